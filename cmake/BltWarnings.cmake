@@ -1,0 +1,14 @@
+# One place that sets warnings and sanitizers for every blt target.
+function(blt_target_setup target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
+    -Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter
+    -Wcast-align -Wpointer-arith -Wundef)
+  target_compile_definitions(${target} PRIVATE _POSIX_C_SOURCE=200809L
+    _DEFAULT_SOURCE BLT_VERSION="${PROJECT_VERSION}")
+  if(BLT_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined
+      -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

@@ -1,0 +1,106 @@
+/* The AWS JSON 1.0 protocol as Timestream Write speaks it: targets, content
+ * type, error responses and the rules for reading an error's type. */
+#ifndef BLT_AWSJSON_H
+#define BLT_AWSJSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "blt/err.h"
+
+#define AWSJSON_CONTENT_TYPE "application/x-amz-json-1.0"
+#define AWSJSON_TARGET_PREFIX "Timestream_20181101."
+#define AWSJSON_NAMESPACE "com.amazonaws.timestreamwrite"
+#define AWSJSON_SIGV4_SERVICE "timestream"
+
+/* Which table of HTTP statuses an error is held to (SPEC section 2). */
+enum awsjson_profile {
+	AWSJSON_PROFILE_DOCUMENTED, /* the API reference page (the default) */
+	AWSJSON_PROFILE_SMITHY,     /* the published Smithy model */
+	AWSJSON_PROFILE_LENIENT     /* either status is accepted */
+};
+
+/* Parses "documented", "smithy" or "lenient". */
+blt_status awsjson_profile_parse(const char *s, enum awsjson_profile *out,
+				 struct blt_err *err);
+const char *awsjson_profile_name(enum awsjson_profile p);
+
+enum awsjson_op {
+	AWSJSON_OP_UNKNOWN = 0,
+	AWSJSON_OP_LIST_BATCH_LOAD_TASKS,
+	AWSJSON_OP_DESCRIBE_ENDPOINTS
+};
+
+/* Maps an X-Amz-Target value to the operation; NULL, an unknown prefix or an
+ * unknown operation give AWSJSON_OP_UNKNOWN. */
+enum awsjson_op awsjson_target_parse(const char *target);
+
+/* "ListBatchLoadTasks", "DescribeEndpoints" or "Unknown". */
+const char *awsjson_op_name(enum awsjson_op op);
+
+/* Looks an operation up by its bare name; AWSJSON_OP_UNKNOWN if unknown. */
+enum awsjson_op awsjson_op_lookup(const char *name);
+
+/* True when ct is application/x-amz-json-1.0, in any letter case, with or
+ * without parameters such as "; charset=utf-8". NULL is false. */
+bool awsjson_content_type_ok(const char *ct);
+
+/* Every error type a blt server sends or a blt reader recognises. */
+enum awsjson_error {
+	AWSJSON_ERR_ACCESS_DENIED,
+	AWSJSON_ERR_INTERNAL_SERVER,
+	AWSJSON_ERR_INVALID_ENDPOINT,
+	AWSJSON_ERR_THROTTLING,
+	AWSJSON_ERR_VALIDATION,
+	AWSJSON_ERR_SERIALIZATION,
+	AWSJSON_ERR_UNKNOWN_OPERATION,
+	AWSJSON_ERR_MISSING_AUTH_TOKEN,
+	AWSJSON_ERR_INVALID_SIGNATURE,
+	AWSJSON_ERR_INCOMPLETE_SIGNATURE,
+	AWSJSON_ERR_REQUEST_TOO_LARGE, /* blt's servers: body over the cap */
+	AWSJSON_ERR_NO_MATCHING_INTERACTION, /* blt-proxy replay only */
+	AWSJSON_ERR_UPSTREAM, /* blt-proxy record: the upstream failed */
+	AWSJSON_ERR_COUNT
+};
+
+/* The bare name, e.g. "ValidationException". */
+const char *awsjson_error_name(enum awsjson_error e);
+
+/* The full shape id sent in __type, e.g.
+ * "com.amazonaws.timestreamwrite#ValidationException". */
+const char *awsjson_error_shape_id(enum awsjson_error e);
+
+/* Looks a bare name up; false when it is not one of the errors above. */
+bool awsjson_error_lookup(const char *name, enum awsjson_error *out);
+
+/* True for the five errors of ListBatchLoadTasks and the common AWS JSON
+ * errors (the ones ERR-TYPE accepts); false for blt's own. */
+bool awsjson_error_is_known(enum awsjson_error e);
+
+/* The status a server sends for e under profile p (lenient sends the
+ * documented one). */
+int awsjson_error_status(enum awsjson_error e, enum awsjson_profile p);
+
+/* True when status is what profile p allows for e (lenient: either table). */
+bool awsjson_error_status_ok(enum awsjson_error e, enum awsjson_profile p,
+			     int status);
+
+/* Builds an error body {"__type": "<shape id>", "message": "..."}.
+ * Returns a new NUL-terminated string the caller frees, or NULL on ENOMEM.
+ * The matching header is x-amzn-ErrorType: awsjson_error_name(e). */
+char *awsjson_error_body(enum awsjson_error e, const char *message);
+
+/* Reads an error's type by SPEC section 2: the x-amzn-ErrorType header (may
+ * be NULL), else the body's __type, else its code (body may be NULL); cuts
+ * from the first ':' and keeps what follows the first '#'. Writes the bare
+ * name into out (always NUL-terminated). Returns false when no type is found
+ * or it does not fit. */
+bool awsjson_error_read_type(const char *header, const json_t *body,
+			     char *out, size_t outsz);
+
+/* The error's message: body "message", else "Message"; NULL when neither is
+ * a string. The pointer is borrowed from body. */
+const char *awsjson_error_read_message(const json_t *body);
+
+#endif

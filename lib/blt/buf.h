@@ -1,0 +1,43 @@
+/* A growable byte buffer with a hard cap, always NUL-terminated. */
+#ifndef BLT_BUF_H
+#define BLT_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "blt/err.h"
+
+struct blt_buf {
+	char *data;  /* NULL until the first append; NUL-terminated after */
+	size_t len;  /* bytes in use, not counting the terminating NUL */
+	size_t alloc; /* bytes allocated */
+	size_t max;  /* the cap on len; appends beyond it fail with BLT_ELIMIT */
+};
+
+/* Prepares an empty buffer that may grow to max bytes. */
+void buf_init(struct blt_buf *b, size_t max);
+
+/* Appends n bytes. On failure the buffer is unchanged. */
+blt_status buf_append(struct blt_buf *b, const void *p, size_t n,
+		      struct blt_err *err);
+
+/* Appends a NUL-terminated string. */
+blt_status buf_puts(struct blt_buf *b, const char *s, struct blt_err *err);
+
+/* Appends printf-style formatted text. */
+blt_status buf_printf(struct blt_buf *b, struct blt_err *err,
+		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+blt_status buf_vprintf(struct blt_buf *b, struct blt_err *err,
+		       const char *fmt, va_list ap);
+
+/* Empties the buffer, keeping its allocation. */
+void buf_reset(struct blt_buf *b);
+
+/* Returns the contents as a NUL-terminated string that the caller must
+ * free(), and leaves b empty. Never NULL unless allocation fails. */
+char *buf_take(struct blt_buf *b);
+
+/* Frees the contents; b may be reused after buf_init. */
+void buf_free(struct blt_buf *b);
+
+#endif

@@ -1,0 +1,109 @@
+/* The cassette model (format version 1, SPEC section 5): load with caps and
+ * precise errors, iterate, build and append interactions, and save
+ * atomically with a stable key order. */
+#ifndef BLT_CASSETTE_H
+#define BLT_CASSETTE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "blt/buf.h"
+#include "blt/err.h"
+
+#define CASSETTE_VERSION 1
+#define CASSETTE_FILE_MAX ((size_t)512 * 1024 * 1024)
+#define CASSETTE_DEPTH_MAX 64
+#define CASSETTE_INTERACTIONS_MAX 10000000
+
+struct cassette; /* opaque */
+
+/* A view of one interaction; every pointer is borrowed from the cassette and
+ * stays valid until it is freed. */
+struct cassette_interaction {
+	long id;
+	json_t *obj;           /* the interaction object */
+	json_t *request;       /* its "request" object */
+	json_t *response;      /* its "response" object */
+	const char *operation; /* request.operation, "" when absent */
+	int status;            /* response.status */
+	long token_from;       /* 0 when null */
+	double elapsed_ms;
+};
+
+/* An empty cassette whose meta names the upstream and the tool (both copied;
+ * either may be NULL). recorded_at comes from the injectable clock. */
+struct cassette *cassette_new(const char *upstream, const char *tool);
+
+/* Loads and checks a cassette file. Errors name the file and where: a JSON
+ * error as "FILE:LINE:COLUMN: what", a structural one as "FILE: /pointer:
+ * what". Caps: CASSETTE_FILE_MAX bytes, CASSETTE_DEPTH_MAX nesting. */
+blt_status cassette_load_file(const char *path, struct cassette **out,
+			      struct blt_err *err);
+
+/* The same from memory; name is used in messages. */
+blt_status cassette_load_text(const char *text, size_t len, const char *name,
+			      struct cassette **out, struct blt_err *err);
+
+size_t cassette_count(const struct cassette *c);
+
+/* The i-th interaction (0-based, file order); NULL past the end. */
+const struct cassette_interaction *cassette_at(const struct cassette *c,
+					       size_t i);
+
+/* The interaction with this id, or NULL. */
+const struct cassette_interaction *cassette_find(const struct cassette *c,
+						 long id);
+
+/* The meta object (borrowed). */
+json_t *cassette_meta(const struct cassette *c);
+
+/* Appends an interaction, taking the reference. An id of 0 or an absent id
+ * is replaced by the next free id. The object is reordered into the
+ * documented key order. Thread-unsafe: callers serialise. */
+blt_status cassette_append_take(struct cassette *c, json_t *interaction,
+				struct blt_err *err);
+
+/* Builds a request message from raw HTTP parts: header names lower-cased,
+ * "operation" taken from X-Amz-Target, the body stored as JSON, body_text or
+ * body_base64 as SPEC section 5 says. names/values hold n headers. New
+ * reference. */
+json_t *cassette_request_new(const char *method, const char *path,
+			     const char *const *names,
+			     const char *const *values, size_t n,
+			     const char *body, size_t len);
+
+/* Builds a response message likewise. New reference. */
+json_t *cassette_response_new(int status, const char *const *names,
+			      const char *const *values, size_t n,
+			      const char *body, size_t len);
+
+/* Builds an interaction (id 0, to be assigned on append), taking both
+ * message references. token_from 0 writes null. New reference. */
+json_t *cassette_interaction_new(json_t *request, json_t *response,
+				 long token_from, double elapsed_ms);
+
+/* The body of a message as bytes (JSON bodies compact, keys in stored
+ * order); empty when it has none. */
+blt_status cassette_body_bytes(const json_t *message, struct blt_buf *out,
+			       struct blt_err *err);
+
+/* The JSON body of a message (borrowed), or NULL when it has none. */
+json_t *cassette_body_json(const json_t *message);
+
+/* Writes the cassette pretty-printed in the stable order. */
+blt_status cassette_write(const struct cassette *c, struct blt_buf *out,
+			  struct blt_err *err);
+
+/* Saves atomically: a temporary file in the same directory, fsync, rename
+ * over path, fsync of the directory. On failure the old file is intact. */
+blt_status cassette_save(const struct cassette *c, const char *path,
+			 struct blt_err *err);
+
+/* Writes bytes to path atomically by the same steps (shared by the tools). */
+blt_status cassette_write_atomic(const char *path, const char *bytes,
+				 size_t len, struct blt_err *err);
+
+void cassette_free(struct cassette *c);
+
+#endif

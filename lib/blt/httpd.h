@@ -1,0 +1,103 @@
+/* A thin layer over libmicrohttpd: listen address parsing, port 0, the
+ * "listening on" line, whole-body delivery with a cap (413 beyond),
+ * connection timeouts, and graceful shutdown on SIGINT and SIGTERM. */
+#ifndef BLT_HTTPD_H
+#define BLT_HTTPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "blt/buf.h"
+#include "blt/err.h"
+
+#define HTTPD_BODY_MAX_DEFAULT (1024 * 1024)
+#define HTTPD_MAX_HEADERS 64
+
+struct httpd; /* opaque: a running server */
+
+struct httpd_header {
+	const char *name;  /* as the client sent it */
+	const char *value;
+};
+
+/* A complete request, valid for the duration of the handler call. */
+struct httpd_request {
+	const char *method;
+	const char *path;      /* the URL path, query not included */
+	const char *query;     /* the raw query string, or NULL */
+	const char *version;   /* "HTTP/1.1" */
+	const struct httpd_header *headers;
+	size_t nheaders;
+	const char *body;      /* NUL-terminated for convenience */
+	size_t body_len;
+	unsigned long long seq; /* 0, 1, 2, ... in arrival order */
+	const char *local_url;  /* "http://127.0.0.1:PORT" */
+};
+
+/* What the handler answers. Headers are copied by httpd after the handler
+ * returns; content-type defaults to application/x-amz-json-1.0. */
+struct httpd_reply {
+	int status;
+	struct blt_buf body;          /* initialised by httpd, cap 64 MiB */
+	char *header_names[HTTPD_MAX_HEADERS];  /* owned: set with httpd_reply_header */
+	char *header_values[HTTPD_MAX_HEADERS];
+	size_t nheaders;
+	bool reset;      /* close the connection without answering */
+	unsigned delay_ms; /* wait this long before answering */
+};
+
+/* Adds (copies) a response header. Fails with BLT_ELIMIT past
+ * HTTPD_MAX_HEADERS. */
+blt_status httpd_reply_header(struct httpd_reply *r, const char *name,
+			      const char *value, struct blt_err *err);
+
+/* Case-insensitive lookup of a request header; NULL when absent. The first
+ * occurrence wins. */
+const char *httpd_request_header(const struct httpd_request *r,
+				 const char *name);
+
+typedef void (*httpd_handler)(void *ctx, const struct httpd_request *req,
+			      struct httpd_reply *reply);
+
+struct httpd_config {
+	const char *listen;   /* "127.0.0.1:0" when NULL; "[::1]:8080" too */
+	size_t body_max;      /* HTTPD_BODY_MAX_DEFAULT when 0 */
+	unsigned timeout_s;   /* idle connection timeout; 30 when 0 */
+	unsigned threads;     /* worker threads; 1 when 0 */
+	httpd_handler handler;
+	void *ctx;
+};
+
+/* Splits "HOST:PORT" (IPv6 in brackets) and checks both parts. */
+blt_status httpd_parse_listen(const char *text, char *host, size_t hostsz,
+			      unsigned short *port, struct blt_err *err);
+
+/* Starts serving. The server answers 413 (RequestTooLarge error) to bodies
+ * over body_max, 400 to requests it cannot read, and hands every complete
+ * request to the handler. */
+blt_status httpd_start(const struct httpd_config *cfg, struct httpd **out,
+		       struct blt_err *err);
+
+/* The bound port (the real one when 0 was asked for). */
+unsigned short httpd_port(const struct httpd *h);
+
+/* "http://HOST:PORT", borrowed from h. */
+const char *httpd_url(const struct httpd *h);
+
+/* Prints "listening on http://HOST:PORT" and a newline to stdout and
+ * flushes it. */
+void httpd_announce(const struct httpd *h);
+
+/* Blocks SIGINT and SIGTERM in the calling thread (call before starting any
+ * thread) so that httpd_wait_signal can take them. */
+void httpd_block_signals(void);
+
+/* Waits for SIGINT or SIGTERM (blocked beforehand with httpd_block_signals)
+ * and returns its number. */
+int httpd_wait_signal(void);
+
+/* Stops accepting, lets requests in flight finish, and frees h. NULL is a
+ * no-op. */
+void httpd_stop(struct httpd *h);
+
+#endif

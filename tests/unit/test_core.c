@@ -1,0 +1,73 @@
+/* Unit tests for the small core modules: err, buf, rng, clock. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blt/buf.h"
+#include "blt/clock.h"
+#include "blt/err.h"
+#include "blt/rng.h"
+
+Test(err, fail_records_code_and_message)
+{
+	struct blt_err err;
+
+	cr_assert_eq(blt_fail(&err, BLT_EINVAL, "MaxResults: %d", 0),
+		     BLT_EINVAL);
+	cr_assert_eq(err.code, BLT_EINVAL);
+	cr_assert_str_eq(err.msg, "MaxResults: 0");
+	blt_err_prefix(&err, "request %d", 3);
+	cr_assert_str_eq(err.msg, "request 3: MaxResults: 0");
+	cr_assert_eq(blt_fail(NULL, BLT_EIO, "ignored"), BLT_EIO);
+}
+
+Test(buf, grows_and_stops_at_its_cap)
+{
+	struct blt_buf b;
+	struct blt_err err;
+
+	buf_init(&b, 10);
+	cr_assert_eq(buf_puts(&b, "hello", &err), BLT_OK);
+	cr_assert_eq(buf_printf(&b, &err, "%s", "12345"), BLT_OK);
+	cr_assert_str_eq(b.data, "hello12345");
+	cr_assert_eq(buf_puts(&b, "x", &err), BLT_ELIMIT);
+	cr_assert_str_eq(b.data, "hello12345", "a failed append changes nothing");
+	cr_assert(strstr(err.msg, "10 bytes") != NULL, "%s", err.msg);
+	char *s = buf_take(&b);
+	cr_assert_str_eq(s, "hello12345");
+	cr_assert_null(b.data);
+	free(s);
+	buf_free(&b);
+}
+
+Test(rng, same_seed_same_sequence_and_in_range)
+{
+	struct blt_rng a, b;
+
+	rng_seed(&a, 42);
+	rng_seed(&b, 42);
+	for (int i = 0; i < 1000; i++) {
+		uint64_t x = rng_below(&a, 7);
+		cr_assert_eq(x, rng_below(&b, 7));
+		cr_assert_lt(x, 7);
+		double u = rng_unit(&a);
+		(void)rng_unit(&b);
+		cr_assert(u >= 0.0 && u < 1.0);
+	}
+	rng_seed(&b, 43);
+	cr_assert_neq(rng_next(&a), rng_next(&b));
+	cr_assert_eq(rng_mix(1, 2), rng_mix(1, 2));
+	cr_assert_neq(rng_mix(1, 2), rng_mix(2, 1));
+}
+
+Test(clock, fake_time_is_honoured)
+{
+	char iso[32];
+
+	setenv("BLT_FAKE_TIME", "1700000000.25", 1);
+	cr_assert_float_eq(clock_now(), 1700000000.25, 1e-9);
+	clock_iso8601(clock_now(), iso);
+	cr_assert_str_eq(iso, "2023-11-14T22:13:20.250Z");
+	unsetenv("BLT_FAKE_TIME");
+	cr_assert_gt(clock_now(), 1700000000.0);
+}
