@@ -21,6 +21,13 @@ enum schema_id {
 	SCHEMA_COUNT
 };
 
+/* Messages name the keyword and its limit, e.g. for the pointer
+ * "/BatchLoadTasks/2/TaskId": "\"ab\" is shorter than 3 characters
+ * (minLength)". The "integer" type accepts a real with an integral value
+ * (1.0), enum compares numbers by value, minLength and maxLength count
+ * Unicode code points, and pattern is a POSIX extended regular expression
+ * searched anywhere in the string (anchor it with ^ and $). */
+
 /* The built-in schema (compiled once, shared, never freed by the caller);
  * NULL only if the embedded text is broken. Thread-safe. */
 const struct schema *schema_builtin(enum schema_id id);
@@ -49,5 +56,11 @@ struct schema_violation {
  * valid. */
 size_t schema_validate(const struct schema *s, const json_t *instance,
 		       struct schema_violation *out, size_t max);
+
+/* Validates instance against s and returns BLT_OK, or BLT_EINVAL with the
+ * first violation in err as "POINTER: MESSAGE" ("(root)" for the root),
+ * followed by "(and N more violations)" when there are others. */
+blt_status schema_check(const struct schema *s, const json_t *instance,
+			struct blt_err *err);
 
 #endif
