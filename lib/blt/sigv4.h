@@ -64,8 +64,12 @@ void sigv4_signing_key(const char *secret, const char *date,
 		       unsigned char key[32]);
 
 /* All steps: the Authorization header value for r, signing every header in
- * r->headers (lower-cased, sorted). r must carry x-amz-date (amz_date) and
- * host. Written into out (NUL-terminated). */
+ * r->headers (lower-cased, sorted; repeated names once, their values joined
+ * with ','), except an Authorization header, which is never signed. r must
+ * carry x-amz-date (equal to amz_date) and host. With temporary credentials
+ * the caller puts X-Amz-Security-Token (creds->session_token) in r->headers
+ * itself, so that it is signed and sent. Written into out (NUL-terminated);
+ * BLT_ELIMIT when outsz is too small. */
 blt_status sigv4_sign(const struct sigv4_request *r,
 		      const struct sigv4_creds *creds, const char *region,
 		      const char *service, const char *amz_date, char *out,
@@ -77,6 +81,20 @@ blt_status sigv4_sign(const struct sigv4_request *r,
 blt_status sigv4_auth_parse(const char *value, struct sigv4_auth *out,
 			    struct blt_err *err);
 
+/* Why a verification failed, for callers that answer with the matching
+ * AWS error: MISSING (no Authorization: MissingAuthenticationToken),
+ * MALFORMED (Authorization or X-Amz-Date malformed, a signed header absent:
+ * IncompleteSignature), UNKNOWN_KEY (another access key id:
+ * UnrecognizedClient), MISMATCH (scope or signature differ:
+ * InvalidSignature). */
+enum sigv4_verdict {
+	SIGV4_VALID = 0,
+	SIGV4_MISSING,
+	SIGV4_MALFORMED,
+	SIGV4_UNKNOWN_KEY,
+	SIGV4_MISMATCH
+};
+
 /* Verifies the Authorization header carried in r->headers against the
  * secret for access_key_id: the key id, the scope's service, the date of
  * x-amz-date, the signed headers and the signature (compared in constant
@@ -84,6 +102,14 @@ blt_status sigv4_auth_parse(const char *value, struct sigv4_auth *out,
 blt_status sigv4_verify(const struct sigv4_request *r,
 			const char *access_key_id, const char *secret,
 			const char *service, struct blt_err *err);
+
+/* sigv4_verify that also reports the kind of failure in *verdict
+ * (SIGV4_VALID when it returns BLT_OK). */
+blt_status sigv4_verify_verdict(const struct sigv4_request *r,
+				const char *access_key_id, const char *secret,
+				const char *service,
+				enum sigv4_verdict *verdict,
+				struct blt_err *err);
 
 /* The current time as YYYYMMDDTHHMMSSZ, from the injectable clock
  * (BLT_FAKE_TIME=epoch-seconds in the environment fixes it). */
