@@ -1,0 +1,239 @@
+/* The AWS JSON 1.0 protocol: targets, content type, error bodies, status
+ * tables by profile, and the rules for reading an error's type. */
+#include "blt/awsjson.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "blt/buf.h"
+
+#define CORAL "com.amazon.coral.service#"
+
+struct error_row {
+	const char *name;
+	const char *shape_id;
+	int documented; /* status on the API reference page */
+	int smithy;     /* status in the Smithy model */
+	bool known;     /* the operation's or a common AWS JSON error */
+};
+
+static const struct error_row errors[AWSJSON_ERR_COUNT] = {
+	[AWSJSON_ERR_ACCESS_DENIED] = {"AccessDeniedException",
+		AWSJSON_NAMESPACE "#AccessDeniedException", 400, 403, true},
+	[AWSJSON_ERR_INTERNAL_SERVER] = {"InternalServerException",
+		AWSJSON_NAMESPACE "#InternalServerException", 500, 500, true},
+	[AWSJSON_ERR_INVALID_ENDPOINT] = {"InvalidEndpointException",
+		AWSJSON_NAMESPACE "#InvalidEndpointException", 400, 421, true},
+	[AWSJSON_ERR_THROTTLING] = {"ThrottlingException",
+		AWSJSON_NAMESPACE "#ThrottlingException", 400, 429, true},
+	[AWSJSON_ERR_VALIDATION] = {"ValidationException",
+		AWSJSON_NAMESPACE "#ValidationException", 400, 400, true},
+	[AWSJSON_ERR_SERIALIZATION] = {"SerializationException",
+		CORAL "SerializationException", 400, 400, true},
+	[AWSJSON_ERR_UNKNOWN_OPERATION] = {"UnknownOperationException",
+		CORAL "UnknownOperationException", 400, 400, true},
+	[AWSJSON_ERR_MISSING_AUTH_TOKEN] = {
+		"MissingAuthenticationTokenException",
+		CORAL "MissingAuthenticationTokenException", 403, 403, true},
+	[AWSJSON_ERR_INVALID_SIGNATURE] = {"InvalidSignatureException",
+		CORAL "InvalidSignatureException", 403, 403, true},
+	[AWSJSON_ERR_INCOMPLETE_SIGNATURE] = {"IncompleteSignatureException",
+		CORAL "IncompleteSignatureException", 403, 403, true},
+	[AWSJSON_ERR_REQUEST_TOO_LARGE] = {"RequestTooLarge",
+		"blt#RequestTooLarge", 413, 413, false},
+	[AWSJSON_ERR_NO_MATCHING_INTERACTION] = {"NoMatchingInteraction",
+		"blt#NoMatchingInteraction", 404, 404, false},
+	[AWSJSON_ERR_UPSTREAM] = {"UpstreamError", "blt#UpstreamError", 502,
+		502, false},
+};
+
+blt_status awsjson_profile_parse(const char *s, enum awsjson_profile *out,
+				 struct blt_err *err)
+{
+	if (s && strcmp(s, "documented") == 0)
+		*out = AWSJSON_PROFILE_DOCUMENTED;
+	else if (s && strcmp(s, "smithy") == 0)
+		*out = AWSJSON_PROFILE_SMITHY;
+	else if (s && strcmp(s, "lenient") == 0)
+		*out = AWSJSON_PROFILE_LENIENT;
+	else
+		return blt_fail(err, BLT_EUSAGE,
+				"unknown profile '%s' (documented, smithy or "
+				"lenient)", s ? s : "");
+	return BLT_OK;
+}
+
+const char *awsjson_profile_name(enum awsjson_profile p)
+{
+	switch (p) {
+	case AWSJSON_PROFILE_DOCUMENTED: return "documented";
+	case AWSJSON_PROFILE_SMITHY: return "smithy";
+	case AWSJSON_PROFILE_LENIENT: return "lenient";
+	}
+	return "unknown";
+}
+
+enum awsjson_op awsjson_op_lookup(const char *name)
+{
+	if (!name)
+		return AWSJSON_OP_UNKNOWN;
+	if (strcmp(name, "ListBatchLoadTasks") == 0)
+		return AWSJSON_OP_LIST_BATCH_LOAD_TASKS;
+	if (strcmp(name, "DescribeEndpoints") == 0)
+		return AWSJSON_OP_DESCRIBE_ENDPOINTS;
+	return AWSJSON_OP_UNKNOWN;
+}
+
+enum awsjson_op awsjson_target_parse(const char *target)
+{
+	size_t n = strlen(AWSJSON_TARGET_PREFIX);
+
+	if (!target || strncmp(target, AWSJSON_TARGET_PREFIX, n) != 0)
+		return AWSJSON_OP_UNKNOWN;
+	return awsjson_op_lookup(target + n);
+}
+
+const char *awsjson_op_name(enum awsjson_op op)
+{
+	switch (op) {
+	case AWSJSON_OP_LIST_BATCH_LOAD_TASKS: return "ListBatchLoadTasks";
+	case AWSJSON_OP_DESCRIBE_ENDPOINTS: return "DescribeEndpoints";
+	case AWSJSON_OP_UNKNOWN: break;
+	}
+	return "Unknown";
+}
+
+bool awsjson_content_type_ok(const char *ct)
+{
+	size_t n = strlen(AWSJSON_CONTENT_TYPE);
+
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, AWSJSON_CONTENT_TYPE, n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+const char *awsjson_error_name(enum awsjson_error e)
+{
+	return (unsigned)e < AWSJSON_ERR_COUNT ? errors[e].name : "Unknown";
+}
+
+const char *awsjson_error_shape_id(enum awsjson_error e)
+{
+	return (unsigned)e < AWSJSON_ERR_COUNT ? errors[e].shape_id
+					       : "Unknown";
+}
+
+bool awsjson_error_lookup(const char *name, enum awsjson_error *out)
+{
+	for (int i = 0; name && i < AWSJSON_ERR_COUNT; i++) {
+		if (strcmp(errors[i].name, name) == 0) {
+			*out = (enum awsjson_error)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool awsjson_error_is_known(enum awsjson_error e)
+{
+	return (unsigned)e < AWSJSON_ERR_COUNT && errors[e].known;
+}
+
+int awsjson_error_status(enum awsjson_error e, enum awsjson_profile p)
+{
+	if ((unsigned)e >= AWSJSON_ERR_COUNT)
+		return 500;
+	return p == AWSJSON_PROFILE_SMITHY ? errors[e].smithy
+					   : errors[e].documented;
+}
+
+bool awsjson_error_status_ok(enum awsjson_error e, enum awsjson_profile p,
+			     int status)
+{
+	if ((unsigned)e >= AWSJSON_ERR_COUNT)
+		return false;
+	if (p == AWSJSON_PROFILE_LENIENT)
+		return status == errors[e].documented ||
+		       status == errors[e].smithy;
+	return status == awsjson_error_status(e, p);
+}
+
+char *awsjson_error_body(enum awsjson_error e, const char *message)
+{
+	json_t *body = json_pack("{s:s, s:s}", "__type",
+				 awsjson_error_shape_id(e), "message",
+				 message ? message : "");
+	char *text;
+
+	if (!body)
+		return NULL;
+	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(body);
+	return text;
+}
+
+/* Applies the cutting rules to a raw type and copies the bare name. */
+static bool bare_type(const char *raw, char *out, size_t outsz)
+{
+	const char *end = strchr(raw, ':');
+	const char *start = raw;
+	const char *hash;
+	size_t len;
+
+	if (!end)
+		end = raw + strlen(raw);
+	hash = memchr(raw, '#', (size_t)(end - raw));
+	if (hash)
+		start = hash + 1;
+	while (start < end && (*start == ' ' || *start == '\t'))
+		start++;
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	len = (size_t)(end - start);
+	if (len == 0 || len >= outsz)
+		return false;
+	memcpy(out, start, len);
+	out[len] = '\0';
+	return true;
+}
+
+bool awsjson_error_read_type(const char *header, const json_t *body,
+			     char *out, size_t outsz)
+{
+	const char *raw = NULL;
+
+	if (outsz)
+		out[0] = '\0';
+	if (header && *header)
+		raw = header;
+	else if (json_is_object(body)) {
+		const json_t *t = json_object_get(body, "__type");
+
+		if (!json_is_string(t))
+			t = json_object_get(body, "code");
+		if (json_is_string(t))
+			raw = json_string_value(t);
+	}
+	return raw && outsz && bare_type(raw, out, outsz);
+}
+
+const char *awsjson_error_read_message(const json_t *body)
+{
+	const json_t *m;
+
+	if (!json_is_object(body))
+		return NULL;
+	m = json_object_get(body, "message");
+	if (!json_is_string(m))
+		m = json_object_get(body, "Message");
+	return json_is_string(m) ? json_string_value(m) : NULL;
+}

@@ -1,0 +1,187 @@
+/* Unit tests for the AWS JSON 1.0 protocol module. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blt/awsjson.h"
+
+Test(awsjson, target_parse)
+{
+	cr_assert_eq(awsjson_target_parse(
+			     "Timestream_20181101.ListBatchLoadTasks"),
+		     AWSJSON_OP_LIST_BATCH_LOAD_TASKS);
+	cr_assert_eq(awsjson_target_parse(
+			     "Timestream_20181101.DescribeEndpoints"),
+		     AWSJSON_OP_DESCRIBE_ENDPOINTS);
+	cr_assert_eq(awsjson_target_parse("Timestream_20181101.ListTables"),
+		     AWSJSON_OP_UNKNOWN);
+	cr_assert_eq(awsjson_target_parse(
+			     "timestream_20181101.ListBatchLoadTasks"),
+		     AWSJSON_OP_UNKNOWN);
+	cr_assert_eq(awsjson_target_parse("ListBatchLoadTasks"),
+		     AWSJSON_OP_UNKNOWN);
+	cr_assert_eq(awsjson_target_parse(NULL), AWSJSON_OP_UNKNOWN);
+	cr_assert_str_eq(awsjson_op_name(AWSJSON_OP_DESCRIBE_ENDPOINTS),
+			 "DescribeEndpoints");
+}
+
+Test(awsjson, content_type_allows_parameters_and_case)
+{
+	cr_assert(awsjson_content_type_ok("application/x-amz-json-1.0"));
+	cr_assert(awsjson_content_type_ok(
+		"application/x-amz-json-1.0; charset=utf-8"));
+	cr_assert(awsjson_content_type_ok("Application/X-Amz-JSON-1.0"));
+	cr_assert(awsjson_content_type_ok(" application/x-amz-json-1.0 ;q"));
+	cr_assert_not(awsjson_content_type_ok("application/x-amz-json-1.1"));
+	cr_assert_not(awsjson_content_type_ok("application/json"));
+	cr_assert_not(awsjson_content_type_ok("application/x-amz-json-1.00"));
+	cr_assert_not(awsjson_content_type_ok(""));
+	cr_assert_not(awsjson_content_type_ok(NULL));
+}
+
+Test(awsjson, status_tables_by_profile)
+{
+	enum awsjson_profile d = AWSJSON_PROFILE_DOCUMENTED;
+	enum awsjson_profile s = AWSJSON_PROFILE_SMITHY;
+	enum awsjson_profile l = AWSJSON_PROFILE_LENIENT;
+
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_ACCESS_DENIED, d), 400);
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_ACCESS_DENIED, s), 403);
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_INVALID_ENDPOINT, s),
+		     421);
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_THROTTLING, d), 400);
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_THROTTLING, s), 429);
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_INTERNAL_SERVER, s),
+		     500);
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_VALIDATION, l), 400);
+	cr_assert(awsjson_error_status_ok(AWSJSON_ERR_THROTTLING, l, 429));
+	cr_assert(awsjson_error_status_ok(AWSJSON_ERR_THROTTLING, l, 400));
+	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_THROTTLING, d, 429));
+	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_THROTTLING, s, 400));
+	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_VALIDATION, l, 422));
+}
+
+Test(awsjson, profile_names_round_trip)
+{
+	enum awsjson_profile p;
+	struct blt_err err;
+
+	for (int i = 0; i < 3; i++) {
+		const char *name = awsjson_profile_name(i);
+		cr_assert_eq(awsjson_profile_parse(name, &p, &err), BLT_OK);
+		cr_assert_eq((int)p, i);
+	}
+	cr_assert_eq(awsjson_profile_parse("strict", &p, &err), BLT_EUSAGE);
+	cr_assert(strstr(err.msg, "'strict'"), "%s", err.msg);
+}
+
+Test(awsjson, error_body_and_lookup)
+{
+	char *body = awsjson_error_body(AWSJSON_ERR_VALIDATION,
+					"MaxResults: \"x\"");
+	json_t *doc = json_loads(body, 0, NULL);
+	enum awsjson_error e;
+	char type[64];
+
+	cr_assert_not_null(doc);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "__type")),
+			 "com.amazonaws.timestreamwrite#ValidationException");
+	cr_assert_str_eq(awsjson_error_read_message(doc), "MaxResults: \"x\"");
+	cr_assert(awsjson_error_read_type(NULL, doc, type, sizeof(type)));
+	cr_assert_str_eq(type, "ValidationException");
+	cr_assert(awsjson_error_lookup(type, &e));
+	cr_assert_eq(e, AWSJSON_ERR_VALIDATION);
+	cr_assert(awsjson_error_is_known(e));
+	cr_assert(awsjson_error_lookup("NoMatchingInteraction", &e));
+	cr_assert_not(awsjson_error_is_known(e));
+	cr_assert_not(awsjson_error_lookup("validationexception", &e));
+	json_decref(doc);
+	free(body);
+}
+
+struct type_case {
+	const char *header; /* NULL: no header */
+	const char *body;   /* JSON text or NULL */
+	const char *want;   /* NULL: no type readable */
+};
+
+static struct type_case type_cases[] = {
+	{"ValidationException", NULL, "ValidationException"},
+	{"com.amazonaws.timestreamwrite#ThrottlingException", NULL,
+	 "ThrottlingException"},
+	{"ValidationException:http://internal.amazon.com/coral/com.amazon."
+	 "coral.validate/", NULL, "ValidationException"},
+	{"aws.protocoltests#FooError:http://internal.amazon.com/x#y", NULL,
+	 "FooError"},
+	{NULL, "{\"__type\":\"com.amazon.coral.service#SerializationException"
+	       "\"}", "SerializationException"},
+	{NULL, "{\"__type\":\"AccessDeniedException:http://x/y\"}",
+	 "AccessDeniedException"},
+	{NULL, "{\"code\":\"ThrottlingException\"}", "ThrottlingException"},
+	{NULL, "{\"__type\":\"A\",\"code\":\"B\"}", "A"},
+	{NULL, "{\"__type\":5,\"code\":\"B\"}", "B"},
+	{"HeaderWins", "{\"__type\":\"BodyLoses\"}", "HeaderWins"},
+	{"", "{\"__type\":\"BodyUsed\"}", "BodyUsed"},
+	{NULL, "{\"message\":\"no type\"}", NULL},
+	{NULL, "[1,2]", NULL},
+	{NULL, NULL, NULL},
+	{"#", NULL, NULL},
+	{":http://only-a-suffix", NULL, NULL},
+};
+
+/* Criterion may run each case in a freshly executed process, where the
+ * addresses of string literals differ: the parameter is an index. */
+static size_t type_cases_index[sizeof(type_cases) / sizeof(type_cases[0])];
+
+ParameterizedTestParameters(awsjson, read_type)
+{
+	for (size_t i = 0; i < sizeof(type_cases_index) / sizeof(type_cases_index[0]); i++)
+		type_cases_index[i] = i;
+	return cr_make_param_array(size_t, type_cases_index,
+				   sizeof(type_cases_index) / sizeof(type_cases_index[0]));
+}
+
+ParameterizedTest(size_t *index, awsjson, read_type)
+{
+	const struct type_case *c = &type_cases[*index];
+	json_t *body = c->body ? json_loads(c->body, 0, NULL) : NULL;
+	char out[64];
+	bool got = awsjson_error_read_type(c->header, body, out, sizeof(out));
+
+	if (c->want) {
+		cr_assert(got, "no type read from header %s body %s",
+			  c->header ? c->header : "(none)",
+			  c->body ? c->body : "(none)");
+		cr_assert_str_eq(out, c->want);
+	} else {
+		cr_assert_not(got, "read '%s' where none was expected", out);
+	}
+	json_decref(body);
+}
+
+Test(awsjson, read_type_refuses_names_that_do_not_fit)
+{
+	char out[8];
+
+	cr_assert_not(awsjson_error_read_type("ValidationException", NULL,
+					      out, sizeof(out)));
+	cr_assert(awsjson_error_read_type("Short", NULL, out, sizeof(out)));
+	cr_assert_str_eq(out, "Short");
+}
+
+Test(awsjson, read_message_prefers_lower_case)
+{
+	json_t *a = json_loads("{\"Message\":\"upper\"}", 0, NULL);
+	json_t *b = json_loads("{\"message\":\"lower\",\"Message\":\"u\"}", 0,
+			       NULL);
+	json_t *c = json_loads("{\"message\":3}", 0, NULL);
+
+	cr_assert_str_eq(awsjson_error_read_message(a), "upper");
+	cr_assert_str_eq(awsjson_error_read_message(b), "lower");
+	cr_assert_null(awsjson_error_read_message(c));
+	cr_assert_null(awsjson_error_read_message(NULL));
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+}
