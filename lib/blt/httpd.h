@@ -12,6 +12,7 @@
 
 #define HTTPD_BODY_MAX_DEFAULT (1024 * 1024)
 #define HTTPD_MAX_HEADERS 64
+#define HTTPD_MAX_REQ_HEADERS 128 /* more gets 431 */
 
 struct httpd; /* opaque: a running server */
 
@@ -23,7 +24,7 @@ struct httpd_header {
 /* A complete request, valid for the duration of the handler call. */
 struct httpd_request {
 	const char *method;
-	const char *path;      /* the URL path, query not included */
+	const char *path;      /* the raw URL path as sent, no query */
 	const char *query;     /* the raw query string, or NULL */
 	const char *version;   /* "HTTP/1.1" */
 	const struct httpd_header *headers;
@@ -35,7 +36,11 @@ struct httpd_request {
 };
 
 /* What the handler answers. Headers are copied by httpd after the handler
- * returns; content-type defaults to application/x-amz-json-1.0. */
+ * returns; content-type defaults to application/x-amz-json-1.0;
+ * Content-Length and Transfer-Encoding set by the handler are ignored (the
+ * server computes them). The body is handed to libmicrohttpd without a
+ * copy. A status outside 100..599 or a header libmicrohttpd refuses turns
+ * the answer into a 500 InternalFailure. */
 struct httpd_reply {
 	int status;
 	struct blt_buf body;          /* initialised by httpd, cap 64 MiB */
@@ -74,7 +79,10 @@ blt_status httpd_parse_listen(const char *text, char *host, size_t hostsz,
 
 /* Starts serving. The server answers 413 (RequestTooLarge error) to bodies
  * over body_max, 400 to requests it cannot read, and hands every complete
- * request to the handler. */
+ * request to the handler. The handler may run on several threads at once
+ * when threads > 1. On success *out is a running server that the caller
+ * stops with httpd_stop; on failure *out is NULL and err says why (bad
+ * listen address: BLT_EUSAGE; bind failure: BLT_EIO). */
 blt_status httpd_start(const struct httpd_config *cfg, struct httpd **out,
 		       struct blt_err *err);
 
@@ -83,6 +91,10 @@ unsigned short httpd_port(const struct httpd *h);
 
 /* "http://HOST:PORT", borrowed from h. */
 const char *httpd_url(const struct httpd *h);
+
+/* The number of TCP connections accepted so far (keep-alive shows as one
+ * connection carrying many requests). */
+unsigned long long httpd_connections(const struct httpd *h);
 
 /* Prints "listening on http://HOST:PORT" and a newline to stdout and
  * flushes it. */

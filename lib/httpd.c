@@ -1,0 +1,956 @@
+/* The HTTP server layer: libmicrohttpd with whole-body delivery and a cap. */
+#include "blt/httpd.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HTTPD_URI_MAX (64 * 1024)
+#define HTTPD_REPLY_BODY_MAX (64u * 1024 * 1024)
+#define HTTPD_DRAIN_MAX (4u * 1024 * 1024)
+#define HTTPD_STOP_GRACE_MS 5000
+#define HTTPD_CONNECTION_LIMIT 16384
+
+/* Where a request on a connection stands. */
+enum rq_state { RQ_NEW, RQ_BODY, RQ_DELAYED, RQ_DONE };
+
+/* Per-connection state, reused by every request of a keep-alive connection
+ * so that a request costs no allocation of its own. */
+struct hconn {
+	struct httpd *h;
+	struct MHD_Connection *mc;
+	struct blt_buf body; /* the upload, capped at body_max */
+	struct blt_buf uri;  /* raw path, NUL, raw query (when has_query) */
+	bool has_query;
+	bool too_large;      /* the upload passed body_max: answer 413 */
+	bool counted;        /* counted in h->inflight */
+	enum rq_state state;
+	size_t drained;      /* bytes discarded past the cap */
+	unsigned long long seq;
+	struct MHD_Response *pending; /* a delayed answer, owned */
+	unsigned pending_status;
+	uint64_t due_ms;     /* when the delayed answer goes out */
+	struct hconn *next_due;
+};
+
+struct httpd {
+	struct MHD_Daemon *daemon;
+	int lsock;
+	httpd_handler handler;
+	void *ctx;
+	size_t body_max;
+	unsigned short port;
+	char url[96];
+	atomic_ullong seq;
+	atomic_ullong connections;
+	atomic_long inflight;
+	/* The delay timer: a list of suspended connections sorted by due_ms. */
+	pthread_t timer;
+	bool sync_ready;     /* lock and wake are initialised */
+	bool timer_started;
+	bool timer_stop;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct hconn *due;
+};
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- Listen address parsing ---- */
+
+/* Checks the port text: 1 to 5 digits, at most 65535. */
+static blt_status parse_port(const char *text, const char *p,
+			     unsigned short *port, struct blt_err *err)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!*p)
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address '%s': missing port after ':'",
+				text);
+	for (i = 0; p[i]; i++) {
+		if (!isdigit((unsigned char)p[i]) || i >= 5)
+			return blt_fail(err, BLT_EUSAGE,
+					"listen address '%s': port '%s' is not "
+					"a number from 0 to 65535", text, p);
+		v = v * 10 + (unsigned long)(p[i] - '0');
+	}
+	if (v > 65535)
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address '%s': port %lu is out of range "
+				"(0 to 65535)", text, v);
+	*port = (unsigned short)v;
+	return BLT_OK;
+}
+
+/* Checks a host name or IPv4 address: letters, digits, '-', '.' only. */
+static blt_status check_hostname(const char *text, const char *host,
+				 struct blt_err *err)
+{
+	size_t i;
+
+	if (!*host)
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address '%s': missing host before ':' "
+				"(e.g. 127.0.0.1:%s)", text, text + 1);
+	for (i = 0; host[i]; i++) {
+		unsigned char ch = (unsigned char)host[i];
+
+		if (ch == ':')
+			return blt_fail(err, BLT_EUSAGE,
+					"listen address '%s': an IPv6 address "
+					"needs brackets, e.g. [::1]:8080",
+					text);
+		if (!isalnum(ch) && ch != '-' && ch != '.')
+			return blt_fail(err, BLT_EUSAGE,
+					"listen address '%s': host '%s' has an "
+					"invalid character '%c'", text, host,
+					isprint(ch) ? ch : '?');
+	}
+	return BLT_OK;
+}
+
+/* Copies n bytes of host into out (hostsz bytes) as a string. */
+static blt_status copy_host(const char *text, const char *host, size_t n,
+			    char *out, size_t hostsz, struct blt_err *err)
+{
+	if (n >= hostsz)
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address '%s': host is longer than %zu "
+				"characters", text, hostsz - 1);
+	memcpy(out, host, n);
+	out[n] = '\0';
+	return BLT_OK;
+}
+
+/* Parses "[v6]:PORT". */
+static blt_status parse_bracketed(const char *text, char *host, size_t hostsz,
+				  unsigned short *port, struct blt_err *err)
+{
+	const char *close = strchr(text, ']');
+	struct in6_addr a6;
+	blt_status st;
+
+	if (!close)
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address '%s': missing ']' after the "
+				"IPv6 address", text);
+	if (close[1] != ':')
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address '%s': expected ':PORT' after "
+				"']'", text);
+	st = copy_host(text, text + 1, (size_t)(close - text - 1), host,
+		       hostsz, err);
+	if (st)
+		return st;
+	if (inet_pton(AF_INET6, host, &a6) != 1)
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address '%s': '%s' is not an IPv6 "
+				"address", text, host);
+	return parse_port(text, close + 2, port, err);
+}
+
+blt_status httpd_parse_listen(const char *text, char *host, size_t hostsz,
+			      unsigned short *port, struct blt_err *err)
+{
+	const char *colon;
+	blt_status st;
+
+	if (!text || !*text)
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address is empty (expected HOST:PORT, "
+				"e.g. 127.0.0.1:0)");
+	if (text[0] == '[')
+		return parse_bracketed(text, host, hostsz, port, err);
+	colon = strrchr(text, ':');
+	if (!colon)
+		return blt_fail(err, BLT_EUSAGE,
+				"listen address '%s': missing ':PORT' "
+				"(expected HOST:PORT, e.g. 127.0.0.1:0)",
+				text);
+	st = copy_host(text, text, (size_t)(colon - text), host, hostsz, err);
+	if (st)
+		return st;
+	st = check_hostname(text, host, err);
+	if (st)
+		return st;
+	return parse_port(text, colon + 1, port, err);
+}
+
+/* ---- The listening socket ---- */
+
+/* Opens, binds and listens on one resolved address; -1 with errno set. */
+static int listen_one(const struct addrinfo *ai)
+{
+	int one = 1;
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+				SOCK_NONBLOCK, ai->ai_protocol);
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+	    listen(fd, SOMAXCONN) == 0)
+		return fd;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* Binds host:port, IPv4 addresses first (so "localhost" means 127.0.0.1).
+ * On success *fd is the listening socket, owned by the caller. */
+static blt_status listen_open(const char *host, unsigned short port, int *fd,
+			      struct blt_err *err)
+{
+	struct addrinfo hints = {0};
+	struct addrinfo *res = NULL;
+	const struct addrinfo *ai;
+	char service[8];
+	int rc, pass, saved = EADDRNOTAVAIL;
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(service, sizeof(service), "%u", (unsigned)port);
+	rc = getaddrinfo(host, service, &hints, &res);
+	if (rc != 0)
+		return blt_fail(err, BLT_EUSAGE, "cannot resolve host '%s': %s",
+				host, gai_strerror(rc));
+	*fd = -1;
+	for (pass = 0; pass < 2 && *fd < 0; pass++)
+		for (ai = res; ai && *fd < 0; ai = ai->ai_next) {
+			if ((ai->ai_family == AF_INET) != (pass == 0))
+				continue;
+			*fd = listen_one(ai);
+			if (*fd < 0)
+				saved = errno;
+		}
+	freeaddrinfo(res);
+	if (*fd < 0)
+		return blt_fail(err, BLT_EIO, "cannot listen on %s:%u: %s",
+				host, (unsigned)port, strerror(saved));
+	return BLT_OK;
+}
+
+/* Fills h->port and h->url from the bound socket. */
+static blt_status listen_describe(struct httpd *h, bool *v6,
+				  struct blt_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char num[INET6_ADDRSTRLEN];
+	char service[8];
+
+	if (getsockname(h->lsock, (struct sockaddr *)&ss, &len) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, len, num, sizeof(num),
+			service, sizeof(service),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return blt_fail(err, BLT_EIO,
+				"cannot read the bound address: %s",
+				strerror(errno));
+	*v6 = ss.ss_family == AF_INET6;
+	h->port = (unsigned short)atoi(service);
+	snprintf(h->url, sizeof(h->url), *v6 ? "http://[%s]:%s" : "http://%s:%s",
+		 num, service);
+	return BLT_OK;
+}
+
+/* ---- The delay timer ---- */
+
+/* Inserts c into the due list, kept sorted by due_ms. Holds h->lock. */
+static void timer_insert(struct httpd *h, struct hconn *c)
+{
+	struct hconn **pp = &h->due;
+
+	while (*pp && (*pp)->due_ms <= c->due_ms)
+		pp = &(*pp)->next_due;
+	c->next_due = *pp;
+	*pp = c;
+}
+
+/* Suspends c's connection and schedules its resumption in delay_ms. */
+static void timer_schedule(struct httpd *h, struct hconn *c,
+			   unsigned delay_ms)
+{
+	MHD_suspend_connection(c->mc);
+	pthread_mutex_lock(&h->lock);
+	c->due_ms = mono_ms() + delay_ms;
+	timer_insert(h, c);
+	pthread_cond_signal(&h->wake);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Sleeps on h->wake until the first due time or a signal. Holds h->lock. */
+static void timer_sleep(struct httpd *h)
+{
+	struct timespec ts;
+	uint64_t due;
+
+	if (!h->due) {
+		pthread_cond_wait(&h->wake, &h->lock);
+		return;
+	}
+	due = h->due->due_ms;
+	ts.tv_sec = (time_t)(due / 1000u);
+	ts.tv_nsec = (long)(due % 1000u) * 1000000L;
+	pthread_cond_timedwait(&h->wake, &h->lock, &ts);
+}
+
+/* The timer thread: resumes each suspended connection when it is due, and
+ * every one of them when asked to stop. */
+static void *timer_main(void *arg)
+{
+	struct httpd *h = arg;
+	struct hconn *c;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (h->due && (h->timer_stop || h->due->due_ms <= mono_ms())) {
+			c = h->due;
+			h->due = c->next_due;
+			c->next_due = NULL;
+			MHD_resume_connection(c->mc);
+		}
+		if (h->timer_stop)
+			break;
+		timer_sleep(h);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/* Starts the timer thread with a monotonic condition variable. */
+static blt_status timer_start(struct httpd *h, struct blt_err *err)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	h->sync_ready = true;
+	rc = pthread_create(&h->timer, NULL, timer_main, h);
+	if (rc != 0)
+		return blt_fail(err, BLT_ENOMEM,
+				"cannot start the delay timer thread: %s",
+				strerror(rc));
+	h->timer_started = true;
+	return BLT_OK;
+}
+
+/* Resumes every waiting connection and ends the timer thread. */
+static void timer_stop(struct httpd *h)
+{
+	if (!h->timer_started)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->timer_stop = true;
+	pthread_cond_signal(&h->wake);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->timer, NULL);
+	h->timer_started = false;
+}
+
+/* ---- Replies ---- */
+
+/* A response owning a copy of text (or NULL when out of memory). */
+static struct MHD_Response *response_text(const char *text)
+{
+	size_t n = strlen(text);
+	char *copy = malloc(n + 1);
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, text, n + 1);
+	return MHD_create_response_from_buffer(n, copy, MHD_RESPMEM_MUST_FREE);
+}
+
+/* Queues an AWS JSON error {"__type":type,"message":msg} with its
+ * x-amzn-ErrorType header. type and msg hold no character that JSON would
+ * need escaped. */
+static enum MHD_Result queue_error(struct MHD_Connection *mc,
+				   unsigned status, const char *type,
+				   const char *msg)
+{
+	char body[256];
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+
+	snprintf(body, sizeof(body), "{\"__type\":\"%s\",\"message\":\"%s\"}",
+		 type, msg);
+	r = response_text(body);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "x-amzn-ErrorType", type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"application/x-amz-json-1.0");
+	ok = MHD_queue_response(mc, status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+/* Queues the 413 for an upload over body_max. */
+static enum MHD_Result queue_too_large(struct hconn *c)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "request body exceeds %zu bytes",
+		 c->h->body_max);
+	c->state = RQ_DONE;
+	return queue_error(c->mc, 413, "RequestTooLarge", msg);
+}
+
+blt_status httpd_reply_header(struct httpd_reply *r, const char *name,
+			      const char *value, struct blt_err *err)
+{
+	char *n, *v;
+
+	if (r->nheaders >= HTTPD_MAX_HEADERS)
+		return blt_fail(err, BLT_ELIMIT,
+				"reply has more than %d headers (adding '%s')",
+				HTTPD_MAX_HEADERS, name);
+	n = strdup(name);
+	v = strdup(value);
+	if (!n || !v) {
+		free(n);
+		free(v);
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	}
+	r->header_names[r->nheaders] = n;
+	r->header_values[r->nheaders] = v;
+	r->nheaders++;
+	return BLT_OK;
+}
+
+/* Prepares an empty 200 reply. */
+static void reply_init(struct httpd_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 200;
+	buf_init(&r->body, HTTPD_REPLY_BODY_MAX);
+}
+
+/* Frees what the reply still owns. */
+static void reply_free(struct httpd_reply *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++) {
+		free(r->header_names[i]);
+		free(r->header_values[i]);
+	}
+	r->nheaders = 0;
+	buf_free(&r->body);
+}
+
+/* Adds the reply's headers to resp; Content-Length and Transfer-Encoding
+ * are the server's business and skipped. Returns false when libmicrohttpd
+ * refuses a header (say, a newline in a value). */
+static bool reply_headers(const struct httpd_reply *r,
+			  struct MHD_Response *resp)
+{
+	bool has_type = false;
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++) {
+		const char *n = r->header_names[i];
+
+		if (!strcasecmp(n, "content-length") ||
+		    !strcasecmp(n, "transfer-encoding"))
+			continue;
+		if (!strcasecmp(n, "content-type"))
+			has_type = true;
+		if (MHD_add_response_header(resp, n, r->header_values[i]) !=
+		    MHD_YES)
+			return false;
+	}
+	if (!has_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"application/x-amz-json-1.0");
+	return true;
+}
+
+/* Turns the handler's reply into a response, taking its body. NULL when
+ * the reply cannot be sent as it is. */
+static struct MHD_Response *reply_response(struct httpd_reply *r)
+{
+	struct MHD_Response *resp;
+	size_t len = r->body.len;
+	char *body;
+
+	if (r->status < 100 || r->status > 599)
+		return NULL;
+	body = buf_take(&r->body);
+	if (!body)
+		return NULL;
+	resp = MHD_create_response_from_buffer(len, body,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return NULL;
+	}
+	if (!reply_headers(r, resp)) {
+		MHD_destroy_response(resp);
+		return NULL;
+	}
+	return resp;
+}
+
+/* ---- Requests ---- */
+
+/* Gathers request headers in the order received, duplicates kept. */
+struct header_list {
+	struct httpd_header *items;
+	size_t n;
+	size_t max;
+	bool overflow;
+};
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
+				      const char *key, const char *value)
+{
+	struct header_list *l = cls;
+
+	(void)kind;
+	if (l->n >= l->max) {
+		l->overflow = true;
+		return MHD_NO;
+	}
+	l->items[l->n].name = key;
+	l->items[l->n].value = value ? value : "";
+	l->n++;
+	return MHD_YES;
+}
+
+const char *httpd_request_header(const struct httpd_request *r,
+				 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name))
+			return r->headers[i].value;
+	return NULL;
+}
+
+/* Called once per request with the raw URI, before any parsing: records
+ * the raw path and query in the connection state and starts the request.
+ * The return value becomes the request's con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct hconn *c = ci ? ci->socket_context : NULL;
+	const char *q;
+
+	(void)cls;
+	if (!c)
+		return NULL;
+	c->state = RQ_NEW;
+	c->too_large = false;
+	c->drained = 0;
+	buf_reset(&c->body);
+	buf_reset(&c->uri);
+	q = strchr(uri, '?');
+	c->has_query = q != NULL;
+	if (buf_append(&c->uri, uri, q ? (size_t)(q - uri) : strlen(uri),
+		       NULL) ||
+	    buf_append(&c->uri, "", 1, NULL) ||
+	    (q && buf_puts(&c->uri, q + 1, NULL)))
+		return NULL;
+	return c;
+}
+
+/* True when the request announces a body over the cap and waits for
+ * "100 Continue" before sending it, so answering now loses nothing. */
+static bool early_too_large(struct hconn *c)
+{
+	const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
+						     "Content-Length");
+	const char *ex = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
+						     "Expect");
+	unsigned long long n;
+	char *end;
+
+	if (!cl)
+		return false;
+	errno = 0;
+	n = strtoull(cl, &end, 10);
+	if (errno || end == cl || n <= c->h->body_max)
+		return false;
+	return (ex && !strcasecmp(ex, "100-continue")) ||
+	       n - c->h->body_max > HTTPD_DRAIN_MAX;
+}
+
+/* The first call for a request: numbers it and checks Content-Length. */
+static enum MHD_Result request_begin(struct hconn *c)
+{
+	c->seq = atomic_fetch_add(&c->h->seq, 1);
+	c->counted = true;
+	atomic_fetch_add(&c->h->inflight, 1);
+	c->state = RQ_BODY;
+	if (early_too_large(c))
+		return queue_too_large(c);
+	return MHD_YES;
+}
+
+/* Takes one piece of the upload; past the cap it is drained, up to
+ * HTTPD_DRAIN_MAX bytes, after which the connection is closed. */
+static enum MHD_Result request_absorb(struct hconn *c, const char *data,
+				      size_t n)
+{
+	if (!c->too_large && buf_append(&c->body, data, n, NULL) == BLT_OK)
+		return MHD_YES;
+	c->too_large = true;
+	c->drained += n;
+	return c->drained > HTTPD_DRAIN_MAX ? MHD_NO : MHD_YES;
+}
+
+/* Sends resp now or, when delay_ms is set, after the delay. Takes resp. */
+static enum MHD_Result request_answer(struct hconn *c, unsigned status,
+				      struct MHD_Response *resp,
+				      unsigned delay_ms)
+{
+	enum MHD_Result ok;
+
+	if (delay_ms) {
+		c->pending = resp;
+		c->pending_status = status;
+		c->state = RQ_DELAYED;
+		timer_schedule(c->h, c, delay_ms);
+		return MHD_YES;
+	}
+	c->state = RQ_DONE;
+	ok = MHD_queue_response(c->mc, status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+/* Calls the handler and answers what it replied. */
+static enum MHD_Result request_run(struct hconn *c, struct httpd_request *req)
+{
+	struct httpd_reply reply;
+	struct MHD_Response *resp;
+	unsigned status, delay;
+
+	reply_init(&reply);
+	c->h->handler(c->h->ctx, req, &reply);
+	if (reply.reset) {
+		reply_free(&reply);
+		c->state = RQ_DONE;
+		return MHD_NO;
+	}
+	resp = reply_response(&reply);
+	status = (unsigned)reply.status;
+	delay = reply.delay_ms;
+	reply_free(&reply);
+	if (!resp) {
+		c->state = RQ_DONE;
+		return queue_error(c->mc, 500, "InternalFailure",
+				   "the server built an invalid reply");
+	}
+	return request_answer(c, status, resp, delay);
+}
+
+/* The last call for a request: the body is complete. */
+static enum MHD_Result request_finish(struct hconn *c, const char *method,
+				      const char *version)
+{
+	struct httpd_header headers[HTTPD_MAX_REQ_HEADERS];
+	struct header_list hl = {headers, 0, HTTPD_MAX_REQ_HEADERS, false};
+	struct httpd_request req;
+
+	if (c->too_large)
+		return queue_too_large(c);
+	MHD_get_connection_values(c->mc, MHD_HEADER_KIND, collect_header, &hl);
+	if (hl.overflow) {
+		c->state = RQ_DONE;
+		return queue_error(c->mc, 431, "RequestHeaderFieldsTooLarge",
+				   "the request has too many headers");
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = c->uri.data;
+	req.query = c->has_query ? c->uri.data + strlen(c->uri.data) + 1
+				 : NULL;
+	req.version = version;
+	req.headers = headers;
+	req.nheaders = hl.n;
+	req.body = c->body.data ? c->body.data : "";
+	req.body_len = c->body.len;
+	req.seq = c->seq;
+	req.local_url = c->h->url;
+	return request_run(c, &req);
+}
+
+/* Sends the delayed answer once the timer has resumed the connection. */
+static enum MHD_Result request_resumed(struct hconn *c)
+{
+	struct MHD_Response *resp = c->pending;
+	enum MHD_Result ok;
+
+	c->pending = NULL;
+	c->state = RQ_DONE;
+	ok = MHD_queue_response(c->mc, c->pending_status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+/* libmicrohttpd's access handler: called once when the headers are in,
+ * once per piece of the body, and once more at its end. */
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc,
+				 const char *url, const char *method,
+				 const char *version, const char *upload,
+				 size_t *upload_size, void **con_cls)
+{
+	struct hconn *c = *con_cls;
+
+	(void)cls;
+	(void)url;
+	if (!c)
+		return MHD_NO;
+	switch (c->state) {
+	case RQ_NEW:
+		return request_begin(c);
+	case RQ_BODY:
+		if (*upload_size) {
+			size_t n = *upload_size;
+
+			*upload_size = 0;
+			return request_absorb(c, upload, n);
+		}
+		return request_finish(c, method, version);
+	case RQ_DELAYED:
+		return request_resumed(c);
+	case RQ_DONE:
+		break;
+	}
+	*upload_size = 0;
+	return MHD_YES;
+}
+
+/* Called when a request ends, answered or not. */
+static void on_completed(void *cls, struct MHD_Connection *mc,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct hconn *c = *con_cls;
+
+	(void)cls;
+	(void)mc;
+	(void)toe;
+	if (!c)
+		return;
+	if (c->pending) {
+		MHD_destroy_response(c->pending);
+		c->pending = NULL;
+	}
+	if (c->counted)
+		atomic_fetch_sub(&c->h->inflight, 1);
+	c->counted = false;
+	c->state = RQ_DONE;
+}
+
+/* Creates the per-connection state when a connection opens and frees it
+ * when it closes. */
+static void on_connection(void *cls, struct MHD_Connection *mc,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct httpd *h = cls;
+	struct hconn *c = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		c = calloc(1, sizeof(*c));
+		if (c) {
+			c->h = h;
+			c->mc = mc;
+			buf_init(&c->body, h->body_max);
+			buf_init(&c->uri, HTTPD_URI_MAX);
+		}
+		*socket_context = c;
+		atomic_fetch_add(&h->connections, 1);
+		return;
+	}
+	if (!c)
+		return;
+	buf_free(&c->body);
+	buf_free(&c->uri);
+	free(c);
+	*socket_context = NULL;
+}
+
+/* ---- Life cycle ---- */
+
+/* Starts libmicrohttpd on the bound socket. */
+static blt_status daemon_start(struct httpd *h, const struct httpd_config *cfg,
+			       bool v6, struct blt_err *err)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
+			 MHD_USE_TURBO | (v6 ? MHD_USE_IPv6 : 0);
+	unsigned threads = cfg->threads ? cfg->threads : 1;
+	unsigned timeout = cfg->timeout_s ? cfg->timeout_s : 30;
+
+	h->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_access, h,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)h->lsock,
+		MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTPD_CONNECTION_LIMIT,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
+		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
+		MHD_OPTION_END);
+	if (!h->daemon)
+		return blt_fail(err, BLT_EIO,
+				"libmicrohttpd could not start on %s", h->url);
+	return BLT_OK;
+}
+
+blt_status httpd_start(const struct httpd_config *cfg, struct httpd **out,
+		       struct blt_err *err)
+{
+	char host[256];
+	unsigned short port;
+	struct httpd *h = NULL;
+	bool v6 = false;
+	blt_status st;
+
+	*out = NULL;
+	if (!cfg || !cfg->handler)
+		return blt_fail(err, BLT_EINVAL, "httpd_start: no handler");
+	st = httpd_parse_listen(cfg->listen ? cfg->listen : "127.0.0.1:0", host,
+				sizeof(host), &port, err);
+	if (st)
+		goto fail;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	h->lsock = -1;
+	h->handler = cfg->handler;
+	h->ctx = cfg->ctx;
+	h->body_max = cfg->body_max ? cfg->body_max : HTTPD_BODY_MAX_DEFAULT;
+	st = listen_open(host, port, &h->lsock, err);
+	if (!st)
+		st = listen_describe(h, &v6, err);
+	if (!st)
+		st = timer_start(h, err);
+	if (!st)
+		st = daemon_start(h, cfg, v6, err);
+	if (st)
+		goto fail;
+	*out = h;
+	return BLT_OK;
+fail:
+	httpd_stop(h);
+	return st;
+}
+
+unsigned short httpd_port(const struct httpd *h)
+{
+	return h->port;
+}
+
+const char *httpd_url(const struct httpd *h)
+{
+	return h->url;
+}
+
+unsigned long long httpd_connections(const struct httpd *h)
+{
+	return atomic_load(&((struct httpd *)h)->connections);
+}
+
+void httpd_announce(const struct httpd *h)
+{
+	printf("listening on %s\n", h->url);
+	fflush(stdout);
+}
+
+/* The signals httpd_wait_signal takes. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+}
+
+void httpd_block_signals(void)
+{
+	sigset_t set;
+
+	stop_signals(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int httpd_wait_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	stop_signals(&set);
+	while (sigwait(&set, &sig) != 0)
+		;
+	return sig;
+}
+
+/* Waits (up to HTTPD_STOP_GRACE_MS) for the requests in flight. */
+static void wait_quiet(struct httpd *h)
+{
+	struct timespec tick = {0, 5 * 1000000L};
+	int waited = 0;
+
+	while (atomic_load(&h->inflight) > 0 && waited < HTTPD_STOP_GRACE_MS) {
+		nanosleep(&tick, NULL);
+		waited += 5;
+	}
+}
+
+void httpd_stop(struct httpd *h)
+{
+	if (!h)
+		return;
+	if (h->daemon) {
+		MHD_quiesce_daemon(h->daemon);
+		wait_quiet(h);
+	}
+	timer_stop(h);
+	if (h->daemon)
+		MHD_stop_daemon(h->daemon);
+	if (h->lsock >= 0)
+		close(h->lsock);
+	if (h->sync_ready) {
+		pthread_mutex_destroy(&h->lock);
+		pthread_cond_destroy(&h->wake);
+	}
+	free(h);
+}
