@@ -1,0 +1,377 @@
+/* blt-proxy replay: loads the cassettes once and builds the O(1) match index
+ * (operation + canonical body + answered token) and the prepared responses. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "blt/canon.h"
+#include "blt/lbt.h"
+#include "replay.h"
+
+uint64_t replay_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+const char *replay_op_of_target(const char *target)
+{
+	const char *dot;
+
+	if (!target)
+		return "";
+	dot = strrchr(target, '.');
+	return dot ? dot + 1 : target;
+}
+
+blt_status replay_key(const char *op, const json_t *body, const char *raw,
+		      size_t rawlen, const char *token, struct blt_buf *key,
+		      struct blt_err *err)
+{
+	json_t *copy = NULL;
+	blt_status st;
+
+	buf_reset(key);
+	st = buf_puts(key, op, err);
+	if (!st)
+		st = buf_append(key, "\n", 1, err);
+	if (!st)
+		st = buf_puts(key, token ? token : "", err);
+	if (!st)
+		st = buf_append(key, body ? "\nJ" : "\nR", 2, err);
+	if (st)
+		return st;
+	if (!body)
+		return buf_append(key, raw, rawlen, err);
+	if (json_is_object(body) &&
+	    json_is_string(json_object_get(body, "NextToken"))) {
+		copy = json_copy((json_t *)body);
+		if (!copy)
+			return blt_fail(err, BLT_ENOMEM, "out of memory");
+		json_object_del(copy, "NextToken");
+		body = copy;
+	}
+	st = canon_write(body, key, err);
+	json_decref(copy);
+	return st;
+}
+
+struct replay_group *replay_group_find(struct replay_index *ix,
+				       const char *key, size_t len,
+				       uint64_t hash)
+{
+	size_t i = (size_t)hash & ix->groups_mask;
+
+	for (;; i = (i + 1) & ix->groups_mask) {
+		struct replay_group *g = &ix->groups[i];
+
+		if (!g->key)
+			return NULL;
+		if (g->hash == hash && g->keylen == len &&
+		    memcmp(g->key, key, len) == 0)
+			return g;
+	}
+}
+
+struct replay_token *replay_token_find(struct replay_index *ix,
+				       const char *text, size_t len)
+{
+	size_t i;
+
+	if (!ix->tokens)
+		return NULL;
+	i = (size_t)replay_hash(text, len) & ix->tokens_mask;
+	for (;; i = (i + 1) & ix->tokens_mask) {
+		struct replay_token *t = &ix->tokens[i];
+
+		if (!t->text)
+			return NULL;
+		if (t->len == len && memcmp(t->text, text, len) == 0)
+			return t;
+	}
+}
+
+static size_t pow2_above(size_t n)
+{
+	size_t s = 16;
+
+	while (s < n * 2)
+		s *= 2;
+	return s;
+}
+
+/* The NextToken string of a message's JSON body, or NULL. */
+static const char *body_token(const json_t *message)
+{
+	json_t *body = cassette_body_json(message);
+
+	return json_string_value(json_object_get(body, "NextToken"));
+}
+
+static bool header_dropped(const char *name)
+{
+	static const char *const drop[] = {"content-length", "transfer-encoding",
+					   "connection", "keep-alive", "date"};
+
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (strcasecmp(name, drop[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Serialises the recorded response once: status, headers and body bytes. */
+static blt_status prepare_response(const struct cassette_interaction *ci,
+				   struct replay_prepared *p,
+				   struct blt_err *err)
+{
+	json_t *headers = json_object_get(ci->response, "headers");
+	struct blt_buf body;
+	const char *name;
+	json_t *value;
+	size_t n = json_object_size(headers);
+	blt_status st;
+
+	p->status = ci->status;
+	p->names = calloc(n + 1, sizeof(char *));
+	p->values = calloc(n + 1, sizeof(char *));
+	if (!p->names || !p->values)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	json_object_foreach(headers, name, value)
+	{
+		if (!json_is_string(value) || header_dropped(name))
+			continue;
+		p->names[p->nheaders] = strdup(name);
+		p->values[p->nheaders] = strdup(json_string_value(value));
+		if (!p->names[p->nheaders] || !p->values[p->nheaders++])
+			return blt_fail(err, BLT_ENOMEM, "out of memory");
+	}
+	buf_init(&body, CASSETTE_FILE_MAX);
+	st = cassette_body_bytes(ci->response, &body, err);
+	if (st) {
+		buf_free(&body);
+		return st;
+	}
+	p->body_len = body.len;
+	p->body = buf_take(&body);
+	if (!p->body)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	return BLT_OK;
+}
+
+static int walk_status_of(const json_t *body)
+{
+	enum lbt_status s;
+	const char *v = json_string_value(json_object_get(body, "TaskStatus"));
+
+	return v && lbt_status_parse(v, &s) ? (int)s : -1;
+}
+
+/* The token a recorded request answers: the NextToken that its token_from
+ * interaction's response carried, else its own NextToken. */
+static const char *token_key_of(const struct cassette *c,
+				const struct cassette_interaction *ci)
+{
+	const char *own = body_token(ci->request);
+
+	if (ci->token_from) {
+		const struct cassette_interaction *from =
+			cassette_find(c, ci->token_from);
+		const char *issued = from ? body_token(from->response) : NULL;
+
+		if (issued)
+			return issued;
+	}
+	return own ? own : "";
+}
+
+static blt_status token_insert(struct replay_index *ix, const char *text,
+			       size_t *at, struct blt_err *err)
+{
+	size_t len = strlen(text);
+	size_t i = (size_t)replay_hash(text, len) & ix->tokens_mask;
+
+	for (;; i = (i + 1) & ix->tokens_mask) {
+		struct replay_token *t = &ix->tokens[i];
+
+		if (t->text && t->len == len && memcmp(t->text, text, len) == 0)
+			break;
+		if (t->text)
+			continue;
+		t->text = strdup(text);
+		if (!t->text)
+			return blt_fail(err, BLT_ENOMEM, "out of memory");
+		t->len = len;
+		t->walk_status = -1;
+		break;
+	}
+	*at = i;
+	return BLT_OK;
+}
+
+static blt_status group_insert(struct replay_index *ix, size_t e,
+			       struct blt_buf *key, struct blt_err *err)
+{
+	uint64_t h = replay_hash(key->data, key->len);
+	struct replay_group *g =
+		replay_group_find(ix, key->data, key->len, h);
+	size_t i;
+
+	if (g) {
+		ix->entries[g->last].next_same = e;
+		g->last = e;
+		return BLT_OK;
+	}
+	i = (size_t)h & ix->groups_mask;
+	while (ix->groups[i].key)
+		i = (i + 1) & ix->groups_mask;
+	g = &ix->groups[i];
+	g->hash = h;
+	g->keylen = key->len;
+	g->key = malloc(key->len + 1);
+	if (!g->key)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	memcpy(g->key, key->data, key->len + 1);
+	g->first = g->last = g->cursor = e;
+	return BLT_OK;
+}
+
+/* Fills one entry and files it in the group and token tables. */
+static blt_status index_one(struct replay_index *ix, size_t f,
+			    const struct cassette_interaction *ci,
+			    struct blt_buf *key, struct blt_buf *raw,
+			    struct blt_err *err)
+{
+	size_t e = ix->nentries++;
+	struct replay_entry *en = &ix->entries[e];
+	const char *issued = body_token(ci->response);
+	json_t *empty = NULL;
+	blt_status st;
+
+	en->file = f;
+	en->id = ci->id;
+	en->op = ci->operation;
+	if (!*en->op)
+		en->op = replay_op_of_target(json_string_value(json_object_get(
+			json_object_get(ci->request, "headers"),
+			"x-amz-target")));
+	en->req_body = cassette_body_json(ci->request);
+	en->token_from = ci->token_from;
+	en->token_key = token_key_of(ix->files[f], ci);
+	en->describe = strcmp(en->op, "DescribeEndpoints") == 0;
+	en->walk_status = walk_status_of(en->req_body);
+	en->next_same = REPLAY_NONE;
+	en->issues = REPLAY_NONE;
+	st = prepare_response(ci, &en->resp, err);
+	if (!st && issued)
+		st = token_insert(ix, issued, &en->issues, err);
+	if (st)
+		return st;
+	buf_reset(raw);
+	if (!en->req_body) {
+		st = cassette_body_bytes(ci->request, raw, err);
+		if (!st && raw->len == 0)
+			en->req_body = empty = json_object();
+	}
+	if (!st)
+		st = replay_key(en->op, en->req_body, raw->data, raw->len,
+				en->token_key, key, err);
+	if (empty)
+		en->req_body = NULL;
+	json_decref(empty);
+	if (!st)
+		st = group_insert(ix, e, key, err);
+	return st;
+}
+
+static blt_status index_alloc(struct replay_index *ix, size_t total,
+			      struct blt_err *err)
+{
+	size_t ntokens = pow2_above(total);
+
+	ix->entries = calloc(total ? total : 1, sizeof(*ix->entries));
+	ix->groups_mask = pow2_above(total) - 1;
+	ix->groups = calloc(ix->groups_mask + 1, sizeof(*ix->groups));
+	ix->tokens_mask = ntokens - 1;
+	ix->tokens = calloc(ntokens, sizeof(*ix->tokens));
+	if (!ix->entries || !ix->groups || !ix->tokens)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	return BLT_OK;
+}
+
+blt_status replay_index_load(char **paths, size_t n, struct replay_index *out,
+			     struct blt_err *err)
+{
+	struct replay_index ix = {0};
+	struct blt_buf key, raw;
+	size_t total = 0;
+	blt_status st = BLT_OK;
+
+	buf_init(&key, REPLAY_KEY_MAX);
+	buf_init(&raw, REPLAY_KEY_MAX);
+	ix.paths = paths;
+	ix.files = calloc(n ? n : 1, sizeof(*ix.files));
+	if (!ix.files) {
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (; ix.nfiles < n; ix.nfiles++) {
+		st = cassette_load_file(paths[ix.nfiles], &ix.files[ix.nfiles],
+					err);
+		if (st)
+			goto fail;
+		total += cassette_count(ix.files[ix.nfiles]);
+	}
+	st = index_alloc(&ix, total, err);
+	for (size_t f = 0; !st && f < n; f++) {
+		for (size_t i = 0; !st && i < cassette_count(ix.files[f]); i++)
+			st = index_one(&ix, f, cassette_at(ix.files[f], i), &key,
+				       &raw, err);
+		if (st)
+			blt_err_prefix(err, "%s", paths[f]);
+	}
+	if (st)
+		goto fail;
+	buf_free(&key);
+	buf_free(&raw);
+	*out = ix;
+	return BLT_OK;
+fail:
+	buf_free(&key);
+	buf_free(&raw);
+	replay_index_free(&ix);
+	return st;
+}
+
+static void prepared_free(struct replay_prepared *p)
+{
+	for (size_t i = 0; i < p->nheaders; i++) {
+		free(p->names[i]);
+		free(p->values[i]);
+	}
+	free(p->names);
+	free(p->values);
+	free(p->body);
+}
+
+void replay_index_free(struct replay_index *ix)
+{
+	for (size_t i = 0; i < ix->nentries; i++)
+		prepared_free(&ix->entries[i].resp);
+	for (size_t i = 0; ix->groups && i <= ix->groups_mask; i++)
+		free(ix->groups[i].key);
+	for (size_t i = 0; ix->tokens && i <= ix->tokens_mask; i++)
+		free(ix->tokens[i].text);
+	for (size_t i = 0; i < ix->nfiles; i++)
+		cassette_free(ix->files[i]);
+	free(ix->entries);
+	free(ix->groups);
+	free(ix->tokens);
+	free(ix->files);
+	memset(ix, 0, sizeof(*ix));
+}

@@ -1,0 +1,354 @@
+/* blt-proxy replay: the command line, the server's life, the optional
+ * command run against it, the reports and the exit status. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "blt/clock.h"
+#include "blt/sigv4.h"
+#include "proxy.h"
+#include "replay.h"
+
+#define TEST_AKID "AKIDEXAMPLE"
+#define TEST_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define DEFAULT_REGION "us-east-1"
+#define THREADS_MAX 64
+
+static void usage(FILE *to)
+{
+	fputs("usage: blt-proxy replay --cassette FILE... [options] "
+	      "[-- COMMAND ARGS...]\n"
+	      "Answers from cassettes, checks every request against the wire "
+	      "contract,\nand never opens a connection to anything.\n"
+	      "  --cassette FILE...     cassettes to serve (repeatable)\n"
+	      "  --listen HOST:PORT     default 127.0.0.1:0 (a free port)\n"
+	      "  --strict               answer an error once a request's "
+	      "recorded answers\n"
+	      "                         are used up (default: repeat the "
+	      "last)\n"
+	      "  --report FILE          JSON report: violations, used and "
+	      "unused interactions\n"
+	      "  --junit FILE           JUnit XML: one testcase per rule\n"
+	      "  --fail-on-unused       an unused interaction fails the run\n"
+	      "  --verify-sigv4 AKID:SECRET  verify each request's "
+	      "signature\n"
+	      "  --inject SPEC          throttle=P,internal=P,latency=MIN..MAX,"
+	      "reset=P,seed=N\n"
+	      "  --profile P            documented (default), smithy or "
+	      "lenient\n"
+	      "  --region R             AWS_REGION given to COMMAND "
+	      "(default: $AWS_REGION,\n"
+	      "                         else us-east-1)\n"
+	      "  --threads N            worker threads (default 1)\n"
+	      "  -- COMMAND ARGS...     run COMMAND against the replay, then "
+	      "stop\n"
+	      "Exit: 0 all good; 1 violations, unused interactions with "
+	      "--fail-on-unused,\nor COMMAND failed; 2 usage or cassette "
+	      "error.\n",
+	      to);
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "blt-proxy replay: %s%s (see --help)\n", what, arg);
+	return 2;
+}
+
+/* Takes the value of the option at argv[*i]; NULL when missing. */
+static const char *value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int parse_value_opt(struct replay_opts *o, const char *name,
+			   const char *v)
+{
+	struct blt_err err = {0};
+
+	if (!v)
+		return usage_error(name, " needs a value");
+	if (strcmp(name, "--listen") == 0)
+		o->listen = v;
+	else if (strcmp(name, "--report") == 0)
+		o->report = v;
+	else if (strcmp(name, "--junit") == 0)
+		o->junit = v;
+	else if (strcmp(name, "--region") == 0)
+		o->region = v;
+	else if (strcmp(name, "--verify-sigv4") == 0) {
+		free(o->akid);
+		o->akid = NULL;
+		if (sigv4_parse_keypair(v, &o->akid, &o->secret, &err))
+			return usage_error("--verify-sigv4: ", err.msg);
+	} else if (strcmp(name, "--inject") == 0) {
+		if (inject_parse(v, &o->inject, &err))
+			return usage_error("--inject: ", err.msg);
+		o->inject_on = inject_active(&o->inject);
+	} else if (strcmp(name, "--profile") == 0) {
+		if (awsjson_profile_parse(v, &o->profile, &err))
+			return usage_error("--profile: ", err.msg);
+	} else if (strcmp(name, "--threads") == 0) {
+		char *end;
+		long n = strtol(v, &end, 10);
+
+		if (*end || n < 1 || n > THREADS_MAX)
+			return usage_error("--threads: not 1..64: ", v);
+		o->threads = (unsigned)n;
+	} else {
+		return usage_error("unknown option ", name);
+	}
+	return 0;
+}
+
+/* Collects the files after --cassette up to the next option. */
+static int take_cassettes(struct replay_opts *o, int argc, char **argv,
+			  int *i)
+{
+	int before = (int)o->ncassettes;
+
+	while (*i + 1 < argc && argv[*i + 1][0] != '-')
+		o->cassettes[o->ncassettes++] = argv[++*i];
+	if ((int)o->ncassettes == before)
+		return usage_error("--cassette", " needs at least one FILE");
+	return 0;
+}
+
+static bool is_value_opt(const char *a)
+{
+	static const char *const names[] = {
+		"--listen", "--report",  "--junit",  "--region",
+		"--verify-sigv4", "--inject", "--profile", "--threads"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(a, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Parses argv into o. Returns -1 to go on, else an exit status. */
+static int parse_args(int argc, char **argv, struct replay_opts *o)
+{
+	int rc = 0;
+
+	o->cassettes = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o->cassettes)
+		return 2;
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			if (i + 1 >= argc)
+				return usage_error("--", " needs a COMMAND");
+			o->command = argv + i + 1;
+			break;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("blt-proxy %s\n", BLT_VERSION);
+			return 0;
+		} else if (strcmp(a, "--cassette") == 0) {
+			rc = take_cassettes(o, argc, argv, &i);
+		} else if (strcmp(a, "--strict") == 0) {
+			o->strict = true;
+		} else if (strcmp(a, "--fail-on-unused") == 0) {
+			o->fail_on_unused = true;
+		} else if (is_value_opt(a)) {
+			rc = parse_value_opt(o, a, value(argc, argv, &i));
+		} else {
+			rc = usage_error("unknown argument ", a);
+		}
+	}
+	if (rc == 0 && o->ncassettes == 0)
+		rc = usage_error("--cassette FILE", " is required");
+	return rc ? rc : -1;
+}
+
+/* Sets the environment COMMAND runs in (called in the child). */
+static void command_env(const struct replay_opts *o, const char *url)
+{
+	const char *region = o->region ? o->region : getenv("AWS_REGION");
+
+	if (!region || !*region)
+		region = DEFAULT_REGION;
+	setenv("AWS_ENDPOINT_URL_TIMESTREAM_WRITE", url, 1);
+	setenv("AWS_ENDPOINT_URL", url, 1);
+	setenv("BLT_REPLAY_URL", url, 1);
+	setenv("AWS_ACCESS_KEY_ID", o->akid ? o->akid : TEST_AKID, 1);
+	setenv("AWS_SECRET_ACCESS_KEY", o->akid ? o->secret : TEST_SECRET, 1);
+	unsetenv("AWS_SESSION_TOKEN");
+	unsetenv("AWS_PROFILE");
+	setenv("AWS_REGION", region, 1);
+	setenv("AWS_DEFAULT_REGION", region, 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+}
+
+/* Runs COMMAND, forwarding SIGINT and SIGTERM to it; returns true when it
+ * exited with status 0. The signals and SIGCHLD are blocked already. */
+static bool run_command(const struct replay_opts *o, const char *url)
+{
+	sigset_t set;
+	pid_t pid;
+	int status = 0;
+
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "blt-proxy replay: fork: %s\n", strerror(errno));
+		return false;
+	}
+	if (pid == 0) {
+		sigemptyset(&set);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+		command_env(o, url);
+		execvp(o->command[0], o->command);
+		fprintf(stderr, "blt-proxy replay: cannot run '%s': %s\n",
+			o->command[0], strerror(errno));
+		_exit(127);
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		int sig = 0;
+		pid_t got = waitpid(pid, &status, WNOHANG);
+
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR)
+			return false;
+		if (sigwait(&set, &sig) == 0 && sig != SIGCHLD)
+			kill(pid, sig);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	if (WIFEXITED(status))
+		fprintf(stderr, "blt-proxy replay: '%s' exited with status %d\n",
+			o->command[0], WEXITSTATUS(status));
+	else
+		fprintf(stderr, "blt-proxy replay: '%s' was killed by signal "
+				"%d\n",
+			o->command[0], WTERMSIG(status));
+	return false;
+}
+
+static bool write_reports(const struct replay *rp)
+{
+	struct blt_err err = {0};
+	bool ok = true;
+
+	if (rp->opts->report && replay_write_report(rp, rp->opts->report,
+						    &err)) {
+		fprintf(stderr, "blt-proxy replay: %s\n", err.msg);
+		ok = false;
+	}
+	if (rp->opts->junit &&
+	    replay_write_junit(rp, rp->opts->junit, &err)) {
+		fprintf(stderr, "blt-proxy replay: %s\n", err.msg);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Logs the summary and the unused interactions; returns the exit status. */
+static int finish(const struct replay *rp, bool command_ok)
+{
+	unsigned long v = replay_violation_total(rp);
+	size_t unused = replay_unused_count(rp);
+	bool reports_ok = write_reports(rp);
+
+	fprintf(stderr,
+		"blt-proxy replay: %llu requests, %lu violations, %zu of %zu "
+		"interactions unused\n",
+		rp->requests, v, unused, rp->ix.nentries);
+	for (size_t i = 0; unused && i < rp->ix.nentries; i++) {
+		const struct replay_entry *e = &rp->ix.entries[i];
+
+		if (!e->used && !e->describe)
+			fprintf(stderr,
+				"blt-proxy replay: unused: interaction %ld of "
+				"%s (%s)\n",
+				e->id, rp->ix.paths[e->file], e->op);
+	}
+	if (!command_ok || v || !reports_ok ||
+	    (rp->opts->fail_on_unused && unused))
+		return 1;
+	return 0;
+}
+
+static int serve_and_wait(struct replay *rp)
+{
+	struct httpd_config cfg = {0};
+	struct httpd *h = NULL;
+	struct blt_err err = {0};
+	sigset_t chld;
+	bool command_ok = true;
+
+	cfg.listen = rp->opts->listen;
+	cfg.threads = rp->opts->threads;
+	cfg.handler = replay_handle;
+	cfg.ctx = rp;
+	httpd_block_signals();
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &chld, NULL);
+	if (httpd_start(&cfg, &h, &err)) {
+		fprintf(stderr, "blt-proxy replay: %s\n", err.msg);
+		return 2;
+	}
+	httpd_announce(h);
+	if (rp->opts->command)
+		command_ok = run_command(rp->opts, httpd_url(h));
+	else
+		httpd_wait_signal();
+	httpd_stop(h);
+	return finish(rp, command_ok);
+}
+
+int replay_main(int argc, char **argv)
+{
+	struct replay_opts o = {0};
+	struct replay rp = {0};
+	struct blt_err err = {0};
+	double t0;
+	int rc = parse_args(argc, argv, &o);
+
+	if (rc >= 0)
+		goto done;
+	rp.opts = &o;
+	pthread_mutex_init(&rp.lock, NULL);
+	t0 = clock_mono_ms();
+	if (replay_index_load(o.cassettes, o.ncassettes, &rp.ix, &err)) {
+		fprintf(stderr, "blt-proxy replay: %s\n", err.msg);
+		rc = 2;
+		goto done;
+	}
+	fprintf(stderr,
+		"blt-proxy replay: loaded %zu interactions from %zu "
+		"cassette(s) in %.1f ms\n",
+		rp.ix.nentries, rp.ix.nfiles, clock_mono_ms() - t0);
+	rc = serve_and_wait(&rp);
+done:
+	for (size_t i = 0; i < rp.nviolations; i++) {
+		struct replay_violation *v = &rp.violations[i];
+
+		free(v->method);
+		free(v->path);
+		free(v->target);
+		free(v->body);
+		free(v->message);
+	}
+	free(rp.violations);
+	replay_index_free(&rp.ix);
+	if (rp.opts)
+		pthread_mutex_destroy(&rp.lock);
+	free(o.cassettes);
+	free(o.akid);
+	return rc;
+}

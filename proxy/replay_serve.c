@@ -1,0 +1,328 @@
+/* blt-proxy replay: the request handler. The hot path parses the body,
+ * canonicalises it, looks the key up and sends the prepared response. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blt/canon.h"
+#include "blt/lbt.h"
+#include "replay.h"
+
+#define BODY_DEPTH_MAX 64
+#define ENDPOINT_CACHE_MINUTES 1440
+
+/* What the stateless body checks found, reported under the lock. */
+struct body_findings {
+	bool not_object;
+	char json_why[BLT_ERR_MSG_MAX];
+	char maxresults[200];
+	char status[200];
+	char token[200];
+	int live_status; /* -1 none, -2 not one of the six, else lbt_status */
+};
+
+static void answer_error(struct httpd_reply *reply, enum awsjson_error e,
+			 int status, const char *message)
+{
+	char *body = awsjson_error_body(e, message);
+
+	reply->status = status;
+	if (body) {
+		buf_puts(&reply->body, body, NULL);
+		free(body);
+	}
+	httpd_reply_header(reply, "x-amzn-ErrorType", awsjson_error_name(e),
+			   NULL);
+}
+
+static void answer_prepared(struct httpd_reply *reply,
+			    const struct replay_prepared *p)
+{
+	reply->status = p->status;
+	buf_append(&reply->body, p->body, p->body_len, NULL);
+	for (size_t i = 0; i < p->nheaders; i++)
+		httpd_reply_header(reply, p->names[i], p->values[i], NULL);
+}
+
+static void answer_endpoints(const struct httpd_request *req,
+			     struct httpd_reply *reply)
+{
+	const char *url = req->local_url ? req->local_url : "";
+	const char *host = strstr(url, "://");
+
+	reply->status = 200;
+	buf_printf(&reply->body, NULL,
+		   "{\"Endpoints\":[{\"Address\":\"%s\","
+		   "\"CachePeriodInMinutes\":%d}]}",
+		   host ? host + 3 : url, ENDPOINT_CACHE_MINUTES);
+}
+
+/* Applies --inject; true when the request was answered with a fault. */
+static bool inject(struct replay *rp, const struct httpd_request *req,
+		   struct httpd_reply *reply)
+{
+	const struct replay_opts *o = rp->opts;
+	unsigned latency = 0;
+	enum inject_fault f = INJECT_NONE;
+
+	if (o->inject_on)
+		f = inject_decide(&o->inject, req->seq, &latency);
+	pthread_mutex_lock(&rp->lock);
+	rp->requests++;
+	if (f != INJECT_NONE)
+		rp->faults[f]++;
+	if (latency)
+		rp->faults[0]++;
+	pthread_mutex_unlock(&rp->lock);
+	reply->delay_ms = latency;
+	if (f == INJECT_THROTTLE)
+		answer_error(reply, AWSJSON_ERR_THROTTLING,
+			     awsjson_error_status(AWSJSON_ERR_THROTTLING,
+						  o->profile),
+			     "Rate exceeded (fault injected by blt-proxy "
+			     "replay)");
+	else if (f == INJECT_INTERNAL)
+		answer_error(reply, AWSJSON_ERR_INTERNAL_SERVER,
+			     awsjson_error_status(AWSJSON_ERR_INTERNAL_SERVER,
+						  o->profile),
+			     "Internal server error (fault injected by "
+			     "blt-proxy replay)");
+	else if (f == INJECT_RESET)
+		reply->reset = true;
+	return f != INJECT_NONE;
+}
+
+/* The stateless member checks of ListBatchLoadTasks. */
+static void check_members(const json_t *body, struct body_findings *bf)
+{
+	const json_t *mr = json_object_get(body, "MaxResults");
+	const json_t *ts = json_object_get(body, "TaskStatus");
+	const json_t *nt = json_object_get(body, "NextToken");
+	enum lbt_status s;
+
+	bf->live_status = -1;
+	if (nt && !json_is_string(nt))
+		snprintf(bf->token, sizeof(bf->token),
+			 "NextToken is a JSON %s, not a string",
+			 json_is_number(nt) ? "number" : "non-string");
+	if (mr && json_is_real(mr)) {
+		snprintf(bf->maxresults, sizeof(bf->maxresults),
+			 "MaxResults: %.17g is written as a real number, not "
+			 "an integer",
+			 json_real_value(mr));
+	} else if (mr && !json_is_integer(mr)) {
+		char *t = canon_text(mr);
+		snprintf(bf->maxresults, sizeof(bf->maxresults),
+			 "MaxResults: %.60s is not an integer", t ? t : "?");
+		free(t);
+	} else if (mr && (json_integer_value(mr) < LBT_MAX_RESULTS_MIN ||
+			  json_integer_value(mr) > LBT_MAX_RESULTS_MAX)) {
+		snprintf(bf->maxresults, sizeof(bf->maxresults),
+			 "MaxResults: %lld is outside %d..%d",
+			 (long long)json_integer_value(mr),
+			 LBT_MAX_RESULTS_MIN, LBT_MAX_RESULTS_MAX);
+	}
+	if (!ts)
+		return;
+	if (json_is_string(ts) && lbt_status_parse(json_string_value(ts), &s)) {
+		bf->live_status = (int)s;
+		return;
+	}
+	bf->live_status = -2;
+	char *t = canon_text(ts);
+	snprintf(bf->status, sizeof(bf->status),
+		 "TaskStatus: %.60s is not one of CREATED, IN_PROGRESS, "
+		 "FAILED, SUCCEEDED, PROGRESS_STOPPED, PENDING_RESUME",
+		 t ? t : "?");
+	free(t);
+}
+
+/* Parses the body (empty means {}); NULL with bf filled when it is not a
+ * JSON object. */
+static json_t *parse_body(const struct httpd_request *req,
+			  struct body_findings *bf)
+{
+	struct blt_err err = {0};
+	json_t *body;
+
+	if (req->body_len == 0)
+		return json_object();
+	body = canon_parse(req->body, req->body_len, req->body_len,
+			   BODY_DEPTH_MAX, &err);
+	if (body && json_is_object(body))
+		return body;
+	bf->not_object = true;
+	snprintf(bf->json_why, sizeof(bf->json_why), "%s",
+		 body ? "the body is JSON but not an object" : err.msg);
+	json_decref(body);
+	return NULL;
+}
+
+static void report_findings(struct replay *rp, const struct httpd_request *req,
+			    const struct body_findings *bf)
+{
+	if (bf->not_object)
+		replay_violation_add(rp, req, RULE_JSON, "%s", bf->json_why);
+	if (bf->maxresults[0])
+		replay_violation_add(rp, req, RULE_MAXRESULTS, "%s",
+				     bf->maxresults);
+	if (bf->status[0])
+		replay_violation_add(rp, req, RULE_STATUS, "%s", bf->status);
+	if (bf->token[0])
+		replay_violation_add(rp, req, RULE_TOKEN, "%s", bf->token);
+}
+
+static const char *status_text(int s)
+{
+	if (s == -1)
+		return "absent";
+	if (s == -2)
+		return "not a valid value";
+	return lbt_status_name((enum lbt_status)s);
+}
+
+/* CLIENT-TOKEN and CLIENT-WALK; the caller holds the lock. */
+static void check_token(struct replay *rp, const struct httpd_request *req,
+			const char *token, int live_status)
+{
+	struct replay_token *t;
+
+	if (!token)
+		return;
+	t = replay_token_find(&rp->ix, token, strlen(token));
+	if (!t || !t->issued) {
+		replay_violation_add(rp, req, RULE_TOKEN,
+				     "NextToken '%.40s%s' was %s", token,
+				     strlen(token) > 40 ? "..." : "",
+				     t ? "recorded but not yet issued by this "
+					 "replay"
+				       : "never issued by this replay");
+		return;
+	}
+	if (t->walk_status != live_status)
+		replay_violation_add(rp, req, RULE_WALK,
+				     "TaskStatus is %s, but the walk that "
+				     "issued this NextToken had %s",
+				     status_text(live_status),
+				     status_text(t->walk_status));
+}
+
+/* Picks the entry to serve from a group; REPLAY_NONE when --strict finds
+ * it used up. The caller holds the lock. */
+static size_t pick(struct replay *rp, struct replay_group *g)
+{
+	size_t e = g->cursor;
+
+	if (e != REPLAY_NONE) {
+		g->cursor = rp->ix.entries[e].next_same;
+		return e;
+	}
+	return rp->opts->strict ? REPLAY_NONE : g->last;
+}
+
+/* Marks e served and issues the token its response carries. */
+static void serve(struct replay *rp, size_t e, int live_status)
+{
+	struct replay_entry *en = &rp->ix.entries[e];
+
+	en->used++;
+	if (en->issues != REPLAY_NONE) {
+		struct replay_token *t = &rp->ix.tokens[en->issues];
+
+		t->issued = true;
+		t->walk_status = live_status;
+	}
+}
+
+static void answer_miss(struct replay *rp, const struct httpd_request *req,
+			struct httpd_reply *reply, const char *op,
+			const json_t *body, const char *token)
+{
+	struct blt_buf msg;
+
+	buf_init(&msg, 4096);
+	replay_explain_miss(&rp->ix, op, body, token, &msg);
+	pthread_mutex_lock(&rp->lock);
+	replay_violation_add(rp, req, RULE_NOMATCH, "%s",
+			     msg.data ? msg.data : "no match");
+	pthread_mutex_unlock(&rp->lock);
+	answer_error(reply, AWSJSON_ERR_NO_MATCHING_INTERACTION,
+		     REPLAY_NOMATCH_STATUS, msg.data ? msg.data : "no match");
+	buf_free(&msg);
+}
+
+static void answer_exhausted(struct replay *rp,
+			     const struct httpd_request *req,
+			     struct httpd_reply *reply, struct replay_group *g)
+{
+	const struct replay_entry *e = &rp->ix.entries[g->last];
+	char msg[600];
+
+	snprintf(msg, sizeof(msg),
+		 "the request matches interaction %ld of %s, whose recorded "
+		 "answers are used up (--strict)",
+		 e->id, rp->ix.paths[e->file]);
+	replay_violation_add(rp, req, RULE_EXHAUSTED, "%s", msg);
+	answer_error(reply, AWSJSON_ERR_NO_MATCHING_INTERACTION,
+		     REPLAY_NOMATCH_STATUS, msg);
+}
+
+/* Matches a parsed request and answers it. */
+static void match_and_answer(struct replay *rp, const struct httpd_request *req,
+			     struct httpd_reply *reply, const char *op,
+			     json_t *body, const struct body_findings *bf)
+{
+	json_t *tok = json_incref(json_object_get(body, "NextToken"));
+	const char *token = json_string_value(tok);
+	struct blt_buf key;
+	struct replay_group *g = NULL;
+	size_t e = REPLAY_NONE;
+
+	buf_init(&key, REPLAY_KEY_MAX);
+	if (token)
+		json_object_del(body, "NextToken");
+	if (replay_key(op, body, req->body, req->body_len, token, &key, NULL))
+		goto done;
+	g = replay_group_find(&rp->ix, key.data, key.len,
+			      replay_hash(key.data, key.len));
+	pthread_mutex_lock(&rp->lock);
+	report_findings(rp, req, bf);
+	if (strcmp(op, "ListBatchLoadTasks") == 0)
+		check_token(rp, req, token, bf->live_status);
+	if (g && (e = pick(rp, g)) != REPLAY_NONE)
+		serve(rp, e, bf->live_status);
+	else if (g)
+		answer_exhausted(rp, req, reply, g);
+	pthread_mutex_unlock(&rp->lock);
+	if (e != REPLAY_NONE)
+		answer_prepared(reply, &rp->ix.entries[e].resp);
+	else if (!g)
+		answer_miss(rp, req, reply, op, body, token);
+done:
+	buf_free(&key);
+	json_decref(tok);
+}
+
+void replay_handle(void *ctx, const struct httpd_request *req,
+		   struct httpd_reply *reply)
+{
+	struct replay *rp = ctx;
+	const char *target = httpd_request_header(req, "x-amz-target");
+	enum awsjson_op op = awsjson_target_parse(target);
+	struct body_findings bf = {.live_status = -1};
+	json_t *body;
+
+	replay_check_envelope(rp, req, op);
+	if (inject(rp, req, reply))
+		return;
+	if (op == AWSJSON_OP_DESCRIBE_ENDPOINTS) {
+		answer_endpoints(req, reply);
+		return;
+	}
+	body = parse_body(req, &bf);
+	if (body && op == AWSJSON_OP_LIST_BATCH_LOAD_TASKS)
+		check_members(body, &bf);
+	match_and_answer(rp, req, reply, replay_op_of_target(target), body,
+			 &bf);
+	json_decref(body);
+}
