@@ -933,6 +933,26 @@ static blt_status verify_inputs(const struct sigv4_request *r,
 	return check_signed_present(r, auth->signed_headers, err);
 }
 
+/* A client that sends X-Amz-Content-Sha256 signs with that value as the
+ * payload hash (curl does); blt always hashes the body, so a value that is
+ * not the body's hash (UNSIGNED-PAYLOAD included) is named as the reason. */
+static blt_status check_content_sha256(const struct sigv4_request *r,
+				       struct blt_err *err)
+{
+	size_t count;
+	const char *value = find_header(r, "x-amz-content-sha256", &count);
+	char hash[65];
+
+	if (!value)
+		return BLT_OK;
+	sha256_hex(r->body, r->body_len, hash);
+	if (count > 1 || strcmp(value, hash) != 0)
+		return blt_fail(err, BLT_EAUTH,
+				"X-Amz-Content-Sha256 is not the SHA-256 of "
+				"the body");
+	return BLT_OK;
+}
+
 blt_status sigv4_verify_verdict(const struct sigv4_request *r,
 				const char *access_key_id, const char *secret,
 				const char *service,
@@ -960,6 +980,8 @@ blt_status sigv4_verify_verdict(const struct sigv4_request *r,
 				"credential scope date %s differs from the "
 				"date of X-Amz-Date %.8s", auth.date,
 				amz_date);
+	if (check_content_sha256(r, err))
+		return BLT_EAUTH;
 	*verdict = SIGV4_MALFORMED;
 	if (compute_signature(r, auth.signed_headers, secret, auth.region,
 			      service, amz_date, sig, err))
