@@ -30,7 +30,7 @@ function main(argv) {
     if (validate(doc)) {
       out.push('valid');
     } else {
-      const errs = validate.errors.map((e) => `${e.instancePath} ${e.keyword}`);
+      const errs = validate.errors.map((e) => `${JSON.stringify(e.instancePath)} ${e.keyword}`);
       out.push('invalid ' + errs.join('; '));
     }
   }
