@@ -256,8 +256,26 @@ static CURLcode set_request(struct httpc *c, const char *method,
 	return rc;
 }
 
-/* Writes "IP:PORT" of the peer (or the URL's host when no connection was
- * made) into out. */
+/* Writes the URL's "HOST:PORT" into out, or the URL itself when it does
+ * not parse. */
+static void url_peer(const char *url, char *out, size_t n)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL;
+
+	if (u && !curl_url_set(u, CURLUPART_URL, url, 0) &&
+	    !curl_url_get(u, CURLUPART_HOST, &host, 0) &&
+	    !curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT))
+		snprintf(out, n, "%s:%s", host, port);
+	else
+		snprintf(out, n, "%s", url);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+}
+
+/* Writes "IP:PORT" of the peer that libcurl talked to (or the URL's host
+ * and port when it reached none) into out. */
 static void peer_name(struct httpc *c, const char *url, char *out, size_t n)
 {
 	char *ip = NULL;
@@ -269,7 +287,7 @@ static void peer_name(struct httpc *c, const char *url, char *out, size_t n)
 		snprintf(out, n, strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip,
 			 port);
 	else
-		snprintf(out, n, "%s", url);
+		url_peer(url, out, n);
 }
 
 /* Names a failure to connect. */
@@ -343,8 +361,7 @@ static blt_status fail_curl(struct httpc *c, CURLcode rc, const char *url,
 	case CURLE_OPERATION_TIMEDOUT:
 		return fail_timeout(c, peer, err);
 	case CURLE_COULDNT_RESOLVE_HOST:
-		return blt_fail(err, BLT_ENET, "cannot resolve host: %s",
-				detail);
+		return blt_fail(err, BLT_ENET, "%s (DNS)", detail);
 	case CURLE_PEER_FAILED_VERIFICATION:
 		return blt_fail(err, BLT_ENET,
 				"TLS: certificate verify failed for %s: %s",
