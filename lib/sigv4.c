@@ -46,8 +46,8 @@ static void sha256_hex(const void *p, size_t n, char out[65])
 }
 
 /* HMAC-SHA256 of n bytes at p under key. */
-static void hmac_sha256(const void *key, size_t keylen, const void *p,
-			size_t n, unsigned char out[32])
+static void hmac_sha256(const void *key, size_t keylen, const void *p, size_t n,
+			unsigned char out[32])
 {
 	unsigned int outlen = 32;
 
@@ -180,17 +180,16 @@ static blt_status query_split(const char *query, struct query_param *params,
 			if (*count == max)
 				return blt_fail(err, BLT_ELIMIT,
 						"query has more than %zu "
-						"parameters", max);
+						"parameters",
+						max);
 			params[*count].name = NULL;
 			params[*count].value = NULL;
 			(*count)++;
-			st = query_part(p, nlen, &params[*count - 1].name,
-					err);
+			st = query_part(p, nlen, &params[*count - 1].name, err);
 			if (!st)
 				st = query_part(eq ? eq + 1 : p + len,
 						eq ? len - nlen - 1 : 0,
-						&params[*count - 1].value,
-						err);
+						&params[*count - 1].value, err);
 		}
 		p += len;
 		if (*p == '&')
@@ -274,8 +273,7 @@ static blt_status canonical_header(const struct sigv4_request *r,
 	}
 	if (!st && !found)
 		st = blt_fail(err, BLT_EINVAL,
-			      "signed header '%s' is not in the request",
-			      name);
+			      "signed header '%s' is not in the request", name);
 	if (!st)
 		st = buf_append(out, "\n", 1, err);
 	return st;
@@ -296,11 +294,13 @@ static blt_status canonical_headers(const struct sigv4_request *r,
 		if (len == 0)
 			return blt_fail(err, BLT_EINVAL,
 					"signed header list '%s' has an empty "
-					"name", signed_headers);
+					"name",
+					signed_headers);
 		if (len >= sizeof(name))
 			return blt_fail(err, BLT_ELIMIT,
 					"signed header name longer than %d "
-					"bytes", SIGV4_NAME_MAX - 1);
+					"bytes",
+					SIGV4_NAME_MAX - 1);
 		memcpy(name, p, len);
 		name[len] = '\0';
 		st = canonical_header(r, name, out, err);
@@ -394,14 +394,14 @@ blt_status sigv4_string_to_sign(const char *amz_date, const char *region,
 		return blt_fail(err, BLT_EINVAL,
 				"scope needs a region and a service");
 	sha256_hex(canonical_request, strlen(canonical_request), hash);
-	return buf_printf(out, err, SIGV4_ALGORITHM "\n%s\n%.8s/%s/%s/"
-			  SIGV4_TERMINATOR "\n%s", amz_date, amz_date, region,
-			  service, hash);
+	return buf_printf(out, err,
+			  SIGV4_ALGORITHM "\n%s\n%.8s/%s/%s/" SIGV4_TERMINATOR
+					  "\n%s",
+			  amz_date, amz_date, region, service, hash);
 }
 
-void sigv4_signing_key(const char *secret, const char *date,
-		       const char *region, const char *service,
-		       unsigned char key[32])
+void sigv4_signing_key(const char *secret, const char *date, const char *region,
+		       const char *service, unsigned char key[32])
 {
 	size_t slen = strlen(secret);
 	char *k = malloc(slen + 5);
@@ -438,8 +438,8 @@ static blt_status compute_signature(const struct sigv4_request *r,
 	buf_init(&sts, 1024);
 	st = sigv4_canonical_request(r, signed_headers, &canon, err);
 	if (!st)
-		st = sigv4_string_to_sign(amz_date, region, service,
-					  canon.data, &sts, err);
+		st = sigv4_string_to_sign(amz_date, region, service, canon.data,
+					  &sts, err);
 	if (st)
 		goto fail;
 	memcpy(date, amz_date, 8);
@@ -456,8 +456,8 @@ fail:
 
 /* Finds the only header called name in r (any case). NULL and *count 0
  * when absent; *count > 1 when repeated. */
-static const char *find_header(const struct sigv4_request *r,
-			       const char *name, size_t *count)
+static const char *find_header(const struct sigv4_request *r, const char *name,
+			       size_t *count)
 {
 	const char *value = NULL;
 
@@ -501,8 +501,8 @@ static blt_status signed_header_list(const struct sigv4_request *r,
 		if (strcasecmp(r->headers[i].name, "authorization") == 0)
 			continue;
 		for (size_t j = 0; j <= len; j++)
-			names[n][j] = (char)tolower(
-				(unsigned char)r->headers[i].name[j]);
+			names[n][j] =
+			    (char)tolower((unsigned char)r->headers[i].name[j]);
 		sorted[n] = names[n];
 		n++;
 	}
@@ -542,23 +542,24 @@ blt_status sigv4_sign(const struct sigv4_request *r,
 				       region, service, amz_date, sig, err);
 	if (st)
 		goto fail;
-	n = snprintf(out, outsz,
-		     SIGV4_ALGORITHM " Credential=%s/%.8s/%s/%s/"
-		     SIGV4_TERMINATOR ", SignedHeaders=%s, Signature=%s",
-		     creds->access_key_id, amz_date, region, service,
-		     list.data, sig);
+	n = snprintf(
+	    out, outsz,
+	    SIGV4_ALGORITHM " Credential=%s/%.8s/%s/%s/" SIGV4_TERMINATOR
+			    ", SignedHeaders=%s, Signature=%s",
+	    creds->access_key_id, amz_date, region, service, list.data, sig);
 	if (n < 0 || (size_t)n >= outsz)
 		st = blt_fail(err, BLT_ELIMIT,
 			      "Authorization value needs %d bytes, the buffer "
-			      "holds %zu", n, outsz);
+			      "holds %zu",
+			      n, outsz);
 fail:
 	buf_free(&list);
 	return st;
 }
 
 /* Copies n bytes at s into a field of size cap, or fails naming what. */
-static blt_status copy_field(char *field, size_t cap, const char *s,
-			     size_t n, const char *what, struct blt_err *err)
+static blt_status copy_field(char *field, size_t cap, const char *s, size_t n,
+			     const char *what, struct blt_err *err)
 {
 	if (n >= cap)
 		return blt_fail(err, BLT_ELIMIT, "%s is longer than %zu bytes",
@@ -609,8 +610,8 @@ static blt_status scope_part(char *field, size_t cap, const char *s, size_t n,
 	if (!all_chars(s, n, scope_char))
 		return blt_fail(err, BLT_EPARSE,
 				"Credential %s '%.*s' is not lower-case "
-				"letters, digits and '-'", what,
-				(int)(n > 64 ? 64 : n), s);
+				"letters, digits and '-'",
+				what, (int)(n > 64 ? 64 : n), s);
 	return copy_field(field, cap, s, n, what, err);
 }
 
@@ -638,8 +639,8 @@ static blt_status parse_credential(const char *v, size_t n,
 		return blt_fail(err, BLT_EPARSE,
 				"Credential has %s%zu parts, expected 5 "
 				"(AKID/DATE/REGION/SERVICE/aws4_request)",
-				parts == 6 ? "more than " : "", parts == 6 ?
-				(size_t)5 : parts);
+				parts == 6 ? "more than " : "",
+				parts == 6 ? (size_t)5 : parts);
 	if (len[0] == 0)
 		return blt_fail(err, BLT_EPARSE,
 				"Credential has an empty access key id");
@@ -647,8 +648,8 @@ static blt_status parse_credential(const char *v, size_t n,
 		return blt_fail(err, BLT_EPARSE,
 				"Credential access key id has a character "
 				"other than letters, digits, '_', '-', '.'");
-	st = copy_field(out->access_key_id, sizeof(out->access_key_id),
-			part[0], len[0], "Credential access key id", err);
+	st = copy_field(out->access_key_id, sizeof(out->access_key_id), part[0],
+			len[0], "Credential access key id", err);
 	if (st)
 		return st;
 	if (len[1] == 8) {
@@ -666,10 +667,10 @@ static blt_status parse_credential(const char *v, size_t n,
 				len[3], "service", err);
 	if (!st && (len[4] != strlen(SIGV4_TERMINATOR) ||
 		    memcmp(part[4], SIGV4_TERMINATOR, len[4]) != 0))
-		st = blt_fail(err, BLT_EPARSE,
-			      "Credential terminator '%.*s' is not "
-			      SIGV4_TERMINATOR, (int)(len[4] > 32 ? 32 : len[4]),
-			      part[4]);
+		st = blt_fail(
+		    err, BLT_EPARSE,
+		    "Credential terminator '%.*s' is not " SIGV4_TERMINATOR,
+		    (int)(len[4] > 32 ? 32 : len[4]), part[4]);
 	return st;
 }
 
@@ -705,12 +706,12 @@ static blt_status parse_signed_headers(const char *v, size_t n,
 						"SignedHeaders repeats '%.*s'",
 						(int)(len > 64 ? 64 : len), p);
 			if (c > 0)
-				return blt_fail(err, BLT_EPARSE,
-						"SignedHeaders is not sorted "
-						"('%.*s' after '%.*s')",
-						(int)(len > 64 ? 64 : len), p,
-						(int)(prev_len > 64 ? 64 :
-						      prev_len), prev);
+				return blt_fail(
+				    err, BLT_EPARSE,
+				    "SignedHeaders is not sorted "
+				    "('%.*s' after '%.*s')",
+				    (int)(len > 64 ? 64 : len), p,
+				    (int)(prev_len > 64 ? 64 : prev_len), prev);
 		}
 		prev = p;
 		prev_len = len;
@@ -729,14 +730,15 @@ static blt_status parse_signature(const char *v, size_t n,
 	if (n != 64 || !all_chars(v, n, lower_hex_char))
 		return blt_fail(err, BLT_EPARSE,
 				"Signature is not 64 lower-case hex digits "
-				"(%zu characters)", n);
+				"(%zu characters)",
+				n);
 	return copy_field(out->signature, sizeof(out->signature), v, n,
 			  "Signature", err);
 }
 
 /* The three components and which of them were seen. */
-static const char *const component_names[3] = {"Credential",
-					       "SignedHeaders", "Signature"};
+static const char *const component_names[3] = {"Credential", "SignedHeaders",
+					       "Signature"};
 
 /* Parses one "Name=value" component (n bytes at s), once each. */
 static blt_status parse_component(const char *s, size_t n, bool seen[3],
@@ -781,10 +783,10 @@ static blt_status parse_algorithm(const char **p, struct blt_err *err)
 				" first)");
 	if (len != strlen(SIGV4_ALGORITHM) ||
 	    memcmp(*p, SIGV4_ALGORITHM, len) != 0)
-		return blt_fail(err, BLT_EPARSE,
-				"unknown algorithm '%.*s' (expected "
-				SIGV4_ALGORITHM ")",
-				(int)(len > 40 ? 40 : len), *p);
+		return blt_fail(
+		    err, BLT_EPARSE,
+		    "unknown algorithm '%.*s' (expected " SIGV4_ALGORITHM ")",
+		    (int)(len > 40 ? 40 : len), *p);
 	*p += len;
 	if (**p != ' ' && **p != '\t')
 		return blt_fail(err, BLT_EPARSE,
@@ -819,10 +821,11 @@ blt_status sigv4_auth_parse(const char *value, struct sigv4_auth *out,
 		while (vn > 0 && (p[vn - 1] == ' ' || p[vn - 1] == '\t'))
 			vn--;
 		if (memchr(p, ' ', vn) || memchr(p, '\t', vn))
-			return blt_fail(err, BLT_EPARSE,
-					"blank inside component '%.*s' (components "
-					"are separated by ',')",
-					(int)(vn > 40 ? 40 : vn), p);
+			return blt_fail(
+			    err, BLT_EPARSE,
+			    "blank inside component '%.*s' (components "
+			    "are separated by ',')",
+			    (int)(vn > 40 ? 40 : vn), p);
 		st = parse_component(p, vn, seen, out, err);
 		p += n;
 		if (*p == ',') {
@@ -870,7 +873,8 @@ static blt_status check_signed_present(const struct sigv4_request *r,
 	if (!list_has(list, "host") || !list_has(list, "x-amz-date"))
 		return blt_fail(err, BLT_EAUTH,
 				"SignedHeaders '%.200s' must include host and "
-				"x-amz-date", list);
+				"x-amz-date",
+				list);
 	if (list_has(list, "authorization"))
 		return blt_fail(err, BLT_EAUTH,
 				"SignedHeaders must not include authorization");
@@ -885,7 +889,8 @@ static blt_status check_signed_present(const struct sigv4_request *r,
 		if (!find_header(r, name, &count))
 			return blt_fail(err, BLT_EAUTH,
 					"signed header '%s' is missing from "
-					"the request", name);
+					"the request",
+					name);
 		p += len + (p[len] == ';');
 	}
 	return BLT_OK;
@@ -974,12 +979,13 @@ blt_status sigv4_verify_verdict(const struct sigv4_request *r,
 	if (strcmp(auth.service, service) != 0)
 		return blt_fail(err, BLT_EAUTH,
 				"credential scope names service '%s', "
-				"expected '%s'", auth.service, service);
+				"expected '%s'",
+				auth.service, service);
 	if (memcmp(auth.date, amz_date, 8) != 0)
 		return blt_fail(err, BLT_EAUTH,
 				"credential scope date %s differs from the "
-				"date of X-Amz-Date %.8s", auth.date,
-				amz_date);
+				"date of X-Amz-Date %.8s",
+				auth.date, amz_date);
 	if (check_content_sha256(r, err))
 		return BLT_EAUTH;
 	*verdict = SIGV4_MALFORMED;
@@ -1002,8 +1008,8 @@ blt_status sigv4_verify(const struct sigv4_request *r,
 {
 	enum sigv4_verdict verdict;
 
-	return sigv4_verify_verdict(r, access_key_id, secret, service,
-				    &verdict, err);
+	return sigv4_verify_verdict(r, access_key_id, secret, service, &verdict,
+				    err);
 }
 
 void sigv4_amz_date_now(char out[17])

@@ -37,11 +37,11 @@ struct sigv4_creds {
 /* What an Authorization header says. */
 struct sigv4_auth {
 	char access_key_id[128];
-	char date[9];   /* YYYYMMDD */
+	char date[9]; /* YYYYMMDD */
 	char region[64];
 	char service[64];
 	char signed_headers[1024]; /* "content-type;host;x-amz-date" */
-	char signature[65];        /* 64 lower-case hex digits */
+	char signature[65];	   /* 64 lower-case hex digits */
 };
 
 /* Step 1: appends the canonical request. signed_headers is the
@@ -59,9 +59,8 @@ blt_status sigv4_string_to_sign(const char *amz_date, const char *region,
 				struct blt_buf *out, struct blt_err *err);
 
 /* Step 3: the signing key HMAC chain for date (YYYYMMDD). */
-void sigv4_signing_key(const char *secret, const char *date,
-		       const char *region, const char *service,
-		       unsigned char key[32]);
+void sigv4_signing_key(const char *secret, const char *date, const char *region,
+		       const char *service, unsigned char key[32]);
 
 /* All steps: the Authorization header value for r, signing every header in
  * r->headers (lower-cased, sorted; repeated names once, their values joined

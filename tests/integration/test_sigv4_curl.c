@@ -61,8 +61,7 @@ static size_t read_request(int c, char *buf)
 		buf[len] = '\0';
 		if (!end)
 			end = strstr(buf, "\r\n\r\n");
-		if (end && len >= (size_t)(end + 4 - buf) +
-					  content_length(buf))
+		if (end && len >= (size_t)(end + 4 - buf) + content_length(buf))
 			break;
 	}
 	return len;
@@ -135,8 +134,7 @@ struct gen {
 };
 
 /* A random string of n characters from set. */
-static void rand_str(struct blt_rng *rng, char *out, size_t n,
-		     const char *set)
+static void rand_str(struct blt_rng *rng, char *out, size_t n, const char *set)
 {
 	size_t m = strlen(set);
 
@@ -156,8 +154,8 @@ static void add_header(struct gen *g, const char *name, const char *value)
 /* A JSON body of the operation, or random bytes. */
 static void gen_body(struct gen *g, struct blt_rng *rng)
 {
-	static const char *const status[] = {"CREATED", "IN_PROGRESS",
-					     "FAILED", "SUCCEEDED"};
+	static const char *const status[] = {"CREATED", "IN_PROGRESS", "FAILED",
+					     "SUCCEEDED"};
 	char token[64];
 
 	g->has_body = true;
@@ -167,16 +165,15 @@ static void gen_body(struct gen *g, struct blt_rng *rng)
 		return;
 	case 1:
 		g->body_len = (size_t)snprintf(
-			(char *)g->body, sizeof(g->body),
-			"{\"MaxResults\":%u,\"TaskStatus\":\"%s\"}",
-			(unsigned)rng_below(rng, 101),
-			status[rng_below(rng, 4)]);
+		    (char *)g->body, sizeof(g->body),
+		    "{\"MaxResults\":%u,\"TaskStatus\":\"%s\"}",
+		    (unsigned)rng_below(rng, 101), status[rng_below(rng, 4)]);
 		return;
 	case 2:
 		rand_str(rng, token, 40, "ABCDEFabcdef0123456789+/=");
-		g->body_len = (size_t)snprintf((char *)g->body,
-					       sizeof(g->body),
-					       "{\"NextToken\":\"%s\"}\n", token);
+		g->body_len =
+		    (size_t)snprintf((char *)g->body, sizeof(g->body),
+				     "{\"NextToken\":\"%s\"}\n", token);
 		return;
 	default:
 		g->body_len = rng_below(rng, sizeof(g->body));
@@ -194,9 +191,9 @@ static void mix_case(struct blt_rng *rng, char *name)
 }
 
 static const char *const regions[] = {
-	"us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1",
-	"ap-southeast-2", "ap-northeast-1", "eu-north-1", "ca-central-1",
-	"sa-east-1", "ap-south-1", "me-south-1"};
+    "us-east-1",    "us-east-2",      "us-west-2",	"eu-west-1",
+    "eu-central-1", "ap-southeast-2", "ap-northeast-1", "eu-north-1",
+    "ca-central-1", "sa-east-1",      "ap-south-1",	"me-south-1"};
 
 /* The optional headers an SDK sends, some of them. */
 static void gen_sdk_headers(struct gen *g, struct blt_rng *rng)
@@ -228,7 +225,8 @@ static void gen_sdk_headers(struct gen *g, struct blt_rng *rng)
 		add_header(g, "amz-sdk-request", "attempt=1; max=3");
 	}
 	if (rng_below(rng, 4) == 0)
-		add_header(g, "User-Agent", "aws-sdk-js/3.943.0 ua/2.1 os/linux");
+		add_header(g, "User-Agent",
+			   "aws-sdk-js/3.943.0 ua/2.1 os/linux");
 }
 
 /* Custom headers with mixed-case names and values that carry inner runs
@@ -244,8 +242,7 @@ static void gen_custom_headers(struct gen *g, struct blt_rng *rng)
 		snprintf(name, sizeof(name), "x-test-%c%zu",
 			 (char)('a' + rng_below(rng, 26)), i);
 		mix_case(rng, name);
-		rand_str(rng, v, len,
-			 "abcXYZ019 ;,=/:._-~!*()'\"\t   ");
+		rand_str(rng, v, len, "abcXYZ019 ;,=/:._-~!*()'\"\t   ");
 		v[0] = v[0] == ' ' || v[0] == '\t' ? 'q' : v[0];
 		add_header(g, name, v);
 	}
@@ -256,8 +253,8 @@ static void gen_custom_headers(struct gen *g, struct blt_rng *rng)
  * only text already in AWS's canonical encoding is comparable). */
 static void gen_part(struct blt_rng *rng, char *out, size_t n, bool in_path)
 {
-	static const char *const escapes[] = {"%20", "%3D", "%26", "%C3%BC",
-					      "%2B", "%2F"};
+	static const char *const escapes[] = {"%20",	"%3D", "%26",
+					      "%C3%BC", "%2B", "%2F"};
 
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
@@ -327,16 +324,16 @@ static void gen_target(struct gen *g, struct blt_rng *rng)
 
 static void gen_request(struct gen *g, struct blt_rng *rng)
 {
-	static const char *const methods[] = {"POST", "POST", "POST", "GET",
-					      "PUT", "PATCH", "DELETE"};
+	static const char *const methods[] = {"POST", "POST",  "POST",	"GET",
+					      "PUT",  "PATCH", "DELETE"};
 	bool second = rng_below(rng, 2);
 
 	memset(g, 0, sizeof(*g));
 	g->akid = second ? "AKIAIOSFODNN7EXAMPLE" : "AKIDEXAMPLE";
 	g->secret = second ? "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 			   : "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-	g->region = regions[rng_below(rng, sizeof(regions) /
-					     sizeof(regions[0]))];
+	g->region =
+	    regions[rng_below(rng, sizeof(regions) / sizeof(regions[0]))];
 	snprintf(g->date, sizeof(g->date), "%04u%02u%02uT%02u%02u%02uZ",
 		 (unsigned)(2015 + rng_below(rng, 21)),
 		 (unsigned)(1 + rng_below(rng, 12)),
@@ -510,8 +507,8 @@ static size_t select_signed(const struct seen *s, const char *list,
 
 		for (size_t j = 0; j <= len && j < sizeof(want); j++)
 			want[j] = (char)((name[j] >= 'A' && name[j] <= 'Z')
-						 ? name[j] + 32
-						 : name[j]);
+					     ? name[j] + 32
+					     : name[j]);
 		for (const char *p = list; p; p = strchr(p, ';')) {
 			p += *p == ';';
 			if (strncmp(p, want, len) == 0 &&
@@ -537,10 +534,11 @@ static void expected_list(const struct gen *g, char *out, size_t outsz)
 
 	h[r.nheaders++] = (struct sigv4_header){"host", "x"};
 	for (size_t i = 0; i < g->nh; i++)
-		h[r.nheaders++] = (struct sigv4_header){g->hname[i],
-							g->hvalue[i]};
-	cr_assert_eq(sigv4_sign(&r, &creds, "r", "s", g->date, auth,
-				sizeof(auth), &err), BLT_OK, "%s", err.msg);
+		h[r.nheaders++] =
+		    (struct sigv4_header){g->hname[i], g->hvalue[i]};
+	cr_assert_eq(
+	    sigv4_sign(&r, &creds, "r", "s", g->date, auth, sizeof(auth), &err),
+	    BLT_OK, "%s", err.msg);
 	p = strstr(auth, "SignedHeaders=") + 14;
 	q = strchr(p, ',');
 	snprintf(out, outsz, "%.*s", (int)(q - p), p);
@@ -562,13 +560,13 @@ static void count_variety(const struct gen *g)
 					"DELETE"};
 
 	variety.query += strchr(g->target, '?') != NULL;
-	variety.escaped_path += strcspn(g->target, "?") >
-				strcspn(g->target, "%");
+	variety.escaped_path +=
+	    strcspn(g->target, "?") > strcspn(g->target, "%");
 	for (size_t i = 0; i < g->nh; i++) {
 		variety.content_sha +=
-			strcasecmp(g->hname[i], "x-amz-content-sha256") == 0;
+		    strcasecmp(g->hname[i], "x-amz-content-sha256") == 0;
 		variety.session_token +=
-			strcasecmp(g->hname[i], "x-amz-security-token") == 0;
+		    strcasecmp(g->hname[i], "x-amz-security-token") == 0;
 		variety.blank_runs += strstr(g->hvalue[i], "  ") != NULL;
 	}
 	variety.binary_body += memchr(g->body, 0, g->body_len) != NULL;
@@ -597,17 +595,20 @@ static void check_one(const struct gen *g, int n)
 	expected_list(g, want_list, sizeof(want_list));
 	cr_assert_str_eq(auth.signed_headers, want_list,
 			 "request %d: curl signed another set of headers", n);
-	r = (struct sigv4_request){seen_req.method, seen_req.path,
-				   seen_req.query, signed_h,
-				   select_signed(&seen_req,
-						 auth.signed_headers, signed_h),
-				   seen_req.body, seen_req.body_len};
+	r = (struct sigv4_request){
+	    seen_req.method,
+	    seen_req.path,
+	    seen_req.query,
+	    signed_h,
+	    select_signed(&seen_req, auth.signed_headers, signed_h),
+	    seen_req.body,
+	    seen_req.body_len};
 	cr_assert_eq(sigv4_sign(&r, &creds, g->region, "timestream", g->date,
-				mine, sizeof(mine), &err), BLT_OK,
-		     "request %d: %s", n, err.msg);
+				mine, sizeof(mine), &err),
+		     BLT_OK, "request %d: %s", n, err.msg);
 	cr_assert_str_eq(mine, seen_req.auth,
-			 "request %d differs from curl (%s %s)", n,
-			 g->method, g->target);
+			 "request %d differs from curl (%s %s)", n, g->method,
+			 g->target);
 }
 
 /* The request last captured, as sigv4_verify sees it, with mutable
@@ -633,13 +634,13 @@ static void make_verifiable(struct verifiable *v)
 	for (i = 0; i < seen_req.nh; i++) {
 		snprintf(v->values[i], sizeof(v->values[i]), "%s",
 			 seen_req.h[i].value);
-		v->h[i] = (struct sigv4_header){seen_req.h[i].name,
-						v->values[i]};
+		v->h[i] =
+		    (struct sigv4_header){seen_req.h[i].name, v->values[i]};
 	}
 	v->h[i] = (struct sigv4_header){"Authorization", v->auth};
-	v->r = (struct sigv4_request){v->method, v->path, seen_req.query,
-				      v->h, seen_req.nh + 1, v->body,
-				      seen_req.body_len};
+	v->r = (struct sigv4_request){
+	    v->method,	     v->path, seen_req.query,	v->h,
+	    seen_req.nh + 1, v->body, seen_req.body_len};
 }
 
 /* Changes one byte of s (a C string of n bytes when is_str) at a random
@@ -661,10 +662,10 @@ static void mutate(struct verifiable *v, unsigned char *s, size_t n,
 				  (orig == ' ' || orig == '\t'))))
 		c = orig == 'z' ? 'y' : 'z';
 	s[pos] = c;
-	cr_assert_eq(sigv4_verify(&v->r, g->akid, g->secret, "timestream",
-				  &err), BLT_EAUTH,
-		     "changing %s at %zu (0x%02x to 0x%02x) still verifies",
-		     what, pos, orig, c);
+	cr_assert_eq(
+	    sigv4_verify(&v->r, g->akid, g->secret, "timestream", &err),
+	    BLT_EAUTH, "changing %s at %zu (0x%02x to 0x%02x) still verifies",
+	    what, pos, orig, c);
 	s[pos] = orig;
 }
 
@@ -676,9 +677,8 @@ static void check_verify(const struct gen *g, struct blt_rng *rng)
 	struct blt_err err;
 
 	make_verifiable(&v);
-	cr_assert_eq(sigv4_verify(&v.r, g->akid, g->secret, "timestream",
-				  &err), BLT_OK, "curl's request: %s",
-		     err.msg);
+	cr_assert_eq(sigv4_verify(&v.r, g->akid, g->secret, "timestream", &err),
+		     BLT_OK, "curl's request: %s", err.msg);
 	cr_assert_eq(sigv4_auth_parse(v.auth, &auth, &err), BLT_OK);
 	for (int k = 0; k < 8; k++) {
 		mutate(&v, v.body, v.r.body_len, false, g, "the body", rng);
@@ -701,8 +701,8 @@ static void check_verify(const struct gen *g, struct blt_rng *rng)
 				       rng);
 		}
 	}
-	cr_assert_eq(sigv4_verify(&v.r, g->akid, g->secret, "timestream",
-				  &err), BLT_OK, "restored: %s", err.msg);
+	cr_assert_eq(sigv4_verify(&v.r, g->akid, g->secret, "timestream", &err),
+		     BLT_OK, "restored: %s", err.msg);
 }
 
 Test(sigv4_curl, signer_agrees_with_curl_and_verifier_rejects_changes,
@@ -725,8 +725,8 @@ Test(sigv4_curl, signer_agrees_with_curl_and_verifier_rejects_changes,
 	capture_stop(&cap);
 	cr_assert_eq(agreed, NREQUESTS);
 	cr_assert(variety.query >= 20 && variety.escaped_path >= 20 &&
-		  variety.content_sha >= 20 && variety.blank_runs >= 20 &&
-		  variety.binary_body >= 10 && variety.session_token >= 20,
+		      variety.content_sha >= 20 && variety.blank_runs >= 20 &&
+		      variety.binary_body >= 10 && variety.session_token >= 20,
 		  "too little variety: query %d, escaped path %d, "
 		  "content sha %d, blank runs %d, binary body %d, token %d",
 		  variety.query, variety.escaped_path, variety.content_sha,
