@@ -37,8 +37,8 @@ struct sprop {
  * schema's own copy of the document. */
 struct snode {
 	struct snode *next_alloc; /* every node, for schema_free */
-	bool reject_all;          /* the boolean schema false */
-	unsigned types;           /* K_* bits; 0 when "type" is absent */
+	bool reject_all;	  /* the boolean schema false */
+	unsigned types;		  /* K_* bits; 0 when "type" is absent */
 	struct sprop *props;
 	size_t nprops;
 	const char **required;
@@ -143,7 +143,7 @@ static blt_status kw_type_name(struct cctx *c, const json_t *v, unsigned *bits)
 	static const struct {
 		const char *name;
 		unsigned bits;
-	} names[] = {{"null", K_NULL},       {"boolean", K_BOOLEAN},
+	} names[] = {{"null", K_NULL},	     {"boolean", K_BOOLEAN},
 		     {"integer", K_INTEGER}, {"number", K_NUMBER | K_INTEGER},
 		     {"string", K_STRING},   {"array", K_ARRAY},
 		     {"object", K_OBJECT}};
@@ -319,10 +319,9 @@ bad:
 
 static bool is_annotation(const char *kw)
 {
-	static const char *const names[] = {"$schema",  "$id",
-					    "title",    "description",
-					    "$comment", "examples",
-					    "default"};
+	static const char *const names[] = {
+	    "$schema",	"$id",	    "title",  "description",
+	    "$comment", "examples", "default"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(kw, names[i]) == 0)
@@ -331,9 +330,8 @@ static bool is_annotation(const char *kw)
 }
 
 /* Compiles a keyword whose value is itself a schema. */
-static blt_status kw_subschema(struct cctx *c, const char *kw,
-			       const json_t *v, size_t plen, int depth,
-			       struct snode **out)
+static blt_status kw_subschema(struct cctx *c, const char *kw, const json_t *v,
+			       size_t plen, int depth, struct snode **out)
 {
 	size_t l = path_push(c->path, plen, sizeof(c->path), kw);
 	blt_status st = compile_node(c, v, l, depth + 1, out);
@@ -349,9 +347,9 @@ static blt_status compile_keyword(struct cctx *c, struct snode *n,
 	if (strcmp(kw, "type") == 0)
 		return kw_type(c, n, v);
 	if (strcmp(kw, "properties") == 0)
-		return kw_properties(c, n, v, path_push(c->path, plen,
-							sizeof(c->path), kw),
-				     depth);
+		return kw_properties(
+		    c, n, v, path_push(c->path, plen, sizeof(c->path), kw),
+		    depth);
 	if (strcmp(kw, "required") == 0)
 		return kw_required(c, n, v);
 	if (strcmp(kw, "additionalProperties") == 0) {
@@ -361,9 +359,8 @@ static blt_status compile_keyword(struct cctx *c, struct snode *n,
 			return BLT_OK;
 		}
 		return n->addl == ADDL_NONE
-			       ? BLT_OK
-			       : kw_subschema(c, kw, v, plen, depth,
-					      &n->addl_node);
+			   ? BLT_OK
+			   : kw_subschema(c, kw, v, plen, depth, &n->addl_node);
 	}
 	if (strcmp(kw, "items") == 0)
 		return kw_subschema(c, kw, v, plen, depth, &n->items);
@@ -513,8 +510,8 @@ blt_status schema_compile(const json_t *doc, struct schema **out,
 		goto fail;
 	}
 	st = compile_defs(&c, json_is_object(c.s->doc)
-				      ? json_object_get(c.s->doc, "$defs")
-				      : NULL);
+				  ? json_object_get(c.s->doc, "$defs")
+				  : NULL);
 	if (!st)
 		st = compile_node(&c, c.s->doc, 0, 0, &c.s->root);
 	if (!st)
@@ -600,7 +597,7 @@ static void fmt_num(double d, char *dst, size_t cap)
 }
 
 static void report(struct vctx *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void report(struct vctx *v, const char *fmt, ...)
 {
@@ -623,17 +620,23 @@ static unsigned kind_of(const json_t *j)
 	double d;
 
 	switch (json_typeof(j)) {
-	case JSON_NULL: return K_NULL;
+	case JSON_NULL:
+		return K_NULL;
 	case JSON_TRUE:
-	case JSON_FALSE: return K_BOOLEAN;
-	case JSON_INTEGER: return K_INTEGER | K_NUMBER;
+	case JSON_FALSE:
+		return K_BOOLEAN;
+	case JSON_INTEGER:
+		return K_INTEGER | K_NUMBER;
 	case JSON_REAL:
 		d = json_real_value(j);
 		return isfinite(d) && d == floor(d) ? K_INTEGER | K_NUMBER
 						    : K_NUMBER;
-	case JSON_STRING: return K_STRING;
-	case JSON_ARRAY: return K_ARRAY;
-	case JSON_OBJECT: return K_OBJECT;
+	case JSON_STRING:
+		return K_STRING;
+	case JSON_ARRAY:
+		return K_ARRAY;
+	case JSON_OBJECT:
+		return K_OBJECT;
 	}
 	return 0;
 }
@@ -658,7 +661,7 @@ static void types_text(unsigned bits, char *dst, size_t cap)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} names[] = {{K_NULL, "null"},     {K_BOOLEAN, "boolean"},
+	} names[] = {{K_NULL, "null"},	     {K_BOOLEAN, "boolean"},
 		     {K_INTEGER, "integer"}, {K_NUMBER, "number"},
 		     {K_STRING, "string"},   {K_ARRAY, "array"},
 		     {K_OBJECT, "object"}};
@@ -669,9 +672,9 @@ static void types_text(unsigned bits, char *dst, size_t cap)
 		bits &= ~(unsigned)K_INTEGER; /* "number" covers integers */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if ((bits & names[i].bit) && len + 1 < cap)
-			len += (size_t)snprintf(dst + len, cap - len, "%s%s",
-						len ? " or " : "",
-						names[i].name);
+			len +=
+			    (size_t)snprintf(dst + len, cap - len, "%s%s",
+					     len ? " or " : "", names[i].name);
 }
 
 /* Deep equality as JSON Schema defines it: numbers compare by value (1
@@ -743,12 +746,10 @@ static void check_enum(struct vctx *v, const struct snode *n, const json_t *j)
 						"%s%s", i ? ", " : "", one);
 	}
 	describe(j, what, sizeof(what));
-	report(v, "%s is not one of the allowed values %s (enum)", what,
-	       list);
+	report(v, "%s is not one of the allowed values %s (enum)", what, list);
 }
 
-static void check_string(struct vctx *v, const struct snode *n,
-			 const json_t *j)
+static void check_string(struct vctx *v, const struct snode *n, const json_t *j)
 {
 	const char *s = json_string_value(j);
 	size_t cps = utf8_length(s, json_string_length(j));
@@ -756,8 +757,8 @@ static void check_string(struct vctx *v, const struct snode *n,
 
 	describe(j, what, sizeof(what));
 	if (n->has_minlen && cps < n->minlen)
-		report(v, "%s is shorter than %zu characters (minLength)",
-		       what, n->minlen);
+		report(v, "%s is shorter than %zu characters (minLength)", what,
+		       n->minlen);
 	if (n->has_maxlen && cps > n->maxlen)
 		report(v, "%s is longer than %zu characters (maxLength)", what,
 		       n->maxlen);
@@ -765,8 +766,7 @@ static void check_string(struct vctx *v, const struct snode *n,
 		report(v, "%s does not match %s (pattern)", what, n->pattern);
 }
 
-static void check_number(struct vctx *v, const struct snode *n,
-			 const json_t *j)
+static void check_number(struct vctx *v, const struct snode *n, const json_t *j)
 {
 	double d = json_number_value(j);
 	char what[64], lim[32];
@@ -782,8 +782,8 @@ static void check_number(struct vctx *v, const struct snode *n,
 	}
 }
 
-static void check_value(struct vctx *v, const struct snode *n,
-			const json_t *j, int depth);
+static void check_value(struct vctx *v, const struct snode *n, const json_t *j,
+			int depth);
 
 static const struct snode *prop_schema(const struct snode *n, const char *k)
 {
@@ -793,8 +793,8 @@ static const struct snode *prop_schema(const struct snode *n, const char *k)
 	return NULL;
 }
 
-static void check_object(struct vctx *v, const struct snode *n,
-			 const json_t *j, int depth)
+static void check_object(struct vctx *v, const struct snode *n, const json_t *j,
+			 int depth)
 {
 	size_t plen = strlen(v->path);
 	const char *k;
@@ -802,16 +802,18 @@ static void check_object(struct vctx *v, const struct snode *n,
 
 	for (size_t i = 0; i < n->nrequired; i++)
 		if (!json_object_get(j, n->required[i]))
-			report(v, "the required member \"%s\" is missing "
-				  "(required)",
+			report(v,
+			       "the required member \"%s\" is missing "
+			       "(required)",
 			       n->required[i]);
 	json_object_foreach ((json_t *)j, k, m) {
 		const struct snode *sub = prop_schema(n, k);
 
 		path_push(v->path, plen, sizeof(v->path), k);
 		if (!sub && n->addl == ADDL_NONE)
-			report(v, "the member \"%s\" is not allowed "
-				  "(additionalProperties false)",
+			report(v,
+			       "the member \"%s\" is not allowed "
+			       "(additionalProperties false)",
 			       k);
 		else if (!sub && n->addl == ADDL_SCHEMA)
 			check_value(v, n->addl_node, m, depth + 1);
@@ -821,8 +823,8 @@ static void check_object(struct vctx *v, const struct snode *n,
 	}
 }
 
-static void check_array(struct vctx *v, const struct snode *n,
-			const json_t *j, int depth)
+static void check_array(struct vctx *v, const struct snode *n, const json_t *j,
+			int depth)
 {
 	size_t plen = strlen(v->path);
 	size_t i;
@@ -835,8 +837,8 @@ static void check_array(struct vctx *v, const struct snode *n,
 	}
 }
 
-static void check_value(struct vctx *v, const struct snode *n,
-			const json_t *j, int depth)
+static void check_value(struct vctx *v, const struct snode *n, const json_t *j,
+			int depth)
 {
 	unsigned kind = kind_of(j);
 
@@ -907,11 +909,11 @@ blt_status schema_check(const struct schema *s, const json_t *instance,
 /* ---- the built-in schemas ---------------------------------------------- */
 
 static const char *const builtin_names[SCHEMA_COUNT] = {
-	[SCHEMA_REQUEST] = "list-batch-load-tasks-request.schema.json",
-	[SCHEMA_RESPONSE] = "list-batch-load-tasks-response.schema.json",
-	[SCHEMA_TASK] = "batch-load-task.schema.json",
-	[SCHEMA_ERROR] = "error.schema.json",
-	[SCHEMA_CASSETTE] = "cassette.schema.json",
+    [SCHEMA_REQUEST] = "list-batch-load-tasks-request.schema.json",
+    [SCHEMA_RESPONSE] = "list-batch-load-tasks-response.schema.json",
+    [SCHEMA_TASK] = "batch-load-task.schema.json",
+    [SCHEMA_ERROR] = "error.schema.json",
+    [SCHEMA_CASSETTE] = "cassette.schema.json",
 };
 
 static struct schema *builtin[SCHEMA_COUNT];

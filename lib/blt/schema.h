@@ -13,10 +13,10 @@ struct schema; /* opaque: a compiled schema */
 
 /* The schemas that ship in schemas/, compiled into the library. */
 enum schema_id {
-	SCHEMA_REQUEST,  /* list-batch-load-tasks-request.schema.json */
+	SCHEMA_REQUEST,	 /* list-batch-load-tasks-request.schema.json */
 	SCHEMA_RESPONSE, /* list-batch-load-tasks-response.schema.json */
-	SCHEMA_TASK,     /* batch-load-task.schema.json */
-	SCHEMA_ERROR,    /* error.schema.json */
+	SCHEMA_TASK,	 /* batch-load-task.schema.json */
+	SCHEMA_ERROR,	 /* error.schema.json */
 	SCHEMA_CASSETTE, /* cassette.schema.json */
 	SCHEMA_COUNT
 };

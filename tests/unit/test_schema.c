@@ -71,8 +71,7 @@ static void expect_one(const struct schema *s, const char *text,
 	cr_assert_eq(n, 1, "%s: expected 1 violation, got %zu", text, n);
 	cr_assert_str_eq(v[0].pointer, pointer, "%s", text);
 	cr_assert(strstr(v[0].message, part) != NULL,
-		  "%s: message \"%s\" lacks \"%s\"", text, v[0].message,
-		  part);
+		  "%s: message \"%s\" lacks \"%s\"", text, v[0].message, part);
 }
 
 Test(schema, type_single_and_union)
@@ -85,7 +84,8 @@ Test(schema, type_single_and_union)
 	expect_one(s, "null", "", "not string (type)");
 	expect_valid(u, "3");
 	expect_valid(u, "null");
-	expect_one(u, "\"3\"", "", "\"3\" is a string, not null or integer (type)");
+	expect_one(u, "\"3\"", "",
+		   "\"3\" is a string, not null or integer (type)");
 	expect_one(u, "true", "", "(type)");
 	schema_free(s);
 	schema_free(u);
@@ -112,10 +112,10 @@ Test(schema, integer_accepts_integral_reals)
 Test(schema, every_type_name)
 {
 	static const char *const names[] = {"null",   "boolean", "integer",
-					    "number", "string",  "array",
+					    "number", "string",	 "array",
 					    "object"};
-	static const char *const values[] = {"null", "false", "1",  "1.5",
-					     "\"s\"", "[]",   "{}"};
+	static const char *const values[] = {"null",  "false", "1", "1.5",
+					     "\"s\"", "[]",    "{}"};
 
 	for (size_t t = 0; t < 7; t++) {
 		char text[64];
@@ -135,11 +135,11 @@ Test(schema, every_type_name)
 
 Test(schema, properties_required_additional)
 {
-	struct schema *s = compile_text(
-		"{\"type\":\"object\",\"required\":[\"a\",\"b\"],"
-		"\"properties\":{\"a\":{\"type\":\"string\"},"
-		"\"b\":{\"type\":\"integer\"}},"
-		"\"additionalProperties\":false}");
+	struct schema *s =
+	    compile_text("{\"type\":\"object\",\"required\":[\"a\",\"b\"],"
+			 "\"properties\":{\"a\":{\"type\":\"string\"},"
+			 "\"b\":{\"type\":\"integer\"}},"
+			 "\"additionalProperties\":false}");
 	struct schema_violation v[MAXV];
 
 	expect_valid(s, "{\"a\":\"x\",\"b\":1}");
@@ -156,9 +156,9 @@ Test(schema, properties_required_additional)
 
 Test(schema, additional_properties_schema_and_true)
 {
-	struct schema *s = compile_text(
-		"{\"properties\":{\"a\":{\"type\":\"integer\"}},"
-		"\"additionalProperties\":{\"type\":\"string\"}}");
+	struct schema *s =
+	    compile_text("{\"properties\":{\"a\":{\"type\":\"integer\"}},"
+			 "\"additionalProperties\":{\"type\":\"string\"}}");
 	struct schema *t = compile_text("{\"additionalProperties\":true}");
 
 	expect_valid(s, "{\"a\":1,\"x\":\"y\"}");
@@ -171,9 +171,9 @@ Test(schema, additional_properties_schema_and_true)
 
 Test(schema, items)
 {
-	struct schema *s = compile_text(
-		"{\"type\":\"array\",\"items\":{\"type\":\"integer\","
-		"\"minimum\":0}}");
+	struct schema *s =
+	    compile_text("{\"type\":\"array\",\"items\":{\"type\":\"integer\","
+			 "\"minimum\":0}}");
 	struct schema_violation v[MAXV];
 
 	expect_valid(s, "[]");
@@ -189,7 +189,7 @@ Test(schema, items)
 Test(schema, enum_deep_equality)
 {
 	struct schema *s = compile_text(
-		"{\"enum\":[1,\"CREATED\",null,[1,{\"a\":2}],{\"x\":1,\"y\":[]}]}");
+	    "{\"enum\":[1,\"CREATED\",null,[1,{\"a\":2}],{\"x\":1,\"y\":[]}]}");
 
 	expect_valid(s, "1");
 	expect_valid(s, "1.0");
@@ -261,11 +261,11 @@ Test(schema, pattern_is_an_unanchored_search)
 Test(schema, refs_to_defs)
 {
 	struct schema *s = compile_text(
-		"{\"$defs\":{\"T\":{\"type\":\"string\",\"maxLength\":1},"
-		"\"a/b~c\":{\"type\":\"integer\"}},"
-		"\"properties\":{\"t\":{\"$ref\":\"#/$defs/T\"},"
-		"\"n\":{\"$ref\":\"#/$defs/a~1b~0c\"},"
-		"\"l\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/T\"}}}}");
+	    "{\"$defs\":{\"T\":{\"type\":\"string\",\"maxLength\":1},"
+	    "\"a/b~c\":{\"type\":\"integer\"}},"
+	    "\"properties\":{\"t\":{\"$ref\":\"#/$defs/T\"},"
+	    "\"n\":{\"$ref\":\"#/$defs/a~1b~0c\"},"
+	    "\"l\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/T\"}}}}");
 
 	expect_valid(s, "{\"t\":\"x\",\"n\":3,\"l\":[\"a\",\"b\"]}");
 	expect_one(s, "{\"t\":\"xy\"}", "/t", "(maxLength)");
@@ -291,9 +291,9 @@ Test(schema, boolean_schemas)
 
 Test(schema, pointers_are_escaped)
 {
-	struct schema *s = compile_text(
-		"{\"additionalProperties\":{\"type\":\"array\","
-		"\"items\":{\"type\":\"string\"}}}");
+	struct schema *s =
+	    compile_text("{\"additionalProperties\":{\"type\":\"array\","
+			 "\"items\":{\"type\":\"string\"}}}");
 
 	expect_one(s, "{\"a/b\":[\"x\",1]}", "/a~1b/1", "(type)");
 	expect_one(s, "{\"m~n\":[2]}", "/m~0n/0", "(type)");
@@ -305,10 +305,10 @@ Test(schema, pointers_are_escaped)
 Test(schema, annotations_are_ignored)
 {
 	struct schema *s = compile_text(
-		"{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
-		"\"$id\":\"x\",\"title\":\"t\",\"description\":\"d\","
-		"\"$comment\":\"c\",\"examples\":[1],\"default\":2,"
-		"\"type\":\"integer\"}");
+	    "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
+	    "\"$id\":\"x\",\"title\":\"t\",\"description\":\"d\","
+	    "\"$comment\":\"c\",\"examples\":[1],\"default\":2,"
+	    "\"type\":\"integer\"}");
 
 	expect_valid(s, "3");
 	expect_one(s, "\"3\"", "", "(type)");
@@ -339,23 +339,20 @@ Test(schema, malformed_schemas_are_refused)
 	cr_assert(strstr(compile_error("{\"enum\":1}"), "enum"));
 	cr_assert(strstr(compile_error("{\"pattern\":\"[a-\"}"), "pattern"));
 	cr_assert(strstr(compile_error("{\"items\":[{}]}"), "/items"));
-	cr_assert(strstr(compile_error("{\"$ref\":\"#/$defs/None\"}"),
-			 "None"));
-	cr_assert(strstr(compile_error("{\"$ref\":\"other.json\"}"),
-			 "#/$defs/NAME"));
+	cr_assert(strstr(compile_error("{\"$ref\":\"#/$defs/None\"}"), "None"));
+	cr_assert(
+	    strstr(compile_error("{\"$ref\":\"other.json\"}"), "#/$defs/NAME"));
 	cr_assert(strstr(compile_error("{\"$defs\":{\"A\":{\"$ref\":"
 				       "\"#/$defs/B\"},\"B\":{\"$ref\":"
 				       "\"#/$defs/A\"}}}"),
 			 "cycle"));
-	cr_assert(strstr(compile_error("{\"items\":{\"$defs\":{}}}"),
-			 "$defs"));
+	cr_assert(strstr(compile_error("{\"items\":{\"$defs\":{}}}"), "$defs"));
 	cr_assert(strstr(compile_error("3"), "object or a boolean"));
 }
 
 Test(schema, all_violations_counted_beyond_max)
 {
-	struct schema *s = compile_text(
-		"{\"items\":{\"type\":\"string\"}}");
+	struct schema *s = compile_text("{\"items\":{\"type\":\"string\"}}");
 	json_t *arr = json_array();
 	struct schema_violation v[2];
 	struct blt_err err;
@@ -366,17 +363,16 @@ Test(schema, all_violations_counted_beyond_max)
 	cr_assert_str_eq(v[1].pointer, "/1");
 	cr_assert_eq(schema_validate(s, arr, NULL, 0), 50);
 	cr_assert_eq(schema_check(s, arr, &err), BLT_EINVAL);
-	cr_assert_str_eq(err.msg,
-			 "/0: 0 is an integer, not string (type) "
-			 "(and 49 more violations)");
+	cr_assert_str_eq(err.msg, "/0: 0 is an integer, not string (type) "
+				  "(and 49 more violations)");
 	json_decref(arr);
 	schema_free(s);
 }
 
 Test(schema, long_values_and_pointers_are_clipped)
 {
-	struct schema *s = compile_text(
-		"{\"additionalProperties\":{\"maxLength\":1}}");
+	struct schema *s =
+	    compile_text("{\"additionalProperties\":{\"maxLength\":1}}");
 	struct schema_violation v[1];
 	char key[600], val[600];
 	json_t *doc;
@@ -397,9 +393,9 @@ Test(schema, long_values_and_pointers_are_clipped)
 
 Test(schema, deep_instances_stop_at_the_limit)
 {
-	struct schema *s = compile_text(
-		"{\"$defs\":{\"N\":{\"type\":\"array\",\"items\":"
-		"{\"$ref\":\"#/$defs/N\"}}},\"$ref\":\"#/$defs/N\"}");
+	struct schema *s =
+	    compile_text("{\"$defs\":{\"N\":{\"type\":\"array\",\"items\":"
+			 "{\"$ref\":\"#/$defs/N\"}}},\"$ref\":\"#/$defs/N\"}");
 	json_t *doc = json_array();
 	struct schema_violation v[1];
 
@@ -454,16 +450,16 @@ static json_t *load_src_json(const char *rel)
 Test(schema, response_inlines_the_task_schema)
 {
 	json_t *task = load_src_json("schemas/batch-load-task.schema.json");
-	json_t *resp = load_src_json(
-		"schemas/list-batch-load-tasks-response.schema.json");
+	json_t *resp =
+	    load_src_json("schemas/list-batch-load-tasks-response.schema.json");
 	static const char *const drop[] = {"$schema", "$id", "title",
 					   "description"};
-	json_t *inl = json_object_get(json_object_get(resp, "$defs"),
-				      "BatchLoadTask");
-	json_t *items = json_object_get(
-		json_object_get(json_object_get(resp, "properties"),
-				"BatchLoadTasks"),
-		"items");
+	json_t *inl =
+	    json_object_get(json_object_get(resp, "$defs"), "BatchLoadTask");
+	json_t *items =
+	    json_object_get(json_object_get(json_object_get(resp, "properties"),
+					    "BatchLoadTasks"),
+			    "items");
 
 	for (size_t i = 0; i < 4; i++)
 		json_object_del(task, drop[i]);
@@ -485,8 +481,7 @@ Test(schema, builtin_response_and_request)
 			   "\"TaskStatus\":\"FAILED\",\"CreationTime\":1.5e9}],"
 			   "\"NextToken\":\"t\"}");
 	expect_valid(resp, "{}");
-	expect_one(resp,
-		   "{\"BatchLoadTasks\":[{},{},{\"TaskId\":\"AB\"}]}",
+	expect_one(resp, "{\"BatchLoadTasks\":[{},{},{\"TaskId\":\"AB\"}]}",
 		   "/BatchLoadTasks/2/TaskId", "(minLength)");
 	expect_one(resp, "{\"BatchLoadTasks\":[{\"TaskStatus\":\"RUNNING\"}]}",
 		   "/BatchLoadTasks/0/TaskStatus", "(enum)");
@@ -503,24 +498,27 @@ Test(schema, builtin_cassette)
 	const struct schema *c = schema_builtin(SCHEMA_CASSETTE);
 	struct schema_violation v[MAXV];
 	const char *good =
-		"{\"blt_cassette\":1,\"meta\":{\"recorded_at\":\"2024-01-01T00:"
-		"00:00Z\",\"upstream\":\"http://x\",\"tool\":\"blt-proxy "
-		"0.1.0\"},\"interactions\":[{\"id\":1,\"request\":{\"method\":"
-		"\"POST\",\"path\":\"/\",\"operation\":\"ListBatchLoadTasks\","
-		"\"headers\":{\"x-amz-target\":\"T\"},\"body\":{\"MaxResults\":"
-		"2}},\"response\":{\"status\":200,\"headers\":{},\"body_text\":"
-		"\"x\"},\"token_from\":null,\"elapsed_ms\":3.1}]}";
+	    "{\"blt_cassette\":1,\"meta\":{\"recorded_at\":\"2024-01-01T00:"
+	    "00:00Z\",\"upstream\":\"http://x\",\"tool\":\"blt-proxy "
+	    "0.1.0\"},\"interactions\":[{\"id\":1,\"request\":{\"method\":"
+	    "\"POST\",\"path\":\"/\",\"operation\":\"ListBatchLoadTasks\","
+	    "\"headers\":{\"x-amz-target\":\"T\"},\"body\":{\"MaxResults\":"
+	    "2}},\"response\":{\"status\":200,\"headers\":{},\"body_text\":"
+	    "\"x\"},\"token_from\":null,\"elapsed_ms\":3.1}]}";
 
 	expect_valid(c, good);
 	expect_one(c, "{\"blt_cassette\":2,\"meta\":{},\"interactions\":[]}",
 		   "/blt_cassette", "(enum)");
-	expect_valid(c, "{\"blt_cassette\":1.0,\"meta\":{},\"interactions\":[]}");
-	expect_one(c, "{\"blt_cassette\":1,\"meta\":{\"n\":1},"
-		      "\"interactions\":[]}",
+	expect_valid(c,
+		     "{\"blt_cassette\":1.0,\"meta\":{},\"interactions\":[]}");
+	expect_one(c,
+		   "{\"blt_cassette\":1,\"meta\":{\"n\":1},"
+		   "\"interactions\":[]}",
 		   "/meta/n", "(type)");
-	cr_assert_eq(run(c, "{\"blt_cassette\":1,\"meta\":{},\"interactions\":"
-			    "[{\"id\":0,\"request\":{},\"response\":{\"status\":"
-			    "600,\"headers\":{\"a\":1}},\"token_from\":0}]}",
+	cr_assert_eq(run(c,
+			 "{\"blt_cassette\":1,\"meta\":{},\"interactions\":"
+			 "[{\"id\":0,\"request\":{},\"response\":{\"status\":"
+			 "600,\"headers\":{\"a\":1}},\"token_from\":0}]}",
 			 v),
 		     7);
 }

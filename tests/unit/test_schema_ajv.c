@@ -3,9 +3,9 @@
  * mutated at random; ajv (node) and libblt must give the same verdict. */
 #include <criterion/criterion.h>
 #include <ctype.h>
-#include <stdint.h>
 #include <math.h>
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +40,13 @@ static bool chance(struct gen *g, double p)
 static const json_t *resolve(const struct gen *g, const json_t *sch)
 {
 	for (int hops = 0; sch && json_is_object(sch) && hops < 16; hops++) {
-		const char *ref = json_string_value(json_object_get(sch, "$ref"));
+		const char *ref =
+		    json_string_value(json_object_get(sch, "$ref"));
 
 		if (!ref || strncmp(ref, "#/$defs/", 8) != 0)
 			break;
-		sch = json_object_get(json_object_get(g->root, "$defs"),
-				      ref + 8);
+		sch =
+		    json_object_get(json_object_get(g->root, "$defs"), ref + 8);
 	}
 	return sch;
 }
@@ -85,12 +86,19 @@ static bool required_member(const struct gen *g, const json_t *sch,
 
 static const char *const alpha_upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 static const char *const alpha_ascii =
-	"abcdefghijklmnopqrstuvwxyzABCXYZ0189 -_./~:#\"\\\t\n";
-static const char *const alpha_unicode[] = {
-	"\xc3\xa9",         "\xc3\x84",         "\xc3\x9f",
-	"\xe6\x97\xa5",     "\xe6\x9c\xac",     "\xe2\x80\xa8",
-	"\xf0\x9f\x98\x80", "\xf0\x9d\x84\x9e", "\x01",
-	"A",                "z",                "7"};
+    "abcdefghijklmnopqrstuvwxyzABCXYZ0189 -_./~:#\"\\\t\n";
+static const char *const alpha_unicode[] = {"\xc3\xa9",
+					    "\xc3\x84",
+					    "\xc3\x9f",
+					    "\xe6\x97\xa5",
+					    "\xe6\x9c\xac",
+					    "\xe2\x80\xa8",
+					    "\xf0\x9f\x98\x80",
+					    "\xf0\x9d\x84\x9e",
+					    "\x01",
+					    "A",
+					    "z",
+					    "7"};
 
 /* A string of n code points drawn from one of the alphabets. */
 static char *rand_text(struct gen *g, size_t n, int alphabet)
@@ -130,12 +138,17 @@ static json_t *rand_any(struct gen *g, int depth)
 	json_t *c;
 
 	switch (k) {
-	case 0: return json_null();
-	case 1: return json_boolean(chance(g, 0.5));
-	case 2: return json_integer((json_int_t)below(g, 2000) - 1000);
-	case 3: return json_real(floor(rng_unit(&g->rng) * 1e6) / 64.0);
+	case 0:
+		return json_null();
+	case 1:
+		return json_boolean(chance(g, 0.5));
+	case 2:
+		return json_integer((json_int_t)below(g, 2000) - 1000);
+	case 3:
+		return json_real(floor(rng_unit(&g->rng) * 1e6) / 64.0);
 	case 4:
-	case 5: return rand_string(g, below(g, 8), (int)below(g, 3));
+	case 5:
+		return rand_string(g, below(g, 8), (int)below(g, 3));
 	case 6:
 		c = json_array();
 		for (uint64_t i = below(g, 3); i > 0; i--)
@@ -234,19 +247,18 @@ static json_t *gen_object(struct gen *g, const json_t *sch, int depth)
 	json_object_foreach ((json_t *)props, key, p)
 		if (!json_is_false(p) &&
 		    (required_member(g, sch, key) || chance(g, 0.7)))
-			json_object_set_new(o, key,
-					    gen_valid(g, p, depth + 1));
+			json_object_set_new(o, key, gen_valid(g, p, depth + 1));
 	if (json_is_object(addl) || (!addl && chance(g, 0.5)))
 		for (uint64_t i = below(g, 3); i > 0; i--) {
-			char *name = rand_text(g, 1 + below(g, 8),
-					       (int)below(g, 3));
+			char *name =
+			    rand_text(g, 1 + below(g, 8), (int)below(g, 3));
 
 			if (!json_object_get(props, name))
 				json_object_set_new(
-					o, name,
-					json_is_object(addl)
-						? gen_valid(g, addl, depth + 1)
-						: rand_any(g, depth + 1));
+				    o, name,
+				    json_is_object(addl)
+					? gen_valid(g, addl, depth + 1)
+					: rand_any(g, depth + 1));
 			free(name);
 		}
 	return o;
@@ -269,7 +281,7 @@ static json_t *gen_typed(struct gen *g, const json_t *sch, const char *type,
 
 		while (n-- > 0)
 			json_array_append_new(
-				a, gen_valid(g, kw(g, sch, "items"), depth + 1));
+			    a, gen_valid(g, kw(g, sch, "items"), depth + 1));
 		return a;
 	}
 	return gen_object(g, sch, depth);
@@ -281,7 +293,8 @@ static json_t *gen_valid(struct gen *g, const json_t *sch, int depth)
 	const json_t *t = kw(g, sch, "type");
 
 	if (e)
-		return json_deep_copy(json_array_get(e, below(g, json_array_size(e))));
+		return json_deep_copy(
+		    json_array_get(e, below(g, json_array_size(e))));
 	if (json_is_array(t))
 		t = json_array_get(t, below(g, json_array_size(t)));
 	if (!t)
@@ -314,8 +327,8 @@ static void collect(struct gen *g, struct sites *s, json_t *parent,
 
 	if (s->n >= SITES_MAX)
 		return;
-	s->v[s->n++] = (struct site){parent, key, index, value,
-				     resolve(g, sch)};
+	s->v[s->n++] =
+	    (struct site){parent, key, index, value, resolve(g, sch)};
 	if (json_is_object(value))
 		json_object_foreach (value, k, m)
 			collect(g, s, value, k, 0, m,
@@ -370,9 +383,8 @@ static json_t *wrong_length(struct gen *g, const json_t *sch)
 	const json_t *jmax = kw(g, sch, "maxLength");
 	size_t cand[6];
 	int n = 0;
-	int alphabet = kw(g, sch, "pattern") && chance(g, 0.7)
-			       ? 0
-			       : (int)below(g, 3);
+	int alphabet =
+	    kw(g, sch, "pattern") && chance(g, 0.7) ? 0 : (int)below(g, 3);
 
 	if (jmin) {
 		size_t m = (size_t)json_number_value(jmin);
@@ -406,9 +418,15 @@ static json_t *wrong_pattern(struct gen *g, const json_t *sch)
 		if (len)
 			buf[below(g, len)] = '-';
 		break;
-	case 2: snprintf(buf + len, sizeof(buf) - len, "\n"); break;
-	case 3: snprintf(buf + len, sizeof(buf) - len, "\xc3\x84"); break;
-	default: memmove(buf + 1, buf, len + 1), buf[0] = ' '; break;
+	case 2:
+		snprintf(buf + len, sizeof(buf) - len, "\n");
+		break;
+	case 3:
+		snprintf(buf + len, sizeof(buf) - len, "\xc3\x84");
+		break;
+	default:
+		memmove(buf + 1, buf, len + 1), buf[0] = ' ';
+		break;
 	}
 	return json_string(buf);
 }
@@ -427,27 +445,40 @@ static json_t *wrong_enum(struct gen *g, const json_t *sch)
 			for (char *p = buf; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 			return json_string(buf);
-		case 1: snprintf(buf, sizeof(buf), " %s", s); break;
-		case 2: snprintf(buf, sizeof(buf), "%s ", s); break;
-		case 3: return json_string("RUNNING");
-		case 4: return json_string("");
-		default: return json_integer(1);
+		case 1:
+			snprintf(buf, sizeof(buf), " %s", s);
+			break;
+		case 2:
+			snprintf(buf, sizeof(buf), "%s ", s);
+			break;
+		case 3:
+			return json_string("RUNNING");
+		case 4:
+			return json_string("");
+		default:
+			return json_integer(1);
 		}
 		return json_string(buf);
 	}
 	switch (below(g, 5)) {
-	case 0: return json_real(json_number_value(e)); /* still equal */
-	case 1: return json_integer(2);
-	case 2: return json_string("1");
-	case 3: return json_true();
-	default: return json_real(1.5);
+	case 0:
+		return json_real(json_number_value(e)); /* still equal */
+	case 1:
+		return json_integer(2);
+	case 2:
+		return json_string("1");
+	case 3:
+		return json_true();
+	default:
+		return json_real(1.5);
 	}
 }
 
 static void mutate_object(struct gen *g, json_t *obj, const json_t *sch)
 {
-	const char *const names[] = {"Extra", "a/b", "~0", "\xe6\x97\xa5",
-				     "taskId", "MaxResults", "TaskId", ""};
+	const char *const names[] = {"Extra",	     "a/b",    "~0",
+				     "\xe6\x97\xa5", "taskId", "MaxResults",
+				     "TaskId",	     ""};
 	const json_t *props = kw(g, sch, "properties");
 	const char *key;
 	json_t *v;
@@ -470,8 +501,8 @@ static void mutate_object(struct gen *g, json_t *obj, const json_t *sch)
 			if (pick-- == 0) {
 				json_object_set_new(obj, key,
 						    chance(g, 0.5)
-							    ? rand_any(g, 2)
-							    : gen_valid(g, v, 2));
+							? rand_any(g, 2)
+							: gen_valid(g, v, 2));
 				return;
 			}
 	}
@@ -490,9 +521,15 @@ static void mutate(struct gen *g, json_t **root)
 	st = &s.v[below(g, s.n)];
 	sch = st->schema;
 	switch (below(g, 10)) {
-	case 0: replace(root, st, rand_any(g, 1)); break;
-	case 1: replace(root, st, wrong_number(g, sch)); break;
-	case 2: replace(root, st, wrong_length(g, sch)); break;
+	case 0:
+		replace(root, st, rand_any(g, 1));
+		break;
+	case 1:
+		replace(root, st, wrong_number(g, sch));
+		break;
+	case 2:
+		replace(root, st, wrong_length(g, sch));
+		break;
 	case 3:
 		if (kw(g, sch, "pattern"))
 			replace(root, st, wrong_pattern(g, sch));
@@ -518,12 +555,15 @@ static void mutate(struct gen *g, json_t **root)
 		break;
 	case 7: /* an integral real where an integer is */
 		if (json_is_integer(st->value))
-			replace(root, st,
-				json_real((double)json_integer_value(st->value)));
+			replace(
+			    root, st,
+			    json_real((double)json_integer_value(st->value)));
 		else
 			replace(root, st, gen_valid(g, sch, 2));
 		break;
-	default: replace(root, st, gen_valid(g, sch, 2)); break;
+	default:
+		replace(root, st, gen_valid(g, sch, 2));
+		break;
 	}
 }
 
@@ -623,31 +663,34 @@ static void compare(const char *label, const struct schema *sch,
 		size_t ours = schema_validate(sch, d, v, 1);
 		bool ajv_valid;
 
-		cr_assert_not_null(line, "%s: ajv gave %zu verdicts for %zu "
-					 "documents",
+		cr_assert_not_null(line,
+				   "%s: ajv gave %zu verdicts for %zu "
+				   "documents",
 				   label, i, json_array_size(docs));
 		cr_assert(strncmp(line, "valid", 5) == 0 ||
-				  strncmp(line, "invalid", 7) == 0,
+			      strncmp(line, "invalid", 7) == 0,
 			  "%s: document %zu: ajv said: %s", label, i, line);
 		ajv_valid = strcmp(line, "valid") == 0;
 		ajv_valid ? valid++ : invalid++;
 		if (ajv_valid != (ours == 0) && bad++ < 20) {
-			char *text = json_dumps(d, JSON_ENCODE_ANY |
-							   JSON_COMPACT);
+			char *text =
+			    json_dumps(d, JSON_ENCODE_ANY | JSON_COMPACT);
 
-			fprintf(stderr,
-				"%s: document %zu: ajv: %s; blt: %s%s%s\n  %s\n",
-				label, i, line, ours ? "invalid " : "valid",
-				ours ? v[0].pointer : "",
-				ours ? v[0].message : "", text);
+			fprintf(
+			    stderr,
+			    "%s: document %zu: ajv: %s; blt: %s%s%s\n  %s\n",
+			    label, i, line, ours ? "invalid " : "valid",
+			    ours ? v[0].pointer : "", ours ? v[0].message : "",
+			    text);
 			free(text);
 		}
 		line = strtok_r(NULL, "\n", &save);
 	}
 	cr_assert_null(line, "%s: ajv printed more verdicts than documents",
 		       label);
-	fprintf(stderr, "%s: %zu documents, %zu valid, %zu invalid (by ajv), "
-			"%zu disagreements\n",
+	fprintf(stderr,
+		"%s: %zu documents, %zu valid, %zu invalid (by ajv), "
+		"%zu disagreements\n",
 		label, json_array_size(docs), valid, invalid, bad);
 	cr_assert_eq(bad, 0, "%s: %zu disagreements with ajv", label, bad);
 	cr_assert_geq(valid * 10, json_array_size(docs) * 3,
@@ -738,21 +781,21 @@ Test(schema, ajv_agrees_on_cassette, .timeout = 300)
  * counting, unanchored patterns, deep enum equality, unions and real
  * minimums matter. */
 static const char kitchen_sink[] =
-	"{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
-	"\"title\":\"every keyword\",\"type\":\"object\","
-	"\"required\":[\"name\",\"n\"],"
-	"\"properties\":{"
-	"\"name\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":4},"
-	"\"code\":{\"type\":\"string\",\"pattern\":\"[0-9]{2}\"},"
-	"\"n\":{\"type\":[\"integer\",\"null\"],\"minimum\":-3,"
-	"\"maximum\":7},"
-	"\"x\":{\"type\":\"number\",\"minimum\":0.25,\"maximum\":0.75},"
-	"\"pick\":{\"enum\":[1,\"one\",null,[1,2],{\"k\":[true]}]},"
-	"\"list\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/Item\"}},"
-	"\"never\":false,\"any\":true},"
-	"\"additionalProperties\":{\"$ref\":\"#/$defs/Item\"},"
-	"\"$defs\":{\"Item\":{\"type\":[\"string\",\"boolean\"],"
-	"\"maxLength\":3}}}";
+    "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
+    "\"title\":\"every keyword\",\"type\":\"object\","
+    "\"required\":[\"name\",\"n\"],"
+    "\"properties\":{"
+    "\"name\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":4},"
+    "\"code\":{\"type\":\"string\",\"pattern\":\"[0-9]{2}\"},"
+    "\"n\":{\"type\":[\"integer\",\"null\"],\"minimum\":-3,"
+    "\"maximum\":7},"
+    "\"x\":{\"type\":\"number\",\"minimum\":0.25,\"maximum\":0.75},"
+    "\"pick\":{\"enum\":[1,\"one\",null,[1,2],{\"k\":[true]}]},"
+    "\"list\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/Item\"}},"
+    "\"never\":false,\"any\":true},"
+    "\"additionalProperties\":{\"$ref\":\"#/$defs/Item\"},"
+    "\"$defs\":{\"Item\":{\"type\":[\"string\",\"boolean\"],"
+    "\"maxLength\":3}}}";
 
 Test(schema, ajv_agrees_on_every_keyword, .timeout = 300)
 {
