@@ -9,6 +9,11 @@
 #include "blt/buf.h"
 #include "blt/err.h"
 
+/* Room for any number canon_number writes, with its NUL. */
+#define CANON_NUMBER_MAX 40
+/* The deepest nesting the writers accept (they recurse). */
+#define CANON_WRITE_DEPTH_MAX 1024
+
 /* Appends the canonical text of v to out: object keys sorted by byte value,
  * no insignificant white space, numbers normalised (an integral value within
  * +-2^53 is written as an integer whether it was parsed as 1, 1.0 or 1e0;
@@ -18,12 +23,32 @@
 blt_status canon_write(const json_t *v, struct blt_buf *out,
 		       struct blt_err *err);
 
+/* Appends v compact (no white space) with keys in their insertion order and
+ * numbers as canon_write writes them: the bytes of a stored JSON body. */
+blt_status canon_compact(const json_t *v, struct blt_buf *out,
+			 struct blt_err *err);
+
+/* Writes d by the number rules of canon_write into out: "0" for zero (and
+ * -0), an integer for an integral value within +-2^53, otherwise the
+ * shortest %g text that reads back to d, exponent without '+' or leading
+ * zeros ("1e20", "1.5e-7"). Non-finite values (which JSON cannot hold) are
+ * written as "0". */
+void canon_number(double d, char out[CANON_NUMBER_MAX]);
+
 /* The canonical text as a new string the caller frees; NULL on ENOMEM. */
 char *canon_text(const json_t *v);
 
 /* A stable 64-bit hash of the canonical text (FNV-1a), identical on every
  * machine and every run. */
 uint64_t canon_hash(const json_t *v);
+
+/* canon_hash with a status: fails (and sets *out to 0) only when v is
+ * nested deeper than CANON_WRITE_DEPTH_MAX. canon_hash returns 0 then. */
+blt_status canon_hash_checked(const json_t *v, uint64_t *out,
+			      struct blt_err *err);
+
+/* FNV-1a 64 of n raw bytes (canon_hash is this over the canonical text). */
+uint64_t canon_hash_bytes(const void *p, size_t n);
 
 /* Appends v pretty-printed: two-space indent, keys in their insertion order
  * (the cassette module inserts them in the documented order), numbers as
@@ -33,10 +58,26 @@ blt_status canon_pretty(const json_t *v, struct blt_buf *out,
 			struct blt_err *err);
 
 /* Parses text with jansson, rejecting duplicate keys and depth beyond
- * max_depth, and limiting the input to max_len bytes. On failure err says
- * what is wrong and where ("line 3, column 7: ..."). Returns a new
- * reference or NULL. */
+ * max_depth, and limiting the input to max_len bytes. Any JSON value is
+ * accepted at the top level; trailing text after it is an error. The depth
+ * is checked by one scan before jansson runs, so no input can make anything
+ * recurse deeply. On failure err says what is wrong and where ("line 3,
+ * column 7: ..."; columns count characters from 1). Returns a new reference
+ * or NULL. */
 json_t *canon_parse(const char *text, size_t len, size_t max_len,
 		    unsigned max_depth, struct blt_err *err);
+
+/* Where a parse failed: line and column from 1, both 0 when the failure
+ * has no position (input over max_len). */
+struct canon_pos {
+	int line;
+	int column;
+};
+
+/* canon_parse with the position reported apart: err holds only the what
+ * ("nesting deeper than 64 levels", jansson's text), pos the where. */
+json_t *canon_parse_at(const char *text, size_t len, size_t max_len,
+		       unsigned max_depth, struct canon_pos *pos,
+		       struct blt_err *err);
 
 #endif

@@ -45,6 +45,14 @@ blt_status cassette_load_file(const char *path, struct cassette **out,
 blt_status cassette_load_text(const char *text, size_t len, const char *name,
 			      struct cassette **out, struct blt_err *err);
 
+/* cassette_load_file and cassette_load_text with a size cap of max_bytes
+ * instead of CASSETTE_FILE_MAX (tools with their own cap, and tests). */
+blt_status cassette_load_file_max(const char *path, size_t max_bytes,
+				  struct cassette **out, struct blt_err *err);
+blt_status cassette_load_text_max(const char *text, size_t len,
+				  const char *name, size_t max_bytes,
+				  struct cassette **out, struct blt_err *err);
+
 size_t cassette_count(const struct cassette *c);
 
 /* The i-th interaction (0-based, file order); NULL past the end. */

@@ -1,0 +1,1260 @@
+/* The cassette model (format version 1): load and check, views and lookup
+ * by id, builders for recorded messages, and atomic saving. */
+#include "blt/cassette.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blt/canon.h"
+#include "blt/clock.h"
+
+#define VIEW_CHUNK 4096
+#define PTR_MAX 384
+/* A body's own nesting limit: the cassette's, less the four containers
+ * around it (document, interactions, interaction, message). */
+#define BODY_DEPTH_MAX (CASSETTE_DEPTH_MAX - 4)
+
+struct cassette {
+	json_t *root;  /* the whole document */
+	json_t *meta;  /* borrowed from root */
+	json_t *items; /* borrowed from root: the interactions array */
+	struct cassette_interaction **chunks; /* views, VIEW_CHUNK per chunk */
+	size_t nchunks;
+	size_t n;
+	size_t *order; /* positions sorted by id */
+	size_t order_alloc;
+	long max_id;
+};
+
+/* What a structural check needs to report where it failed. */
+struct vctx {
+	const char *name;
+	struct blt_err *err;
+};
+
+static const char *const top_keys[] = {"blt_cassette", "meta",
+				       "interactions", NULL};
+static const char *const meta_keys[] = {"recorded_at", "upstream", "tool",
+					NULL};
+static const char *const item_keys[] = {"id", "request", "response",
+					"token_from", "elapsed_ms", NULL};
+static const char *const req_keys[] = {"method", "path", "operation",
+				       "headers", "body", "body_text",
+				       "body_base64", NULL};
+static const char *const resp_keys[] = {"status", "headers", "body",
+					"body_text", "body_base64", NULL};
+
+/* Reports "NAME: POINTER: what". */
+static blt_status vfail(const struct vctx *v, const char *ptr,
+			const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static blt_status vfail(const struct vctx *v, const char *ptr,
+			const char *fmt, ...)
+{
+	char what[BLT_ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return blt_fail(v->err, BLT_EINVAL, "%s: %s: %s", v->name,
+			*ptr ? ptr : "/", what);
+}
+
+/* Writes base + "/" + key into dst, escaping '~' and '/' as RFC 6901 says,
+ * and truncating what does not fit. */
+static void ptr_join(char *dst, size_t cap, const char *base, const char *key)
+{
+	size_t n = (size_t)snprintf(dst, cap, "%s/", base);
+
+	for (; *key && n + 3 < cap; key++) {
+		if (*key == '~' || *key == '/') {
+			dst[n++] = '~';
+			dst[n++] = *key == '~' ? '0' : '1';
+		} else {
+			dst[n++] = *key;
+		}
+	}
+	dst[n < cap ? n : cap - 1] = '\0';
+}
+
+static int key_rank(const char *key, const char *const *keys)
+{
+	int i;
+
+	for (i = 0; keys && keys[i]; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return i;
+	return i;
+}
+
+/* Rejects members of obj that are not in allowed. */
+static blt_status check_members(const struct vctx *v, json_t *obj,
+				const char *const *allowed, const char *base)
+{
+	const char *key;
+	json_t *val;
+	char ptr[PTR_MAX];
+
+	json_object_foreach(obj, key, val) {
+		if (allowed[key_rank(key, allowed)] == NULL) {
+			ptr_join(ptr, sizeof(ptr), base, key);
+			return vfail(v, ptr, "unknown member");
+		}
+	}
+	return BLT_OK;
+}
+
+/* Fetches a required member, or reports it missing. */
+static blt_status need(const struct vctx *v, json_t *obj, const char *base,
+		       const char *key, json_t **out)
+{
+	*out = json_object_get(obj, key);
+	if (!*out)
+		return vfail(v, base, "missing required member \"%s\"", key);
+	return BLT_OK;
+}
+
+/* One struct member of a message, its order and sorting rule. */
+struct slot {
+	char *key;
+	json_t *value;
+	int rank;
+	size_t pos;
+};
+
+static int slot_cmp(const void *a, const void *b)
+{
+	const struct slot *x = a;
+	const struct slot *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	if (x->pos != y->pos)
+		return (x->pos > y->pos) - (x->pos < y->pos);
+	return strcmp(x->key, y->key);
+}
+
+/* True when obj's keys already follow the order reorder() would give. */
+static int in_order(json_t *obj, const char *const *keys, int sort_rest)
+{
+	const char *key;
+	const char *prev = NULL;
+	json_t *val;
+	int last = 0;
+
+	json_object_foreach(obj, key, val) {
+		int r = key_rank(key, keys);
+
+		if (r < last)
+			return 0;
+		if (sort_rest && r == last && prev && strcmp(prev, key) > 0)
+			return 0;
+		last = r;
+		prev = key;
+	}
+	return 1;
+}
+
+/* Rebuilds obj in place: the listed keys first in their order, then the
+ * others in their current order (or sorted by bytes with sort_rest). */
+static blt_status reorder(json_t *obj, const char *const *keys,
+			  int sort_rest, struct blt_err *err)
+{
+	size_t n = json_object_size(obj);
+	struct slot *s;
+	const char *key;
+	json_t *val;
+	size_t i = 0;
+	blt_status st = BLT_OK;
+
+	if (in_order(obj, keys, sort_rest))
+		return BLT_OK;
+	s = calloc(n, sizeof(*s));
+	if (!s)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	json_object_foreach(obj, key, val) {
+		s[i].key = strdup(key);
+		s[i].value = json_incref(val);
+		s[i].rank = key_rank(key, keys);
+		s[i].pos = sort_rest ? 0 : i;
+		if (!s[i++].key)
+			st = blt_fail(err, BLT_ENOMEM, "out of memory");
+	}
+	if (!st) {
+		qsort(s, n, sizeof(*s), slot_cmp);
+		json_object_clear(obj);
+	}
+	for (i = 0; i < n; i++) {
+		if (!st && json_object_set(obj, s[i].key, s[i].value))
+			st = blt_fail(err, BLT_ENOMEM, "out of memory");
+		json_decref(s[i].value);
+		free(s[i].key);
+	}
+	free(s);
+	return st;
+}
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decodes padded standard base64 (RFC 4648 section 4) into out, or only
+ * checks it when out is NULL. Returns 0 when s is not valid base64. */
+static int b64_decode(const char *s, size_t n, struct blt_buf *out,
+		      struct blt_err *err)
+{
+	size_t i;
+
+	if (n % 4)
+		return 0;
+	for (i = 0; i < n; i += 4) {
+		int a = b64_value((unsigned char)s[i]);
+		int b = b64_value((unsigned char)s[i + 1]);
+		int last = i + 4 == n;
+		int pad2 = last && s[i + 2] == '=' && s[i + 3] == '=';
+		int pad1 = last && !pad2 && s[i + 3] == '=';
+		int c = pad2 ? 0 : b64_value((unsigned char)s[i + 2]);
+		int d = pad1 || pad2 ? 0 : b64_value((unsigned char)s[i + 3]);
+		unsigned char o[3];
+
+		if (a < 0 || b < 0 || c < 0 || d < 0)
+			return 0;
+		if ((pad2 && (b & 15)) || (pad1 && (c & 3)))
+			return 0; /* non-canonical trailing bits */
+		o[0] = (unsigned char)(a << 2 | b >> 4);
+		o[1] = (unsigned char)((b & 15) << 4 | c >> 2);
+		o[2] = (unsigned char)((c & 3) << 6 | d);
+		if (out && buf_append(out, o, 3 - (size_t)pad1 - 2 * (size_t)pad2,
+				      err))
+			return 0;
+	}
+	return 1;
+}
+
+static char *b64_encode(const unsigned char *p, size_t n)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *s = malloc((n + 2) / 3 * 4 + 1);
+	size_t i;
+	size_t o = 0;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned long w = (unsigned long)p[i] << 16 |
+				  (unsigned long)p[i + 1] << 8 | p[i + 2];
+
+		s[o++] = al[w >> 18];
+		s[o++] = al[w >> 12 & 63];
+		s[o++] = al[w >> 6 & 63];
+		s[o++] = al[w & 63];
+	}
+	if (i < n) {
+		unsigned long w = (unsigned long)p[i] << 16 |
+				  (i + 1 < n ? (unsigned long)p[i + 1] << 8 : 0);
+
+		s[o++] = al[w >> 18];
+		s[o++] = al[w >> 12 & 63];
+		s[o++] = i + 1 < n ? al[w >> 6 & 63] : '=';
+		s[o++] = '=';
+	}
+	s[o] = '\0';
+	return s;
+}
+
+static blt_status check_headers(const struct vctx *v, json_t *msg,
+				const char *base)
+{
+	char ptr[PTR_MAX];
+	const char *key;
+	const char *k;
+	json_t *h;
+	json_t *val;
+	blt_status st = need(v, msg, base, "headers", &h);
+
+	if (st)
+		return st;
+	ptr_join(ptr, sizeof(ptr), base, "headers");
+	if (!json_is_object(h))
+		return vfail(v, ptr, "must be an object");
+	json_object_foreach(h, key, val) {
+		for (k = key; *k && !(*k >= 'A' && *k <= 'Z'); k++)
+			;
+		if (*k || !json_is_string(val)) {
+			ptr_join(ptr, sizeof(ptr), base, "headers");
+			ptr_join(ptr, sizeof(ptr), ptr, key);
+			return vfail(v, ptr, *k ? "header names must be lower "
+						  "case"
+						: "must be a string");
+		}
+	}
+	return reorder(h, NULL, 1, v->err);
+}
+
+static blt_status check_body(const struct vctx *v, json_t *msg,
+			     const char *base)
+{
+	char ptr[PTR_MAX];
+	json_t *text = json_object_get(msg, "body_text");
+	json_t *b64 = json_object_get(msg, "body_base64");
+	int count = !!json_object_get(msg, "body") + !!text + !!b64;
+
+	if (count > 1)
+		return vfail(v, base, "at most one of \"body\", \"body_text\" "
+				      "and \"body_base64\" may be present");
+	ptr_join(ptr, sizeof(ptr), base, text ? "body_text" : "body_base64");
+	if ((text && !json_is_string(text)) || (b64 && !json_is_string(b64)))
+		return vfail(v, ptr, "must be a string");
+	if (b64 && !b64_decode(json_string_value(b64), json_string_length(b64),
+			       NULL, NULL))
+		return vfail(v, ptr, "must be valid base64 (RFC 4648, padded)");
+	return BLT_OK;
+}
+
+/* Checks that an optional member, when present, is a string. */
+static blt_status opt_string(const struct vctx *v, json_t *obj,
+			     const char *base, const char *key, int required)
+{
+	char ptr[PTR_MAX];
+	json_t *val = json_object_get(obj, key);
+
+	if (!val)
+		return required ? vfail(v, base,
+					"missing required member \"%s\"", key)
+				: BLT_OK;
+	ptr_join(ptr, sizeof(ptr), base, key);
+	return json_is_string(val) ? BLT_OK
+				   : vfail(v, ptr, "must be a string");
+}
+
+static blt_status check_request(const struct vctx *v, json_t *m,
+				const char *base)
+{
+	blt_status st;
+
+	if (!json_is_object(m))
+		return vfail(v, base, "must be an object");
+	st = check_members(v, m, req_keys, base);
+	if (!st)
+		st = opt_string(v, m, base, "method", 1);
+	if (!st)
+		st = opt_string(v, m, base, "path", 1);
+	if (!st)
+		st = opt_string(v, m, base, "operation", 0);
+	if (!st)
+		st = check_headers(v, m, base);
+	if (!st)
+		st = check_body(v, m, base);
+	if (!st)
+		st = reorder(m, req_keys, 0, v->err);
+	return st;
+}
+
+static blt_status check_response(const struct vctx *v, json_t *m,
+				 const char *base)
+{
+	char ptr[PTR_MAX];
+	json_t *status;
+	blt_status st;
+
+	if (!json_is_object(m))
+		return vfail(v, base, "must be an object");
+	st = check_members(v, m, resp_keys, base);
+	if (!st)
+		st = need(v, m, base, "status", &status);
+	if (st)
+		return st;
+	ptr_join(ptr, sizeof(ptr), base, "status");
+	if (!json_is_integer(status) || json_integer_value(status) < 100 ||
+	    json_integer_value(status) > 599)
+		return vfail(v, ptr, "must be an integer from 100 to 599");
+	st = check_headers(v, m, base);
+	if (!st)
+		st = check_body(v, m, base);
+	if (!st)
+		st = reorder(m, resp_keys, 0, v->err);
+	return st;
+}
+
+/* Checks id, token_from and elapsed_ms. With allow_zero, an absent id or
+ * an id of 0 passes (append assigns one). */
+static blt_status check_numbers(const struct vctx *v, json_t *it,
+				const char *base, int allow_zero)
+{
+	char ptr[PTR_MAX];
+	json_t *id = json_object_get(it, "id");
+	json_t *tf = json_object_get(it, "token_from");
+	json_t *ms = json_object_get(it, "elapsed_ms");
+
+	ptr_join(ptr, sizeof(ptr), base, "id");
+	if (!id && !allow_zero)
+		return vfail(v, base, "missing required member \"id\"");
+	if (id && (!json_is_integer(id) || json_integer_value(id) < 0 ||
+		   (json_integer_value(id) == 0 && !allow_zero)))
+		return vfail(v, ptr, "must be an integer of at least 1");
+	ptr_join(ptr, sizeof(ptr), base, "token_from");
+	if (tf && !json_is_null(tf) &&
+	    (!json_is_integer(tf) || json_integer_value(tf) < 1))
+		return vfail(v, ptr, "must be null or an integer of at "
+				     "least 1");
+	ptr_join(ptr, sizeof(ptr), base, "elapsed_ms");
+	if (ms && (!json_is_number(ms) || json_number_value(ms) < 0))
+		return vfail(v, ptr, "must be a number of at least 0");
+	return BLT_OK;
+}
+
+static blt_status check_interaction(const struct vctx *v, json_t *it,
+				    size_t i, int allow_zero)
+{
+	char base[64];
+	char ptr[PTR_MAX];
+	json_t *m;
+	blt_status st;
+
+	snprintf(base, sizeof(base), "/interactions/%zu", i);
+	if (!json_is_object(it))
+		return vfail(v, base, "must be an object");
+	st = check_members(v, it, item_keys, base);
+	if (!st)
+		st = check_numbers(v, it, base, allow_zero);
+	if (!st)
+		st = need(v, it, base, "request", &m);
+	ptr_join(ptr, sizeof(ptr), base, "request");
+	if (!st)
+		st = check_request(v, m, ptr);
+	if (!st)
+		st = need(v, it, base, "response", &m);
+	ptr_join(ptr, sizeof(ptr), base, "response");
+	if (!st)
+		st = check_response(v, m, ptr);
+	if (!st)
+		st = reorder(it, item_keys, 0, v->err);
+	return st;
+}
+
+/* Accepts YYYY-MM-DDTHH:MM:SS, optional fraction, then Z or +-HH:MM. */
+static int is_iso8601(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	for (i = 0; shape[i]; i++) {
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9')
+				    : s[i] != shape[i])
+			return 0;
+	}
+	s += i;
+	if (*s == '.') {
+		if (!(*++s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'Z')
+		return s[1] == '\0';
+	if (*s != '+' && *s != '-')
+		return 0;
+	for (i = 1; i < 6; i++)
+		if (i == 3 ? s[i] != ':' : (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return s[6] == '\0';
+}
+
+static blt_status check_meta(const struct vctx *v, json_t *meta)
+{
+	char ptr[PTR_MAX];
+	const char *key;
+	json_t *val;
+	blt_status st;
+
+	if (!json_is_object(meta))
+		return vfail(v, "/meta", "must be an object");
+	json_object_foreach(meta, key, val) {
+		ptr_join(ptr, sizeof(ptr), "/meta", key);
+		if (!json_is_string(val))
+			return vfail(v, ptr, "must be a string");
+	}
+	st = opt_string(v, meta, "/meta", "recorded_at", 1);
+	if (!st)
+		st = opt_string(v, meta, "/meta", "upstream", 1);
+	if (!st)
+		st = opt_string(v, meta, "/meta", "tool", 1);
+	if (st)
+		return st;
+	if (!is_iso8601(json_string_value(json_object_get(meta, "recorded_at"))))
+		return vfail(v, "/meta/recorded_at",
+			     "must be an ISO 8601 date and time, such as "
+			     "2026-01-02T03:04:05.000Z");
+	return reorder(meta, meta_keys, 0, v->err);
+}
+
+static blt_status check_top(const struct vctx *v, json_t *root)
+{
+	json_t *ver;
+	json_t *val;
+	blt_status st;
+
+	if (!json_is_object(root))
+		return vfail(v, "", "the document must be a JSON object");
+	st = check_members(v, root, top_keys, "");
+	if (!st)
+		st = need(v, root, "", "blt_cassette", &ver);
+	if (st)
+		return st;
+	if (!json_is_integer(ver))
+		return vfail(v, "/blt_cassette", "must be the integer %d",
+			     CASSETTE_VERSION);
+	if (json_integer_value(ver) != CASSETTE_VERSION)
+		return vfail(v, "/blt_cassette",
+			     "unsupported cassette version %" JSON_INTEGER_FORMAT
+			     " (this build reads version %d)",
+			     json_integer_value(ver), CASSETTE_VERSION);
+	st = need(v, root, "", "meta", &val);
+	if (!st)
+		st = check_meta(v, val);
+	if (!st)
+		st = need(v, root, "", "interactions", &val);
+	if (st)
+		return st;
+	if (!json_is_array(val))
+		return vfail(v, "/interactions", "must be an array");
+	if (json_array_size(val) > CASSETTE_INTERACTIONS_MAX)
+		return vfail(v, "/interactions",
+			     "more than %d interactions",
+			     CASSETTE_INTERACTIONS_MAX);
+	return reorder(root, top_keys, 0, v->err);
+}
+
+static struct cassette_interaction *view(const struct cassette *c, size_t i)
+{
+	return &c->chunks[i / VIEW_CHUNK][i % VIEW_CHUNK];
+}
+
+/* Adds the view of interaction object it (already checked) at position n.
+ * Views live in fixed chunks, so pointers handed out never move. */
+static blt_status push_view(struct cassette *c, json_t *it,
+			    struct blt_err *err)
+{
+	struct cassette_interaction *w;
+	json_t *op;
+	json_t *tf;
+	size_t k = c->n / VIEW_CHUNK;
+
+	if (c->n % VIEW_CHUNK == 0) {
+		struct cassette_interaction **p;
+
+		p = realloc(c->chunks, (k + 1) * sizeof(*p));
+		if (!p)
+			return blt_fail(err, BLT_ENOMEM, "out of memory");
+		c->chunks = p;
+		p[k] = malloc(VIEW_CHUNK * sizeof(**p));
+		if (!p[k])
+			return blt_fail(err, BLT_ENOMEM, "out of memory");
+		c->nchunks = k + 1;
+	}
+	w = view(c, c->n);
+	w->obj = it;
+	w->id = (long)json_integer_value(json_object_get(it, "id"));
+	w->request = json_object_get(it, "request");
+	w->response = json_object_get(it, "response");
+	op = json_object_get(w->request, "operation");
+	w->operation = op ? json_string_value(op) : "";
+	w->status = (int)json_integer_value(
+		json_object_get(w->response, "status"));
+	tf = json_object_get(it, "token_from");
+	w->token_from = tf ? (long)json_integer_value(tf) : 0;
+	w->elapsed_ms = json_number_value(json_object_get(it, "elapsed_ms"));
+	c->n++;
+	return BLT_OK;
+}
+
+static const struct cassette *sort_ctx;
+
+static int order_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a;
+	size_t y = *(const size_t *)b;
+	long ix = view(sort_ctx, x)->id;
+	long iy = view(sort_ctx, y)->id;
+
+	if (ix != iy)
+		return (ix > iy) - (ix < iy);
+	return (x > y) - (x < y);
+}
+
+static blt_status order_reserve(struct cassette *c, size_t want,
+				struct blt_err *err)
+{
+	size_t next = c->order_alloc ? c->order_alloc : 64;
+	size_t *p;
+
+	if (want <= c->order_alloc)
+		return BLT_OK;
+	while (next < want)
+		next *= 2;
+	p = realloc(c->order, next * sizeof(*p));
+	if (!p)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	c->order = p;
+	c->order_alloc = next;
+	return BLT_OK;
+}
+
+/* Builds the id index after loading and rejects duplicate ids, naming the
+ * first repeat in file order. ascending says the file's ids rise. */
+static blt_status build_index(struct cassette *c, int ascending,
+			      const struct vctx *v)
+{
+	size_t i;
+	size_t dup = (size_t)-1;
+	size_t first = 0;
+	char ptr[64];
+	blt_status st = order_reserve(c, c->n, v->err);
+
+	if (st)
+		return st;
+	for (i = 0; i < c->n; i++)
+		c->order[i] = i;
+	if (ascending)
+		return BLT_OK;
+	sort_ctx = c; /* loading is single-threaded per cassette_load */
+	qsort(c->order, c->n, sizeof(*c->order), order_cmp);
+	for (i = 1; i < c->n; i++) {
+		if (view(c, c->order[i])->id == view(c, c->order[i - 1])->id &&
+		    c->order[i] < dup) {
+			dup = c->order[i];
+			first = c->order[i - 1];
+		}
+	}
+	if (dup == (size_t)-1)
+		return BLT_OK;
+	snprintf(ptr, sizeof(ptr), "/interactions/%zu/id", dup);
+	return vfail(v, ptr, "duplicate id %ld (also at /interactions/%zu)",
+		     view(c, dup)->id, first);
+}
+
+static struct cassette *cassette_alloc(json_t *root)
+{
+	struct cassette *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->root = root;
+	c->meta = json_object_get(root, "meta");
+	c->items = json_object_get(root, "interactions");
+	return c;
+}
+
+/* Checks a parsed document and builds the cassette, taking root. */
+static blt_status cassette_from_root(json_t *root, const char *name,
+				     struct cassette **out,
+				     struct blt_err *err)
+{
+	struct vctx v = {name, err};
+	struct cassette *c = NULL;
+	int ascending = 1;
+	size_t i;
+	blt_status st = check_top(&v, root);
+
+	if (!st && !(c = cassette_alloc(root)))
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+	if (st) {
+		json_decref(root);
+		return st;
+	}
+	for (i = 0; !st && i < json_array_size(c->items); i++) {
+		json_t *it = json_array_get(c->items, i);
+
+		st = check_interaction(&v, it, i, 0);
+		if (!st)
+			st = push_view(c, it, err);
+		if (!st && c->n > 1 && view(c, c->n - 1)->id <= c->max_id)
+			ascending = 0;
+		if (!st && view(c, c->n - 1)->id > c->max_id)
+			c->max_id = view(c, c->n - 1)->id;
+	}
+	if (!st)
+		st = build_index(c, ascending, &v);
+	if (st) {
+		cassette_free(c);
+		return st;
+	}
+	*out = c;
+	return BLT_OK;
+}
+
+blt_status cassette_load_text_max(const char *text, size_t len,
+				  const char *name, size_t max_bytes,
+				  struct cassette **out, struct blt_err *err)
+{
+	struct canon_pos pos;
+	struct blt_err perr = {BLT_OK, ""};
+	json_t *root;
+
+	*out = NULL;
+	root = canon_parse_at(text, len, max_bytes, CASSETTE_DEPTH_MAX, &pos,
+			      &perr);
+	if (!root && pos.line > 0)
+		return blt_fail(err, perr.code, "%s:%d:%d: %s", name, pos.line,
+				pos.column, perr.msg);
+	if (!root)
+		return blt_fail(err, perr.code, "%s: %s", name, perr.msg);
+	return cassette_from_root(root, name, out, err);
+}
+
+blt_status cassette_load_text(const char *text, size_t len, const char *name,
+			      struct cassette **out, struct blt_err *err)
+{
+	return cassette_load_text_max(text, len, name, CASSETTE_FILE_MAX, out,
+				      err);
+}
+
+/* Reads a whole file, failing beyond max bytes. */
+static blt_status read_file(const char *path, size_t max, struct blt_buf *b,
+			    struct blt_err *err)
+{
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	blt_status st = BLT_OK;
+	ssize_t r;
+
+	if (fd < 0)
+		return blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
+	buf_init(b, max);
+	while (!st && (r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			st = blt_fail(err, BLT_EIO, "%s: %s", path,
+				      strerror(errno));
+		else if (buf_append(b, chunk, (size_t)r, NULL))
+			st = blt_fail(err, BLT_ELIMIT,
+				      "%s: the file is larger than the limit "
+				      "of %zu bytes",
+				      path, max);
+	}
+	close(fd);
+	if (st)
+		buf_free(b);
+	return st;
+}
+
+blt_status cassette_load_file_max(const char *path, size_t max_bytes,
+				  struct cassette **out, struct blt_err *err)
+{
+	struct blt_buf b;
+	struct stat sb;
+	blt_status st;
+
+	*out = NULL;
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (unsigned long long)sb.st_size > max_bytes)
+		return blt_fail(err, BLT_ELIMIT,
+				"%s: the file is larger than the limit of %zu "
+				"bytes",
+				path, max_bytes);
+	st = read_file(path, max_bytes, &b, err);
+	if (st)
+		return st;
+	st = cassette_load_text_max(b.data ? b.data : "", b.len, path,
+				    max_bytes, out, err);
+	buf_free(&b);
+	return st;
+}
+
+blt_status cassette_load_file(const char *path, struct cassette **out,
+			      struct blt_err *err)
+{
+	return cassette_load_file_max(path, CASSETTE_FILE_MAX, out, err);
+}
+
+struct cassette *cassette_new(const char *upstream, const char *tool)
+{
+	char when[32];
+	json_t *root;
+	struct cassette *c;
+
+	clock_iso8601(clock_now(), when);
+	root = json_pack("{s:i, s:{s:s, s:s, s:s}, s:[]}", "blt_cassette",
+			 CASSETTE_VERSION, "meta", "recorded_at", when,
+			 "upstream", upstream ? upstream : "", "tool",
+			 tool ? tool : "", "interactions");
+	if (!root)
+		return NULL;
+	c = cassette_alloc(root);
+	if (!c)
+		json_decref(root);
+	return c;
+}
+
+size_t cassette_count(const struct cassette *c)
+{
+	return c->n;
+}
+
+const struct cassette_interaction *cassette_at(const struct cassette *c,
+					       size_t i)
+{
+	return i < c->n ? view(c, i) : NULL;
+}
+
+const struct cassette_interaction *cassette_find(const struct cassette *c,
+						 long id)
+{
+	size_t lo = 0;
+	size_t hi = c->n;
+
+	if (id >= 1 && (unsigned long)id <= c->n && view(c, id - 1)->id == id)
+		return view(c, id - 1);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		long got = view(c, c->order[mid])->id;
+
+		if (got == id)
+			return view(c, c->order[mid]);
+		if (got < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+json_t *cassette_meta(const struct cassette *c)
+{
+	return c->meta;
+}
+
+/* Inserts position pos (whose view is in place) into the id index, for
+ * which order_reserve has made room. Appends keep ids rising, so this is
+ * O(1) but for an explicit id below the highest. */
+static void index_insert(struct cassette *c, size_t pos)
+{
+	long id = view(c, pos)->id;
+	size_t lo = 0;
+	size_t hi = pos;
+
+	if (id > c->max_id) {
+		c->order[pos] = pos;
+		c->max_id = id;
+		return;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (view(c, c->order[mid])->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(c->order + lo + 1, c->order + lo, (pos - lo) * sizeof(size_t));
+	c->order[lo] = pos;
+}
+
+blt_status cassette_append_take(struct cassette *c, json_t *interaction,
+				struct blt_err *err)
+{
+	struct vctx v = {"interaction", err};
+	json_t *id = json_object_get(interaction, "id");
+	json_int_t want = id ? json_integer_value(id) : 0;
+	blt_status st = check_interaction(&v, interaction, c->n, 1);
+
+	if (!st && want != 0 && cassette_find(c, (long)want))
+		st = blt_fail(err, BLT_EINVAL,
+			      "duplicate id %" JSON_INTEGER_FORMAT, want);
+	if (!st && c->n >= CASSETTE_INTERACTIONS_MAX)
+		st = blt_fail(err, BLT_ELIMIT, "more than %d interactions",
+			      CASSETTE_INTERACTIONS_MAX);
+	if (!st && want == 0 &&
+	    json_object_set_new(interaction, "id",
+				json_integer(c->max_id + 1)))
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+	if (!st)
+		st = reorder(interaction, item_keys, 0, err);
+	if (!st)
+		st = order_reserve(c, c->n + 1, err);
+	if (!st && json_array_append(c->items, interaction))
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+	if (!st && (st = push_view(c, interaction, err)) != BLT_OK)
+		json_array_remove(c->items, json_array_size(c->items) - 1);
+	if (!st)
+		index_insert(c, c->n - 1);
+	json_decref(interaction);
+	return st;
+}
+
+/* A new copy of s as valid UTF-8: s itself when it is, otherwise each byte
+ * read as Latin-1 (what a non-UTF-8 header byte meant in HTTP/1.1). */
+static char *utf8_copy(const char *s)
+{
+	json_t *probe = json_string(s);
+	const unsigned char *p = (const unsigned char *)s;
+	char *out;
+	size_t o = 0;
+
+	if (probe) {
+		json_decref(probe);
+		return strdup(s);
+	}
+	out = malloc(strlen(s) * 2 + 1);
+	if (!out)
+		return NULL;
+	for (; *p; p++) {
+		if (*p < 0x80) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = (char)(0xC0 | *p >> 6);
+			out[o++] = (char)(0x80 | (*p & 0x3F));
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Adds one header to h, lower-casing the name and joining a repeated name's
+ * values with ", " in the order they came. Returns 0 on ENOMEM. */
+static int header_add(json_t *h, const char *name, const char *value)
+{
+	char *key = utf8_copy(name);
+	char *val = utf8_copy(value);
+	json_t *old;
+	char *k;
+	int ok = key && val;
+
+	for (k = key; ok && *k; k++)
+		if (*k >= 'A' && *k <= 'Z')
+			*k = (char)(*k - 'A' + 'a');
+	old = ok ? json_object_get(h, key) : NULL;
+	if (old) {
+		size_t a = json_string_length(old);
+		size_t b = strlen(val);
+		char *j = malloc(a + b + 3);
+
+		ok = j != NULL;
+		if (ok) {
+			memcpy(j, json_string_value(old), a);
+			memcpy(j + a, ", ", 2);
+			memcpy(j + a + 2, val, b + 1);
+			free(val);
+			val = j;
+		}
+	}
+	if (ok)
+		ok = json_object_set_new(h, key, json_string(val)) == 0;
+	free(key);
+	free(val);
+	return ok;
+}
+
+static json_t *headers_new(const char *const *names,
+			   const char *const *values, size_t n)
+{
+	json_t *h = json_object();
+	size_t i;
+
+	for (i = 0; h && i < n; i++) {
+		if (!header_add(h, names[i], values[i] ? values[i] : "")) {
+			json_decref(h);
+			return NULL;
+		}
+	}
+	if (h && reorder(h, NULL, 1, NULL)) {
+		json_decref(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* Stores a body by the format's rule: JSON as "body", other UTF-8 text
+ * (without NUL bytes) as "body_text", anything else as "body_base64". */
+static int body_set(json_t *msg, const char *body, size_t len)
+{
+	json_t *v;
+	char *b64;
+
+	if (len == 0)
+		return 1;
+	v = canon_parse(body, len, len, BODY_DEPTH_MAX, NULL);
+	if (v)
+		return json_object_set_new(msg, "body", v) == 0;
+	if (!memchr(body, 0, len)) {
+		v = json_stringn(body, len);
+		if (v)
+			return json_object_set_new(msg, "body_text", v) == 0;
+	}
+	b64 = b64_encode((const unsigned char *)body, len);
+	v = b64 ? json_string(b64) : NULL;
+	free(b64);
+	return v && json_object_set_new(msg, "body_base64", v) == 0;
+}
+
+/* The operation named by an X-Amz-Target value: what follows its last
+ * '.', or the whole value when it has none. */
+static const char *target_operation(json_t *headers)
+{
+	const char *t = json_string_value(json_object_get(headers,
+							  "x-amz-target"));
+	const char *dot;
+
+	if (!t || !*t)
+		return NULL;
+	dot = strrchr(t, '.');
+	return dot ? (dot[1] ? dot + 1 : NULL) : t;
+}
+
+json_t *cassette_request_new(const char *method, const char *path,
+			     const char *const *names,
+			     const char *const *values, size_t n,
+			     const char *body, size_t len)
+{
+	json_t *h = headers_new(names, values, n);
+	json_t *m = json_object();
+	char *mcopy = utf8_copy(method ? method : "");
+	char *pcopy = utf8_copy(path ? path : "");
+	const char *op = h ? target_operation(h) : NULL;
+	int ok = h && m && mcopy && pcopy;
+
+	ok = ok && !json_object_set_new(m, "method", json_string(mcopy));
+	ok = ok && !json_object_set_new(m, "path", json_string(pcopy));
+	ok = ok && (!op || !json_object_set_new(m, "operation",
+						json_string(op)));
+	ok = ok && !json_object_set(m, "headers", h);
+	ok = ok && body_set(m, body, len);
+	free(mcopy);
+	free(pcopy);
+	json_decref(h);
+	if (!ok) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
+}
+
+json_t *cassette_response_new(int status, const char *const *names,
+			      const char *const *values, size_t n,
+			      const char *body, size_t len)
+{
+	json_t *h = headers_new(names, values, n);
+	json_t *m = json_object();
+	int ok = h && m;
+
+	ok = ok && !json_object_set_new(m, "status", json_integer(status));
+	ok = ok && !json_object_set(m, "headers", h);
+	ok = ok && body_set(m, body, len);
+	json_decref(h);
+	if (!ok) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
+}
+
+json_t *cassette_interaction_new(json_t *request, json_t *response,
+				 long token_from, double elapsed_ms)
+{
+	json_t *it = json_object();
+	int ok = it && request && response;
+
+	ok = ok && !json_object_set_new(it, "id", json_integer(0));
+	ok = ok && !json_object_set(it, "request", request);
+	ok = ok && !json_object_set(it, "response", response);
+	ok = ok && !json_object_set_new(it, "token_from",
+					token_from > 0
+						? json_integer(token_from)
+						: json_null());
+	if (ok && isfinite(elapsed_ms) && elapsed_ms >= 0)
+		ok = !json_object_set_new(it, "elapsed_ms",
+					  json_real(elapsed_ms));
+	json_decref(request);
+	json_decref(response);
+	if (!ok) {
+		json_decref(it);
+		return NULL;
+	}
+	return it;
+}
+
+blt_status cassette_body_bytes(const json_t *message, struct blt_buf *out,
+			       struct blt_err *err)
+{
+	json_t *m = (json_t *)message;
+	json_t *v = json_object_get(m, "body");
+
+	if (v)
+		return canon_compact(v, out, err);
+	v = json_object_get(m, "body_text");
+	if (v)
+		return buf_append(out, json_string_value(v),
+				  json_string_length(v), err);
+	v = json_object_get(m, "body_base64");
+	if (!v)
+		return BLT_OK;
+	if (!b64_decode(json_string_value(v), json_string_length(v), out, err))
+		return err && err->code == BLT_ELIMIT
+			       ? BLT_ELIMIT
+			       : blt_fail(err, BLT_EINVAL,
+					  "body_base64 is not valid base64");
+	return BLT_OK;
+}
+
+json_t *cassette_body_json(const json_t *message)
+{
+	return json_object_get((json_t *)message, "body");
+}
+
+blt_status cassette_write(const struct cassette *c, struct blt_buf *out,
+			  struct blt_err *err)
+{
+	return canon_pretty(c->root, out, err);
+}
+
+blt_status cassette_save(const struct cassette *c, const char *path,
+			 struct blt_err *err)
+{
+	struct blt_buf b;
+	blt_status st;
+
+	buf_init(&b, CASSETTE_FILE_MAX);
+	st = cassette_write(c, &b, err);
+	if (!st)
+		st = cassette_write_atomic(path, b.data, b.len, err);
+	buf_free(&b);
+	return st;
+}
+
+static blt_status write_all(int fd, const char *p, size_t n, const char *tmp,
+			    struct blt_err *err)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return blt_fail(err, BLT_EIO, "%s: write: %s", tmp,
+					strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+	return BLT_OK;
+}
+
+/* Makes a rename in dir durable. Filesystems that cannot sync a directory
+ * (EINVAL) are accepted as they are. */
+static blt_status sync_dir(const char *dir, struct blt_err *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	blt_status st = BLT_OK;
+
+	if (fd < 0)
+		return blt_fail(err, BLT_EIO, "%s: %s", dir, strerror(errno));
+	if (fsync(fd) != 0 && errno != EINVAL)
+		st = blt_fail(err, BLT_EIO, "%s: fsync: %s", dir,
+			      strerror(errno));
+	close(fd);
+	return st;
+}
+
+/* The directory part of path as a new string ("." when it has none). */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *d;
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	d = malloc((size_t)(slash - path) + 1);
+	if (d) {
+		memcpy(d, path, (size_t)(slash - path));
+		d[slash - path] = '\0';
+	}
+	return d;
+}
+
+blt_status cassette_write_atomic(const char *path, const char *bytes,
+				 size_t len, struct blt_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = dir_of(path);
+	char *tmp = malloc(strlen(path) + 32);
+	int fd = -1;
+	int made = 0;
+	struct stat sb;
+	blt_status st = BLT_OK;
+
+	if (!dir || !tmp) {
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	snprintf(tmp, strlen(path) + 32, "%s/.%s.tmp-XXXXXX", dir,
+		 slash ? slash + 1 : path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		st = blt_fail(err, BLT_EIO, "%s: cannot create a temporary "
+				       "file: %s", path, strerror(errno));
+		goto fail;
+	}
+	made = 1;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	fchmod(fd, stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644);
+	st = write_all(fd, bytes, len, tmp, err);
+	if (!st && fsync(fd) != 0)
+		st = blt_fail(err, BLT_EIO, "%s: fsync: %s", tmp,
+			      strerror(errno));
+	if (close(fd) != 0 && !st)
+		st = blt_fail(err, BLT_EIO, "%s: close: %s", tmp,
+			      strerror(errno));
+	fd = -1;
+	if (!st && rename(tmp, path) != 0)
+		st = blt_fail(err, BLT_EIO, "%s: rename: %s", path,
+			      strerror(errno));
+	if (!st) {
+		made = 0;
+		st = sync_dir(dir, err);
+	}
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	return st;
+}
+
+void cassette_free(struct cassette *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nchunks; i++)
+		free(c->chunks[i]);
+	free(c->chunks);
+	free(c->order);
+	json_decref(c->root);
+	free(c);
+}
