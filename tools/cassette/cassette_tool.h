@@ -1,0 +1,45 @@
+/* blt-cassette's subcommands and the helpers they share. */
+#ifndef BLT_CASSETTE_TOOL_H
+#define BLT_CASSETTE_TOOL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "blt/buf.h"
+#include "blt/err.h"
+
+/* Each subcommand gets argv with argv[0] naming it and returns the exit
+ * status: 0 all good, 1 problems found (or a difference), 2 usage or I/O. */
+int cmd_lint(int argc, char **argv);
+int cmd_redact(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_export_har(int argc, char **argv);
+int cmd_import_har(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+
+/* Reads and parses a JSON file (capped, depth-limited); on failure err says
+ * "PATH:LINE:COLUMN: what". New reference or NULL. */
+json_t *tool_load_json(const char *path, struct blt_err *err);
+
+/* Appends "/token" to a JSON pointer held in out, escaping '~' and '/'
+ * as RFC 6901 says. */
+void tool_pointer_push(char *out, size_t outsz, const char *token);
+
+/* Appends "/N". */
+void tool_pointer_index(char *out, size_t outsz, size_t n);
+
+/* Writes bytes to path atomically, or to stdout when path is "-". */
+blt_status tool_write_out(const char *path, const char *bytes, size_t len,
+			  struct blt_err *err);
+
+/* Prints "blt-cassette SUB: message" to stderr. */
+void tool_error(const char *sub, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The NextToken member of a message's JSON body, or NULL. Borrowed. */
+const char *tool_body_token(const json_t *message);
+
+#endif

@@ -1,0 +1,146 @@
+/* blt-cassette: lint, redact, diff, stats, HAR, fixture generation and
+ * recovery for blt cassettes. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blt/canon.h"
+#include "blt/cassette.h"
+#include "cassette_tool.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"lint", cmd_lint, "check cassettes: schema, ids, token links, "
+			   "operations, leaked credentials"},
+	{"redact", cmd_redact, "remove secrets from a cassette, in place"},
+	{"diff", cmd_diff, "semantic difference of two recordings"},
+	{"stats", cmd_stats, "interactions, walks, page sizes, task statuses"},
+	{"export-har", cmd_export_har, "write a cassette as HAR 1.2"},
+	{"import-har", cmd_import_har, "make a cassette from a HAR file"},
+	{"gen", cmd_gen, "record a deterministic fixture from blt-fake"},
+	{"recover", cmd_recover, "turn a killed recording's journal into "
+				 "a cassette"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *to)
+{
+	fputs("usage: blt-cassette COMMAND [ARGS...]   (COMMAND --help for "
+	      "its options)\n\ncommands:\n", to);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(to, "  %-11s %s\n", commands[i].name,
+			commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("blt-cassette %s\n", BLT_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "blt-cassette: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
+
+json_t *tool_load_json(const char *path, struct blt_err *err)
+{
+	struct canon_pos pos = {0, 0};
+	struct blt_buf b;
+	char chunk[65536];
+	size_t n;
+	json_t *doc = NULL;
+	FILE *f = fopen(path, "rb");
+
+	buf_init(&b, CASSETTE_FILE_MAX);
+	if (!f) {
+		blt_fail(err, BLT_EIO, "%s: cannot open: %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(&b, chunk, n, err)) {
+			blt_err_prefix(err, "%s", path);
+			goto done;
+		}
+	doc = canon_parse_at(b.data ? b.data : "", b.len, CASSETTE_FILE_MAX,
+			     CASSETTE_DEPTH_MAX, &pos, err);
+	if (!doc && pos.line)
+		blt_err_prefix(err, "%s:%d:%d", path, pos.line, pos.column);
+	else if (!doc)
+		blt_err_prefix(err, "%s", path);
+done:
+	fclose(f);
+	buf_free(&b);
+	return doc;
+}
+
+void tool_pointer_push(char *out, size_t outsz, const char *token)
+{
+	size_t len = strlen(out);
+
+	if (len + 1 < outsz)
+		out[len++] = '/';
+	for (; *token && len + 2 < outsz; token++) {
+		if (*token == '~' || *token == '/') {
+			out[len++] = '~';
+			out[len++] = *token == '~' ? '0' : '1';
+		} else {
+			out[len++] = *token;
+		}
+	}
+	out[len] = '\0';
+}
+
+void tool_pointer_index(char *out, size_t outsz, size_t n)
+{
+	size_t len = strlen(out);
+
+	snprintf(out + len, outsz - len, "/%zu", n);
+}
+
+blt_status tool_write_out(const char *path, const char *bytes, size_t len,
+			  struct blt_err *err)
+{
+	if (strcmp(path, "-") != 0)
+		return cassette_write_atomic(path, bytes, len, err);
+	if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
+		return blt_fail(err, BLT_EIO, "cannot write to stdout");
+	return BLT_OK;
+}
+
+void tool_error(const char *sub, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "blt-cassette %s: ", sub);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *tool_body_token(const json_t *message)
+{
+	json_t *body = json_object_get(message, "body");
+	json_t *tok = json_object_get(body, "NextToken");
+
+	return json_is_string(tok) ? json_string_value(tok) : NULL;
+}
