@@ -1,0 +1,334 @@
+/* Unit tests for canonical JSON, its hash, the pretty printer and the
+ * capped parser. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blt/canon.h"
+#include "blt/rng.h"
+
+static json_t *parse(const char *text)
+{
+	struct blt_err err = {0, ""};
+	json_t *v = canon_parse(text, strlen(text), 1 << 20, 64, &err);
+
+	cr_assert_not_null(v, "parse %s: %s", text, err.msg);
+	return v;
+}
+
+/* The canonical text of a document given as text. */
+static char *canon_of(const char *text)
+{
+	json_t *v = parse(text);
+	char *s = canon_text(v);
+
+	cr_assert_not_null(s);
+	json_decref(v);
+	return s;
+}
+
+static void assert_canon(const char *text, const char *want)
+{
+	char *got = canon_of(text);
+
+	cr_assert_str_eq(got, want, "canon(%s)", text);
+	free(got);
+}
+
+static char *pretty_of(const json_t *v)
+{
+	struct blt_buf b;
+	struct blt_err err;
+
+	buf_init(&b, 1 << 24);
+	cr_assert_eq(canon_pretty(v, &b, &err), BLT_OK, "%s", err.msg);
+	return buf_take(&b);
+}
+
+Test(canon, equivalent_documents_have_equal_text_and_hash)
+{
+	json_t *a = parse("{\"b\":1,\"a\":1.0}");
+	json_t *b = parse("{ \"a\" : 1, \"b\" : 1e0 }");
+	char *ta = canon_text(a);
+	char *tb = canon_text(b);
+
+	cr_assert_str_eq(ta, "{\"a\":1,\"b\":1}");
+	cr_assert_str_eq(ta, tb);
+	cr_assert_eq(canon_hash(a), canon_hash(b));
+	free(ta);
+	free(tb);
+	json_decref(a);
+	json_decref(b);
+}
+
+Test(canon, different_documents_have_different_hashes)
+{
+	static const char *const docs[] = {
+		"{}", "[]", "null", "0", "1", "\"\"", "\"a\"",
+		"{\"a\":1}", "{\"a\":2}", "{\"b\":1}", "{\"a\":\"1\"}",
+		"[1,2]", "[2,1]", "{\"a\":[1]}", "{\"a\":{\"b\":1}}",
+		"{\"MaxResults\":2}", "{\"MaxResults\":3}", "true", "false",
+		"0.5", "{\"a\":null}", "{\"a\":1,\"b\":1}",
+	};
+	size_t n = sizeof(docs) / sizeof(docs[0]);
+	uint64_t h[sizeof(docs) / sizeof(docs[0])];
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = parse(docs[i]);
+
+		h[i] = canon_hash(v);
+		json_decref(v);
+		for (size_t j = 0; j < i; j++)
+			cr_assert_neq(h[i], h[j], "%s and %s collide", docs[i],
+				      docs[j]);
+	}
+}
+
+Test(canon, hash_is_fnv1a_of_the_canonical_text)
+{
+	json_t *v = parse("{\"b\":[1,2.5],\"a\":\"x\"}");
+	char *t = canon_text(v);
+
+	/* FNV-1a 64 of "" and "a" from the reference parameters. */
+	cr_assert_eq(canon_hash_bytes("", 0), 0xcbf29ce484222325ULL);
+	cr_assert_eq(canon_hash_bytes("a", 1), 0xaf63dc4c8601ec8cULL);
+	cr_assert_eq(canon_hash(v), canon_hash_bytes(t, strlen(t)));
+	free(t);
+	json_decref(v);
+}
+
+Test(canon, numbers_are_normalised)
+{
+	assert_canon("1.0", "1");
+	assert_canon("1e0", "1");
+	assert_canon("100E-2", "1");
+	assert_canon("-0", "0");
+	assert_canon("-0.0", "0");
+	assert_canon("0e10", "0");
+	assert_canon("9007199254740992.0", "9007199254740992");
+	assert_canon("-9007199254740992.0", "-9007199254740992");
+	assert_canon("0.1", "0.1");
+	assert_canon("1.5", "1.5");
+	assert_canon("-2.25", "-2.25");
+	assert_canon("1e300", "1e300");
+	assert_canon("1.5e-7", "1.5e-7");
+	assert_canon("1e20", "1e20");
+	assert_canon("123456789.125", "123456789.125");
+	assert_canon("1767323045.5", "1767323045.5");
+	assert_canon("0.30000000000000004", "0.30000000000000004");
+	assert_canon("9223372036854775807", "9223372036854775807");
+	assert_canon("-9223372036854775808", "-9223372036854775808");
+	assert_canon("[1.0,2,3e0]", "[1,2,3]");
+}
+
+Test(canon, shortest_reals_read_back_exactly)
+{
+	struct blt_rng r;
+	char t[CANON_NUMBER_MAX];
+
+	rng_seed(&r, 7);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t bits = rng_next(&r);
+		double d;
+
+		memcpy(&d, &bits, sizeof(d));
+		if (!isfinite(d))
+			continue;
+		canon_number(d, t);
+		cr_assert_eq(strtod(t, NULL), d == 0 ? 0.0 : d, "%s", t);
+		cr_assert_null(strchr(t, '+'), "%s", t);
+		/* One digit fewer must not be enough (shortest form). */
+		if (strchr(t, '.') || strchr(t, 'e')) {
+			char shorter[400];
+			int digits = 0;
+
+			for (const char *p = t; *p && *p != 'e'; p++)
+				digits += (*p >= '1' && *p <= '9') ||
+					  (*p == '0' && digits > 0);
+			if (digits > 1) {
+				snprintf(shorter, sizeof(shorter), "%.*g",
+					 digits - 1, d);
+				cr_assert_neq(strtod(shorter, NULL), d,
+					      "%s is not the shortest", t);
+			}
+		}
+	}
+}
+
+Test(canon, strings_escape_only_what_json_requires)
+{
+	json_t *v = json_stringn("a\"b\\c\n\t\x01\x1f/\xc3\xa9\xe2\x82\xac"
+				 "\x7f\0z",
+				 18);
+	char *t;
+
+	cr_assert_not_null(v);
+	t = canon_text(v);
+	cr_assert_str_eq(t, "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f/"
+			    "\xc3\xa9\xe2\x82\xac\x7f\\u0000z\"");
+	free(t);
+	json_decref(v);
+	assert_canon("\"\\u00e9\\/\\b\\f\\r\"", "\"\xc3\xa9/\\b\\f\\r\"");
+}
+
+Test(canon, keys_sort_by_bytes_at_every_level)
+{
+	assert_canon("{\"b\":{\"z\":1,\"Z\":2,\"a\":[{\"y\":1,\"x\":2}]},"
+		     "\"a\":0,\"\xc3\xa9\":1,\"ab\":2,\"\":3}",
+		     "{\"\":3,\"a\":0,\"ab\":2,\"b\":{\"Z\":2,\"a\":[{\"x\":2,"
+		     "\"y\":1}],\"z\":1},\"\xc3\xa9\":1}");
+}
+
+Test(canon, pretty_keeps_insertion_order_and_indents)
+{
+	json_t *v = parse("{\"b\":[1,2.50,{}],\"a\":{\"y\":[],\"x\":null}}");
+	char *p = pretty_of(v);
+
+	cr_assert_str_eq(p, "{\n"
+			    "  \"b\": [\n"
+			    "    1,\n"
+			    "    2.5,\n"
+			    "    {}\n"
+			    "  ],\n"
+			    "  \"a\": {\n"
+			    "    \"y\": [],\n"
+			    "    \"x\": null\n"
+			    "  }\n"
+			    "}\n");
+	free(p);
+	json_decref(v);
+}
+
+Test(canon, pretty_round_trip_is_byte_stable)
+{
+	static const char *const docs[] = {
+		"{\"a\":1.0,\"b\":[1e300,-0.0,0.1,1e20,123e-20],\"c\":\"\\u0001"
+		"\xc3\xa9\",\"d\":{\"z\":{},\"y\":[[]]},\"e\":9007199254740993}",
+		"[1,2,3]",
+		"\"x\"",
+		"{\"BatchLoadTasks\":[{\"TaskId\":\"ABC\",\"CreationTime\":"
+		"1767323045.5}],\"NextToken\":\"t\"}",
+		"9007199254740994.0",
+	};
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		json_t *a = parse(docs[i]);
+		char *pa = pretty_of(a);
+		json_t *b = parse(pa);
+		char *pb = pretty_of(b);
+
+		cr_assert_str_eq(pa, pb, "document %zu", i);
+		cr_assert_eq(canon_hash(a), canon_hash(b), "document %zu", i);
+		free(pa);
+		free(pb);
+		json_decref(a);
+		json_decref(b);
+	}
+}
+
+Test(canon, compact_keeps_order_and_normalises_numbers)
+{
+	json_t *v = parse("{\"b\": 1.0, \"a\": [0.5, \"x\"]}");
+	struct blt_buf b;
+	struct blt_err err;
+
+	buf_init(&b, 1024);
+	cr_assert_eq(canon_compact(v, &b, &err), BLT_OK);
+	cr_assert_str_eq(b.data, "{\"b\":1,\"a\":[0.5,\"x\"]}");
+	buf_free(&b);
+	json_decref(v);
+}
+
+Test(canon, writer_respects_the_buffer_cap)
+{
+	json_t *v = parse("{\"a\":\"0123456789\"}");
+	struct blt_buf b;
+	struct blt_err err;
+
+	buf_init(&b, 8);
+	cr_assert_eq(canon_write(v, &b, &err), BLT_ELIMIT);
+	cr_assert_eq(b.len, 0, "a failed write leaves the buffer as it was");
+	buf_free(&b);
+	json_decref(v);
+}
+
+Test(canon, parse_errors_say_where)
+{
+	struct blt_err err = {0, ""};
+	const char *text = "{\n  \"a\": 1,\n  \"b\": tru\n}";
+
+	cr_assert_null(canon_parse(text, strlen(text), 1024, 8, &err));
+	cr_assert_eq(err.code, BLT_EPARSE);
+	cr_assert(strncmp(err.msg, "line 3, column ", 15) == 0, "%s",
+		  err.msg);
+	cr_assert_null(canon_parse("{\"a\":1,\"a\":2}", 13, 1024, 8, &err));
+	cr_assert(strstr(err.msg, "duplicate") != NULL, "%s", err.msg);
+	cr_assert_null(canon_parse("{} x", 4, 1024, 8, &err),
+		   "trailing text is an error");
+	cr_assert_null(canon_parse("{\"a\"", 4, 1024, 8, &err));
+	cr_assert(strncmp(err.msg, "line 1, column ", 15) == 0, "%s",
+		  err.msg);
+}
+
+Test(canon, parse_enforces_length_and_depth)
+{
+	struct blt_err err = {0, ""};
+	struct canon_pos pos;
+	const char *text;
+	char deep[4096];
+	size_t n = 0;
+	json_t *v;
+
+	cr_assert_null(canon_parse("[1,2,3]", 7, 6, 8, &err));
+	cr_assert_eq(err.code, BLT_ELIMIT);
+	cr_assert(strstr(err.msg, "7 bytes") != NULL, "%s", err.msg);
+
+	/* Exactly the limit passes; one more level fails where it opens. */
+	for (int i = 0; i < 8; i++)
+		deep[n++] = '[';
+	for (int i = 0; i < 8; i++)
+		deep[n++] = ']';
+	v = canon_parse(deep, n, sizeof(deep), 8, &err);
+	cr_assert_not_null(v, "%s", err.msg);
+	json_decref(v);
+	cr_assert_null(canon_parse_at(deep, n, sizeof(deep), 7, &pos, &err));
+	cr_assert_eq(err.code, BLT_ELIMIT);
+	cr_assert_eq(pos.line, 1);
+	cr_assert_eq(pos.column, 8);
+	cr_assert(strstr(err.msg, "deeper than 7") != NULL, "%s", err.msg);
+
+	/* Brackets inside strings do not count. */
+	text = "[\"[[[[[[[[[[\\\"[[[\"]";
+	v = canon_parse(text, strlen(text), 100, 2, &err);
+	cr_assert_not_null(v, "%s", err.msg);
+	json_decref(v);
+
+	/* A very deep document is refused without recursing. */
+	memset(deep, '[', sizeof(deep));
+	cr_assert_null(canon_parse(deep, sizeof(deep), sizeof(deep), 64, &err));
+	cr_assert(strstr(err.msg, "line 1, column 65") != NULL, "%s",
+		  err.msg);
+}
+
+Test(canon, writers_refuse_documents_nested_too_deep)
+{
+	json_t *root = json_array();
+	json_t *cur = root;
+	struct blt_buf b;
+	struct blt_err err;
+	uint64_t h;
+
+	for (int i = 0; i < CANON_WRITE_DEPTH_MAX + 5; i++) {
+		json_t *next = json_array();
+
+		json_array_append_new(cur, next);
+		cur = next;
+	}
+	buf_init(&b, 1 << 20);
+	cr_assert_eq(canon_write(root, &b, &err), BLT_ELIMIT);
+	cr_assert_eq(canon_hash_checked(root, &h, &err), BLT_ELIMIT);
+	cr_assert_eq(h, 0);
+	buf_free(&b);
+	json_decref(root);
+}
