@@ -131,6 +131,21 @@ static bool is_value_opt(const char *a)
 	return false;
 }
 
+/* "--name=value" for the options that take a value. */
+static int parse_joined(struct replay_opts *o, const char *a)
+{
+	const char *eq = strchr(a, '=');
+	char name[32];
+
+	if ((size_t)(eq - a) >= sizeof(name))
+		return usage_error("unknown option ", a);
+	memcpy(name, a, (size_t)(eq - a));
+	name[eq - a] = '\0';
+	if (!is_value_opt(name))
+		return usage_error("unknown option ", a);
+	return parse_value_opt(o, name, eq + 1);
+}
+
 /* Parses argv into o. Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, struct replay_opts *o)
 {
@@ -161,6 +176,8 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			o->fail_on_unused = true;
 		} else if (is_value_opt(a)) {
 			rc = parse_value_opt(o, a, value(argc, argv, &i));
+		} else if (strncmp(a, "--", 2) == 0 && strchr(a, '=')) {
+			rc = parse_joined(o, a);
 		} else {
 			rc = usage_error("unknown argument ", a);
 		}
