@@ -138,7 +138,15 @@ fail:
 blt_status journal_append(struct journal *j, const json_t *interaction,
 			  struct blt_err *err)
 {
-	return write_line(j, interaction, err);
+	off_t end = lseek(j->fd, 0, SEEK_END);
+	blt_status st = write_line(j, interaction, err);
+
+	/* A failed write (a full disk) must not leave half a line in the
+	 * middle of the journal, where recovery would refuse it. */
+	if (st && end >= 0 && ftruncate(j->fd, end) != 0)
+		blt_err_prefix(err, "%s: cannot cut the partial line off",
+			       j->path);
+	return st;
 }
 
 blt_status journal_sync(struct journal *j, struct blt_err *err)

@@ -33,8 +33,9 @@ blt_status journal_open(const char *path, enum journal_mode mode,
 			const json_t *meta, struct journal **out,
 			struct blt_err *err);
 
-/* Appends interaction (borrowed) as one compact line with a single write.
- * It is not yet durable: call journal_sync. Not thread-safe: callers
+/* Appends interaction (borrowed) as one compact line with a single write;
+ * when the write fails the file is cut back to where it was. The line is
+ * not yet durable: call journal_sync. Not thread-safe: callers
  * serialise appends (journal_sync may run concurrently with them). */
 blt_status journal_append(struct journal *j, const json_t *interaction,
 			  struct blt_err *err);

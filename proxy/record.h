@@ -1,0 +1,117 @@
+/* blt-proxy record: its options, the token links between interactions, and
+ * the upstream (URL, endpoint discovery, forwarding with SigV4 re-signing). */
+#ifndef BLT_PROXY_RECORD_H
+#define BLT_PROXY_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "blt/err.h"
+#include "blt/httpc.h"
+#include "blt/httpd.h"
+#include "blt/redact.h"
+#include "blt/sigv4.h"
+
+#define RECORD_THREADS_DEFAULT 16
+#define RECORD_THREADS_MAX 128
+#define RECORD_TIMEOUT_DEFAULT_MS 30000
+
+/* The command line of blt-proxy record. Strings point into argv. */
+struct record_opts {
+	const char *upstream;      /* URL or aws:REGION */
+	const char *cassette;      /* the file to write */
+	const char *listen;        /* 127.0.0.1:0 by default */
+	const char *upstream_ca;   /* extra CA bundle, or NULL */
+	const char *discovery_url; /* overrides the DescribeEndpoints host */
+	const char *region;        /* --region, else NULL */
+	bool no_resign;
+	bool append;
+	bool help;
+	long timeout_ms;
+	unsigned threads;
+};
+
+/* Parses argv (argv[0] is "record"), adding --redact rules to rules.
+ * BLT_EUSAGE with a message naming the flag when something is wrong. With
+ * --help, o->help is set and nothing else is checked. */
+blt_status record_opts_parse(int argc, char **argv, struct record_opts *o,
+			     struct redact_rules *rules, struct blt_err *err);
+
+/* The usage text of blt-proxy record. */
+const char *record_usage(void);
+
+/* Token links: which interaction's response issued a NextToken. A
+ * thread-safe map from token text to interaction id. */
+struct record_tokens;
+
+blt_status record_tokens_new(struct record_tokens **out, struct blt_err *err);
+
+/* Records that interaction id issued token (copied). A token issued again
+ * points to its latest issuer. BLT_ELIMIT past CASSETTE_INTERACTIONS_MAX
+ * tokens. */
+blt_status record_tokens_put(struct record_tokens *t, const char *token,
+			     long id, struct blt_err *err);
+
+/* The id of the interaction that issued token; 0 when unknown. */
+long record_tokens_get(struct record_tokens *t, const char *token);
+
+size_t record_tokens_count(struct record_tokens *t);
+
+void record_tokens_free(struct record_tokens *t);
+
+/* Where requests go: "scheme://authority" plus an optional base path. */
+struct record_upstream {
+	char scheme[8];      /* "http" or "https" */
+	char authority[256]; /* host[:port] as written: the Host header */
+	char base[256];      /* path prefix without a trailing '/', or "" */
+};
+
+/* Parses an http:// or https:// URL. BLT_EUSAGE naming what is wrong. */
+blt_status record_upstream_parse(const char *url, struct record_upstream *out,
+				 struct blt_err *err);
+
+/* Writes "scheme://authority" + base into out. */
+void record_upstream_url(const struct record_upstream *u, char *out,
+			 size_t outsz);
+
+/* How requests are signed on their way upstream. */
+struct record_signer {
+	bool resign;            /* false: forward the client's headers as is */
+	struct sigv4_creds creds;
+	const char *region;
+};
+
+/* Asks discovery_url for the cell endpoint with a DescribeEndpoints call
+ * (signed when s->resign) and fills out with the discovery URL's scheme
+ * and the first Endpoints[].Address; *cache_minutes gets its
+ * CachePeriodInMinutes (0 when absent). Errors name the discovery URL and
+ * what went wrong. */
+blt_status record_discover(struct httpc *c, const char *discovery_url,
+			   const struct record_signer *s,
+			   struct record_upstream *out, long *cache_minutes,
+			   struct blt_err *err);
+
+/* True for headers that are not forwarded either way: hop-by-hop headers
+ * (Connection, Keep-Alive, Transfer-Encoding, TE, Trailer, Upgrade,
+ * Proxy-*), the ones a Connection header names (connection may be NULL),
+ * and Content-Length (recomputed). */
+bool record_hop_header(const char *name, const char *connection);
+
+/* Forwards req to u: the client's headers minus hop-by-hop ones, Expect
+ * and Accept-Encoding; re-signed by s when s->resign (the client's Host,
+ * Authorization, X-Amz-Date and X-Amz-Security-Token dropped, Host set to
+ * u's, X-Amz-Security-Token added from the session token). Without
+ * re-signing the client's Host is kept, so its signature can still hold. The signature the
+ * proxy computed is written to sig_out (64 hex digits, "" when unsigned). On
+ * BLT_OK resp holds the answer; release it with httpc_response_free. */
+blt_status record_forward(struct httpc *c, const struct record_upstream *u,
+			  const struct record_signer *s,
+			  const struct httpd_request *req,
+			  struct httpc_response *resp, char sig_out[65],
+			  struct blt_err *err);
+
+/* Copies the signature of a SigV4 Authorization value into out ("" when
+ * there is none). */
+void record_signature_of(const char *authorization, char out[65]);
+
+#endif

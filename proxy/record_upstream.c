@@ -1,0 +1,327 @@
+/* blt-proxy record's upstream: URL parsing, endpoint discovery, and
+ * forwarding a request with SigV4 re-signing. */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "blt/awsjson.h"
+#include "record.h"
+
+#define FORWARD_MAX (HTTPD_MAX_HEADERS + 8)
+
+blt_status record_upstream_parse(const char *url, struct record_upstream *out,
+				 struct blt_err *err)
+{
+	const char *rest;
+	const char *slash;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (!strncasecmp(url, "http://", 7)) {
+		strcpy(out->scheme, "http");
+		rest = url + 7;
+	} else if (!strncasecmp(url, "https://", 8)) {
+		strcpy(out->scheme, "https");
+		rest = url + 8;
+	} else {
+		return blt_fail(err, BLT_EUSAGE,
+				"'%s' is not an http:// or https:// URL", url);
+	}
+	slash = strchr(rest, '/');
+	n = slash ? (size_t)(slash - rest) : strlen(rest);
+	if (n == 0 || n >= sizeof(out->authority) || memchr(rest, '@', n) ||
+	    strpbrk(rest, "?# \t"))
+		return blt_fail(err, BLT_EUSAGE,
+				"'%s': expected scheme://HOST[:PORT][/PATH] "
+				"without user, query or fragment",
+				url);
+	memcpy(out->authority, rest, n);
+	if (slash) {
+		size_t blen = strlen(slash);
+
+		while (blen > 0 && slash[blen - 1] == '/')
+			blen--;
+		if (blen >= sizeof(out->base))
+			return blt_fail(err, BLT_EUSAGE, "'%s': path too long",
+					url);
+		memcpy(out->base, slash, blen);
+	}
+	return BLT_OK;
+}
+
+void record_upstream_url(const struct record_upstream *u, char *out,
+			 size_t outsz)
+{
+	snprintf(out, outsz, "%s://%s%s", u->scheme, u->authority, u->base);
+}
+
+bool record_hop_header(const char *name, const char *connection)
+{
+	static const char *const hop[] = {
+		"connection", "keep-alive", "transfer-encoding", "te",
+		"trailer",    "upgrade",    "content-length",
+	};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(hop) / sizeof(*hop); i++)
+		if (!strcasecmp(name, hop[i]))
+			return true;
+	if (!strncasecmp(name, "proxy-", 6))
+		return true;
+	/* The Connection header may name more hop-by-hop headers. */
+	for (const char *p = connection; p && *p;) {
+		size_t len;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		len = strcspn(p, ", \t");
+		if (len == n && len && !strncasecmp(p, name, n))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+void record_signature_of(const char *authorization, char out[65])
+{
+	const char *p = authorization ? strstr(authorization, "Signature=")
+				      : NULL;
+	size_t n = 0;
+
+	if (p) {
+		p += strlen("Signature=");
+		while (n < 64 && isxdigit((unsigned char)p[n]))
+			n++;
+		memcpy(out, p, n);
+	}
+	out[n] = '\0';
+}
+
+/* Formats one "Name: value" line for libcurl (an empty value needs
+ * "Name;"). NULL when out of memory. */
+static char *header_line(const char *name, const char *value)
+{
+	size_t len = strlen(name) + strlen(value) + 3;
+	char *s = malloc(len);
+
+	if (s)
+		snprintf(s, len, *value ? "%s: %s" : "%s;", name,
+			 *value ? value : "");
+	return s;
+}
+
+/* True when a client header is not forwarded. */
+static bool dropped(const char *name, const char *connection, bool resign)
+{
+	static const char *const always[] = {"expect", "accept-encoding"};
+	static const char *const resigned[] = {
+		"authorization", "x-amz-date", "x-amz-security-token", "host"};
+
+	if (record_hop_header(name, connection))
+		return true;
+	for (size_t i = 0; i < sizeof(always) / sizeof(*always); i++)
+		if (!strcasecmp(name, always[i]))
+			return true;
+	for (size_t i = 0; resign && i < sizeof(resigned) / sizeof(*resigned);
+	     i++)
+		if (!strcasecmp(name, resigned[i]))
+			return true;
+	return false;
+}
+
+/* The forwarded headers and the subset that is signed. */
+struct forward_headers {
+	char *lines[FORWARD_MAX];
+	size_t n;
+	struct sigv4_header sign[8];
+	size_t nsign;
+	char amz_date[17];
+	char auth[1024];
+};
+
+static blt_status add_line(struct forward_headers *f, const char *name,
+			   const char *value, struct blt_err *err)
+{
+	if (f->n == FORWARD_MAX)
+		return blt_fail(err, BLT_ELIMIT, "more than %d headers",
+				FORWARD_MAX);
+	if (!(f->lines[f->n] = header_line(name, value)))
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	f->n++;
+	return BLT_OK;
+}
+
+/* Collects the client's headers that go upstream; remembers the signed
+ * ones (content-type, x-amz-target, x-amz-content-sha256). */
+static blt_status client_headers(struct forward_headers *f,
+				 const struct httpd_request *req, bool resign,
+				 struct blt_err *err)
+{
+	static const char *const signed_names[] = {
+		"content-type", "x-amz-target", "x-amz-content-sha256"};
+	const char *conn = httpd_request_header(req, "connection");
+	blt_status st;
+
+	for (size_t i = 0; i < req->nheaders; i++) {
+		const struct httpd_header *h = &req->headers[i];
+
+		if (dropped(h->name, conn, resign))
+			continue;
+		if ((st = add_line(f, h->name, h->value, err)))
+			return st;
+		for (size_t k = 0; resign && k < 3; k++)
+			if (!strcasecmp(h->name, signed_names[k]) &&
+			    f->nsign < 3)
+				f->sign[f->nsign++] = (struct sigv4_header){
+					signed_names[k], h->value};
+	}
+	return BLT_OK;
+}
+
+/* Adds Host, X-Amz-Date, the session token and the Authorization. */
+static blt_status sign_headers(struct forward_headers *f,
+			       const struct record_upstream *u,
+			       const struct record_signer *s,
+			       const struct httpd_request *req,
+			       const char *path, char sig_out[65],
+			       struct blt_err *err)
+{
+	struct sigv4_request r;
+	size_t first = f->nsign;
+	blt_status st;
+
+	sigv4_amz_date_now(f->amz_date);
+	f->sign[f->nsign++] = (struct sigv4_header){"host", u->authority};
+	f->sign[f->nsign++] = (struct sigv4_header){"x-amz-date", f->amz_date};
+	if (s->creds.session_token && *s->creds.session_token)
+		f->sign[f->nsign++] = (struct sigv4_header){
+			"x-amz-security-token", s->creds.session_token};
+	r = (struct sigv4_request){.method = req->method,
+				   .path = path,
+				   .query = req->query,
+				   .headers = f->sign,
+				   .nheaders = f->nsign,
+				   .body = req->body,
+				   .body_len = req->body_len};
+	st = sigv4_sign(&r, &s->creds, s->region, AWSJSON_SIGV4_SERVICE,
+			f->amz_date, f->auth, sizeof(f->auth), err);
+	if (st)
+		return blt_err_prefix(err, "re-signing");
+	for (size_t i = first; i < f->nsign; i++)
+		if ((st = add_line(f, f->sign[i].name, f->sign[i].value, err)))
+			return st;
+	record_signature_of(f->auth, sig_out);
+	return add_line(f, "authorization", f->auth, err);
+}
+
+blt_status record_forward(struct httpc *c, const struct record_upstream *u,
+			  const struct record_signer *s,
+			  const struct httpd_request *req,
+			  struct httpc_response *resp, char sig_out[65],
+			  struct blt_err *err)
+{
+	struct forward_headers f;
+	char path[2048];
+	char url[4096];
+	blt_status st;
+
+	memset(&f, 0, sizeof(f));
+	sig_out[0] = '\0';
+	snprintf(path, sizeof(path), "%s%s", u->base,
+		 req->path && *req->path ? req->path : "/");
+	snprintf(url, sizeof(url), "%s://%s%s%s%s", u->scheme, u->authority,
+		 path, req->query ? "?" : "", req->query ? req->query : "");
+	if ((st = client_headers(&f, req, s->resign, err)))
+		goto done;
+	if (s->resign)
+		st = sign_headers(&f, u, s, req, path, sig_out, err);
+	else if (!httpd_request_header(req, "host"))
+		st = add_line(&f, "host", u->authority, err);
+	if (st == BLT_OK)
+		st = httpc_send(c, req->method, url,
+				(const char *const *)f.lines, f.n, req->body,
+				req->body_len, resp, err);
+done:
+	for (size_t i = 0; i < f.n; i++)
+		free(f.lines[i]);
+	return st;
+}
+
+/* Reads Endpoints[0] of a DescribeEndpoints answer. */
+static blt_status read_endpoint(const struct httpc_response *resp,
+				const char *url, struct record_upstream *out,
+				long *cache_minutes, struct blt_err *err)
+{
+	json_error_t jerr;
+	json_t *doc = json_loadb(resp->body.data ? resp->body.data : "",
+				 resp->body.len, 0, &jerr);
+	json_t *ep = json_array_get(json_object_get(doc, "Endpoints"), 0);
+	const char *addr = json_string_value(json_object_get(ep, "Address"));
+	json_t *cache = json_object_get(ep, "CachePeriodInMinutes");
+	blt_status st = BLT_OK;
+
+	if (!addr || !*addr || strlen(addr) >= sizeof(out->authority) ||
+	    strpbrk(addr, "/?#@ \t")) {
+		st = blt_fail(err, BLT_ENET,
+			      "endpoint discovery at %s: the answer has no "
+			      "usable Endpoints[0].Address",
+			      url);
+		goto done;
+	}
+	snprintf(out->authority, sizeof(out->authority), "%s", addr);
+	out->base[0] = '\0';
+	*cache_minutes = json_is_integer(cache)
+				 ? (long)json_integer_value(cache)
+				 : 0;
+done:
+	json_decref(doc);
+	return st;
+}
+
+blt_status record_discover(struct httpc *c, const char *discovery_url,
+			   const struct record_signer *s,
+			   struct record_upstream *out, long *cache_minutes,
+			   struct blt_err *err)
+{
+	const struct httpd_header headers[] = {
+		{"content-type", AWSJSON_CONTENT_TYPE},
+		{"x-amz-target", AWSJSON_TARGET_PREFIX "DescribeEndpoints"},
+	};
+	struct httpd_request req = {.method = "POST",
+				    .path = "/",
+				    .headers = headers,
+				    .nheaders = 2,
+				    .body = "{}",
+				    .body_len = 2};
+	struct record_upstream d;
+	struct httpc_response resp;
+	char sig[65];
+	char type[128];
+	blt_status st;
+
+	if ((st = record_upstream_parse(discovery_url, &d, err)))
+		return st;
+	st = record_forward(c, &d, s, &req, &resp, sig, err);
+	if (st)
+		return blt_err_prefix(err, "endpoint discovery at %s",
+				      discovery_url);
+	if (resp.status != 200) {
+		if (!awsjson_error_read_type(
+			    httpc_response_header(&resp, "x-amzn-errortype"),
+			    NULL, type, sizeof(type)))
+			snprintf(type, sizeof(type), "no error type");
+		st = blt_fail(err, BLT_ENET,
+			      "endpoint discovery at %s: DescribeEndpoints "
+			      "answered %ld (%s)",
+			      discovery_url, resp.status, type);
+	} else {
+		*out = d;
+		st = read_endpoint(&resp, discovery_url, out, cache_minutes,
+				   err);
+	}
+	httpc_response_free(&resp);
+	return st;
+}
