@@ -17,7 +17,7 @@ struct httpc {
 	char errbuf[CURL_ERROR_SIZE];
 	/* State of the request being sent, read by the callbacks. */
 	struct httpc_response *resp;
-	bool body_over;    /* the body passed body_max */
+	bool body_over;	   /* the body passed body_max */
 	bool headers_over; /* more than HTTPC_MAX_HEADERS headers */
 	bool got_status;   /* a status line arrived */
 };
@@ -50,8 +50,7 @@ static void headers_clear(struct httpc_response *r)
 
 /* Stores one "Name: value" line, the name lower-cased and the value
  * trimmed. Returns false when out of memory. */
-static bool header_store(struct httpc_response *r, const char *line,
-			 size_t n)
+static bool header_store(struct httpc_response *r, const char *line, size_t n)
 {
 	const char *colon = memchr(line, ':', n);
 	const char *v, *end = line + n;
@@ -121,10 +120,10 @@ static CURLcode setup_handle(struct httpc *c, const struct httpc_opts *o)
 	CURL *h = c->curl;
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                                         \
-	do {                                                                  \
-		if (rc == CURLE_OK)                                           \
-			rc = curl_easy_setopt(h, opt, val);                   \
+#define SET(opt, val)                                                          \
+	do {                                                                   \
+		if (rc == CURLE_OK)                                            \
+			rc = curl_easy_setopt(h, opt, val);                    \
 	} while (0)
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_ERRORBUFFER, c->errbuf);
@@ -159,7 +158,7 @@ blt_status httpc_new(const struct httpc_opts *opts, struct httpc **out,
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
 	c->timeout_ms = o->timeout_ms ? o->timeout_ms : 10000;
 	c->connect_timeout_ms =
-		o->connect_timeout_ms ? o->connect_timeout_ms : 3000;
+	    o->connect_timeout_ms ? o->connect_timeout_ms : 3000;
 	c->body_max = o->body_max ? o->body_max : HTTPC_BODY_MAX_DEFAULT;
 	c->curl = curl_easy_init();
 	if (!c->curl) {
@@ -313,38 +312,55 @@ static blt_status fail_timeout(struct httpc *c, const char *peer,
 	curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &connected);
 	if (connected == 0 && !c->got_status)
 		return blt_fail(err, BLT_ETIMEOUT,
-				"connecting to %s timed out after %ld ms",
-				peer, c->connect_timeout_ms);
+				"connecting to %s timed out after %ld ms", peer,
+				c->connect_timeout_ms);
 	return blt_fail(err, BLT_ETIMEOUT,
-			"timed out after %ld ms waiting for %s%s", c->timeout_ms,
-			peer, c->got_status ? " (response body incomplete)"
-					    : "");
+			"timed out after %ld ms waiting for %s%s",
+			c->timeout_ms, peer,
+			c->got_status ? " (response body incomplete)" : "");
 }
 
 /* Names a connection that broke while sending or receiving. */
-static blt_status fail_transfer(struct httpc *c, CURLcode rc,
-				const char *peer, struct blt_err *err)
+static blt_status fail_transfer(struct httpc *c, CURLcode rc, const char *peer,
+				struct blt_err *err)
 {
 	long oserr = 0;
 	const char *what = rc == CURLE_SEND_ERROR ? "sending the request"
-			   : c->got_status ? "reading the response body"
-					   : "waiting for the response";
+			   : c->got_status	  ? "reading the response body"
+						  : "waiting for the response";
 
 	curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &oserr);
 	if (rc == CURLE_GOT_NOTHING)
 		return blt_fail(err, BLT_ENET,
 				"connection closed by %s with an empty reply "
-				"(no response)", peer);
+				"(no response)",
+				peer);
 	if (rc == CURLE_PARTIAL_FILE)
 		return blt_fail(err, BLT_ENET,
 				"connection closed by %s before the end of "
-				"the response body", peer);
+				"the response body",
+				peer);
 	if (oserr == ECONNRESET || oserr == EPIPE)
 		return blt_fail(err, BLT_ENET,
 				"connection reset by %s while %s", peer, what);
 	return blt_fail(err, BLT_ENET, "connection to %s failed while %s: %s",
-			peer, what, c->errbuf[0] ? c->errbuf
-						 : curl_easy_strerror(rc));
+			peer, what,
+			c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+}
+
+/* Names a TLS failure. */
+static blt_status fail_tls(CURLcode rc, const char *peer, const char *detail,
+			   struct blt_err *err)
+{
+	if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		return blt_fail(err, BLT_ENET,
+				"TLS: certificate verify failed for %s: %s",
+				peer, detail);
+	if (rc == CURLE_SSL_CACERT_BADFILE)
+		return blt_fail(err, BLT_ENET,
+				"TLS: cannot use the CA file: %s", detail);
+	return blt_fail(err, BLT_ENET, "TLS: handshake with %s failed: %s",
+			peer, detail);
 }
 
 /* Turns a libcurl failure into a message that names the cause. */
@@ -363,15 +379,9 @@ static blt_status fail_curl(struct httpc *c, CURLcode rc, const char *url,
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return blt_fail(err, BLT_ENET, "%s (DNS)", detail);
 	case CURLE_PEER_FAILED_VERIFICATION:
-		return blt_fail(err, BLT_ENET,
-				"TLS: certificate verify failed for %s: %s",
-				peer, detail);
 	case CURLE_SSL_CACERT_BADFILE:
-		return blt_fail(err, BLT_ENET, "TLS: cannot use the CA file: %s",
-				detail);
 	case CURLE_SSL_CONNECT_ERROR:
-		return blt_fail(err, BLT_ENET, "TLS: handshake with %s failed: %s",
-				peer, detail);
+		return fail_tls(rc, peer, detail, err);
 	case CURLE_WRITE_ERROR:
 		if (c->body_over)
 			return blt_fail(err, BLT_ENET,
@@ -380,7 +390,8 @@ static blt_status fail_curl(struct httpc *c, CURLcode rc, const char *url,
 		break;
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return blt_fail(err, BLT_EINVAL, "bad URL '%s': %s", url, detail);
+		return blt_fail(err, BLT_EINVAL, "bad URL '%s': %s", url,
+				detail);
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
@@ -389,7 +400,8 @@ static blt_status fail_curl(struct httpc *c, CURLcode rc, const char *url,
 	default:
 		break;
 	}
-	return blt_fail(err, BLT_ENET, "request to %s failed: %s", peer, detail);
+	return blt_fail(err, BLT_ENET, "request to %s failed: %s", peer,
+			detail);
 }
 
 /* Resets resp and the per-request state before a transfer. */

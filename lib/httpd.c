@@ -36,14 +36,14 @@ struct hconn {
 	struct blt_buf body; /* the upload, capped at body_max */
 	struct blt_buf uri;  /* raw path, NUL, raw query (when has_query) */
 	bool has_query;
-	bool too_large;      /* the upload passed body_max: answer 413 */
-	bool counted;        /* counted in h->inflight */
+	bool too_large; /* the upload passed body_max: answer 413 */
+	bool counted;	/* counted in h->inflight */
 	enum rq_state state;
-	size_t drained;      /* bytes discarded past the cap */
+	size_t drained; /* bytes discarded past the cap */
 	unsigned long long seq;
 	struct MHD_Response *pending; /* a delayed answer, owned */
 	unsigned pending_status;
-	uint64_t due_ms;     /* when the delayed answer goes out */
+	uint64_t due_ms; /* when the delayed answer goes out */
 	struct hconn *next_due;
 };
 
@@ -60,7 +60,7 @@ struct httpd {
 	atomic_long inflight;
 	/* The delay timer: a list of suspended connections sorted by due_ms. */
 	pthread_t timer;
-	bool sync_ready;     /* lock and wake are initialised */
+	bool sync_ready; /* lock and wake are initialised */
 	bool timer_started;
 	bool timer_stop;
 	pthread_mutex_t lock;
@@ -94,13 +94,15 @@ static blt_status parse_port(const char *text, const char *p,
 		if (!isdigit((unsigned char)p[i]) || i >= 5)
 			return blt_fail(err, BLT_EUSAGE,
 					"listen address '%s': port '%s' is not "
-					"a number from 0 to 65535", text, p);
+					"a number from 0 to 65535",
+					text, p);
 		v = v * 10 + (unsigned long)(p[i] - '0');
 	}
 	if (v > 65535)
 		return blt_fail(err, BLT_EUSAGE,
 				"listen address '%s': port %lu is out of range "
-				"(0 to 65535)", text, v);
+				"(0 to 65535)",
+				text, v);
 	*port = (unsigned short)v;
 	return BLT_OK;
 }
@@ -114,7 +116,8 @@ static blt_status check_hostname(const char *text, const char *host,
 	if (!*host)
 		return blt_fail(err, BLT_EUSAGE,
 				"listen address '%s': missing host before ':' "
-				"(e.g. 127.0.0.1:%s)", text, text + 1);
+				"(e.g. 127.0.0.1:%s)",
+				text, text + 1);
 	for (i = 0; host[i]; i++) {
 		unsigned char ch = (unsigned char)host[i];
 
@@ -126,8 +129,8 @@ static blt_status check_hostname(const char *text, const char *host,
 		if (!isalnum(ch) && ch != '-' && ch != '.')
 			return blt_fail(err, BLT_EUSAGE,
 					"listen address '%s': host '%s' has an "
-					"invalid character '%c'", text, host,
-					isprint(ch) ? ch : '?');
+					"invalid character '%c'",
+					text, host, isprint(ch) ? ch : '?');
 	}
 	return BLT_OK;
 }
@@ -139,7 +142,8 @@ static blt_status copy_host(const char *text, const char *host, size_t n,
 	if (n >= hostsz)
 		return blt_fail(err, BLT_EUSAGE,
 				"listen address '%s': host is longer than %zu "
-				"characters", text, hostsz - 1);
+				"characters",
+				text, hostsz - 1);
 	memcpy(out, host, n);
 	out[n] = '\0';
 	return BLT_OK;
@@ -156,19 +160,22 @@ static blt_status parse_bracketed(const char *text, char *host, size_t hostsz,
 	if (!close)
 		return blt_fail(err, BLT_EUSAGE,
 				"listen address '%s': missing ']' after the "
-				"IPv6 address", text);
+				"IPv6 address",
+				text);
 	if (close[1] != ':')
 		return blt_fail(err, BLT_EUSAGE,
 				"listen address '%s': expected ':PORT' after "
-				"']'", text);
-	st = copy_host(text, text + 1, (size_t)(close - text - 1), host,
-		       hostsz, err);
+				"']'",
+				text);
+	st = copy_host(text, text + 1, (size_t)(close - text - 1), host, hostsz,
+		       err);
 	if (st)
 		return st;
 	if (inet_pton(AF_INET6, host, &a6) != 1)
 		return blt_fail(err, BLT_EUSAGE,
 				"listen address '%s': '%s' is not an IPv6 "
-				"address", text, host);
+				"address",
+				text, host);
 	return parse_port(text, close + 2, port, err);
 }
 
@@ -205,8 +212,9 @@ blt_status httpd_parse_listen(const char *text, char *host, size_t hostsz,
 static int listen_one(const struct addrinfo *ai)
 {
 	int one = 1;
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
-				SOCK_NONBLOCK, ai->ai_protocol);
+	int fd = socket(ai->ai_family,
+			ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			ai->ai_protocol);
 	int saved;
 
 	if (fd < 0)
@@ -267,16 +275,15 @@ static blt_status listen_describe(struct httpd *h, bool *v6,
 	char service[8];
 
 	if (getsockname(h->lsock, (struct sockaddr *)&ss, &len) != 0 ||
-	    getnameinfo((struct sockaddr *)&ss, len, num, sizeof(num),
-			service, sizeof(service),
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+	    getnameinfo((struct sockaddr *)&ss, len, num, sizeof(num), service,
+			sizeof(service), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		return blt_fail(err, BLT_EIO,
 				"cannot read the bound address: %s",
 				strerror(errno));
 	*v6 = ss.ss_family == AF_INET6;
 	h->port = (unsigned short)atoi(service);
-	snprintf(h->url, sizeof(h->url), *v6 ? "http://[%s]:%s" : "http://%s:%s",
-		 num, service);
+	snprintf(h->url, sizeof(h->url),
+		 *v6 ? "http://[%s]:%s" : "http://%s:%s", num, service);
 	return BLT_OK;
 }
 
@@ -294,8 +301,7 @@ static void timer_insert(struct httpd *h, struct hconn *c)
 }
 
 /* Suspends c's connection and schedules its resumption in delay_ms. */
-static void timer_schedule(struct httpd *h, struct hconn *c,
-			   unsigned delay_ms)
+static void timer_schedule(struct httpd *h, struct hconn *c, unsigned delay_ms)
 {
 	MHD_suspend_connection(c->mc);
 	pthread_mutex_lock(&h->lock);
@@ -330,7 +336,8 @@ static void *timer_main(void *arg)
 
 	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		while (h->due && (h->timer_stop || h->due->due_ms <= mono_ms())) {
+		while (h->due &&
+		       (h->timer_stop || h->due->due_ms <= mono_ms())) {
 			c = h->due;
 			h->due = c->next_due;
 			c->next_due = NULL;
@@ -395,9 +402,8 @@ static struct MHD_Response *response_text(const char *text)
 /* Queues an AWS JSON error {"__type":type,"message":msg} with its
  * x-amzn-ErrorType header. type and msg hold no character that JSON would
  * need escaped. */
-static enum MHD_Result queue_error(struct MHD_Connection *mc,
-				   unsigned status, const char *type,
-				   const char *msg)
+static enum MHD_Result queue_error(struct MHD_Connection *mc, unsigned status,
+				   const char *type, const char *msg)
 {
 	char body[256];
 	struct MHD_Response *r;
@@ -510,8 +516,8 @@ static struct MHD_Response *reply_response(struct httpd_reply *r)
 	body = buf_take(&r->body);
 	if (!body)
 		return NULL;
-	resp = MHD_create_response_from_buffer(len, body,
-					       MHD_RESPMEM_MUST_FREE);
+	resp =
+	    MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(body);
 		return NULL;
@@ -566,7 +572,7 @@ const char *httpd_request_header(const struct httpd_request *r,
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	    MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct hconn *c = ci ? ci->socket_context : NULL;
 	const char *q;
 
@@ -594,8 +600,8 @@ static bool early_too_large(struct hconn *c)
 {
 	const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
 						     "Content-Length");
-	const char *ex = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND,
-						     "Expect");
+	const char *ex =
+	    MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "Expect");
 	unsigned long long n;
 	char *end;
 
@@ -698,8 +704,7 @@ static enum MHD_Result request_finish(struct hconn *c, const char *method,
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.path = c->uri.data;
-	req.query = c->has_query ? c->uri.data + strlen(c->uri.data) + 1
-				 : NULL;
+	req.query = c->has_query ? c->uri.data + strlen(c->uri.data) + 1 : NULL;
 	req.version = version;
 	req.headers = headers;
 	req.nheaders = hl.n;
@@ -757,8 +762,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc,
 }
 
 /* Called when a request ends, answered or not. */
-static void on_completed(void *cls, struct MHD_Connection *mc,
-			 void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
 {
 	struct hconn *c = *con_cls;
 
@@ -819,15 +824,13 @@ static blt_status daemon_start(struct httpd *h, const struct httpd_config *cfg,
 	unsigned timeout = cfg->timeout_s ? cfg->timeout_s : 30;
 
 	h->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_access, h,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)h->lsock,
-		MHD_OPTION_CONNECTION_TIMEOUT, timeout,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTPD_CONNECTION_LIMIT,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
-		MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_access, h, MHD_OPTION_LISTEN_SOCKET,
+	    (MHD_socket)h->lsock, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTPD_CONNECTION_LIMIT,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_THREAD_POOL_SIZE,
+	    threads > 1 ? threads : 0u, MHD_OPTION_END);
 	if (!h->daemon)
 		return blt_fail(err, BLT_EIO,
 				"libmicrohttpd could not start on %s", h->url);

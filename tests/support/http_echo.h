@@ -11,7 +11,7 @@
 
 struct http_echo {
 	struct httpd *server;
-	atomic_int seen;     /* requests that reached the handler */
+	atomic_int seen;      /* requests that reached the handler */
 	atomic_int seen_slow; /* requests carrying x-test-delay */
 };
 

@@ -110,8 +110,8 @@ Test(httpc, response_body_cap, .init = echo_up, .fini = echo_down,
 		     BLT_OK, "%s", err.msg);
 	cr_assert_eq(r.body.len, 100);
 	httpc_response_free(&r);
-	cr_assert_eq(httpc_send(c, "POST", httpd_url(echo.server), over, 1,
-				"", 0, &r, &err),
+	cr_assert_eq(httpc_send(c, "POST", httpd_url(echo.server), over, 1, "",
+				0, &r, &err),
 		     BLT_ENET);
 	cr_assert_str_eq(err.msg, "response body exceeds 100 bytes");
 	cr_assert_eq(r.nheaders, 0, "a failed send leaves resp empty");
@@ -127,8 +127,7 @@ Test(httpc, bad_url_is_invalid_input, .timeout = 10)
 	cr_assert_eq(httpc_send(c, "GET", "ftp://127.0.0.1/", NULL, 0, NULL, 0,
 				&r, &err),
 		     BLT_EINVAL);
-	cr_assert(strstr(err.msg, "bad URL 'ftp://127.0.0.1/'"), "%s",
-		  err.msg);
+	cr_assert(strstr(err.msg, "bad URL 'ftp://127.0.0.1/'"), "%s", err.msg);
 	httpc_free(c);
 }
 
@@ -261,12 +260,13 @@ Test(httpc, last_response_headers_lowercased_and_trimmed, .timeout = 10)
 	struct httpc_response r;
 	struct blt_err err = {0};
 
-	cr_assert_eq(canned_get("HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n"
-				"HTTP/1.1 200 OK\r\n"
-				"X-Mixed-Case:   padded value  \r\n"
-				"Content-Length: 2\r\n\r\nok",
-				false, &r, &err),
-		     BLT_OK, "%s", err.msg);
+	cr_assert_eq(
+	    canned_get("HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n"
+		       "HTTP/1.1 200 OK\r\n"
+		       "X-Mixed-Case:   padded value  \r\n"
+		       "Content-Length: 2\r\n\r\nok",
+		       false, &r, &err),
+	    BLT_OK, "%s", err.msg);
 	cr_assert_eq(r.status, 200);
 	cr_assert_str_eq(r.body.data, "ok");
 	cr_assert_null(httpc_response_header(&r, "x-interim"));
@@ -296,7 +296,7 @@ Test(httpc, reset_in_the_body_is_named, .timeout = 10)
 				true, &r, &err),
 		     BLT_ENET);
 	cr_assert(strstr(err.msg, "reset") &&
-			  strstr(err.msg, "reading the response body"),
+		      strstr(err.msg, "reading the response body"),
 		  "%s", err.msg);
 }
 
@@ -338,9 +338,22 @@ static void make_cert(void)
 {
 	char subj[] = "/CN=127.0.0.1";
 	char key[128], crt[128];
-	char *argv[] = {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
-			"-nodes", "-keyout", key, "-out", crt, "-days", "1",
-			"-subj", subj, "-addext", "subjectAltName=IP:127.0.0.1",
+	char *argv[] = {"/usr/bin/openssl",
+			"req",
+			"-x509",
+			"-newkey",
+			"rsa:2048",
+			"-nodes",
+			"-keyout",
+			key,
+			"-out",
+			crt,
+			"-days",
+			"1",
+			"-subj",
+			subj,
+			"-addext",
+			"subjectAltName=IP:127.0.0.1",
 			NULL};
 
 	snprintf(tls_dir, sizeof(tls_dir), "/tmp/blt-httpc-XXXXXX");
@@ -355,8 +368,9 @@ static pid_t start_s_server(unsigned short *port)
 {
 	int fd = listen_any(port);
 	char accept_arg[32], key[128], crt[128];
-	char *argv[] = {"openssl", "s_server", "-accept", accept_arg, "-cert",
-			crt, "-key", key, "-www", "-quiet", NULL};
+	char *argv[] = {"openssl", "s_server", "-accept", accept_arg,
+			"-cert",   crt,	       "-key",	  key,
+			"-www",	   "-quiet",   NULL};
 	pid_t pid;
 
 	close(fd); /* the port is free again for s_server */

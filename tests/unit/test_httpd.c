@@ -53,30 +53,30 @@ static struct httpc *client(void)
 
 struct listen_case {
 	const char *text;
-	const char *host;  /* expected host, or NULL when rejected */
+	const char *host; /* expected host, or NULL when rejected */
 	unsigned short port;
-	const char *why;   /* a phrase the error must contain */
+	const char *why; /* a phrase the error must contain */
 };
 
 static const struct listen_case listen_cases[] = {
-	{"127.0.0.1:0", "127.0.0.1", 0, NULL},
-	{"[::1]:8080", "::1", 8080, NULL},
-	{"localhost:80", "localhost", 80, NULL},
-	{"0.0.0.0:65535", "0.0.0.0", 65535, NULL},
-	{"", NULL, 0, "empty"},
-	{"127.0.0.1", NULL, 0, "missing ':PORT'"},
-	{"127.0.0.1:", NULL, 0, "missing port"},
-	{"127.0.0.1:abc", NULL, 0, "'abc' is not a number"},
-	{"127.0.0.1:-1", NULL, 0, "'-1' is not a number"},
-	{"127.0.0.1:70000", NULL, 0, "70000 is out of range"},
-	{"127.0.0.1:1234567", NULL, 0, "not a number"},
-	{":8080", NULL, 0, "missing host"},
-	{"::1:80", NULL, 0, "needs brackets"},
-	{"[::1:80", NULL, 0, "missing ']'"},
-	{"[::1]80", NULL, 0, "expected ':PORT'"},
-	{"[nothex]:80", NULL, 0, "'nothex' is not an IPv6 address"},
-	{"bad host:80", NULL, 0, "invalid character ' '"},
-	{"host/x:80", NULL, 0, "invalid character '/'"},
+    {"127.0.0.1:0", "127.0.0.1", 0, NULL},
+    {"[::1]:8080", "::1", 8080, NULL},
+    {"localhost:80", "localhost", 80, NULL},
+    {"0.0.0.0:65535", "0.0.0.0", 65535, NULL},
+    {"", NULL, 0, "empty"},
+    {"127.0.0.1", NULL, 0, "missing ':PORT'"},
+    {"127.0.0.1:", NULL, 0, "missing port"},
+    {"127.0.0.1:abc", NULL, 0, "'abc' is not a number"},
+    {"127.0.0.1:-1", NULL, 0, "'-1' is not a number"},
+    {"127.0.0.1:70000", NULL, 0, "70000 is out of range"},
+    {"127.0.0.1:1234567", NULL, 0, "not a number"},
+    {":8080", NULL, 0, "missing host"},
+    {"::1:80", NULL, 0, "needs brackets"},
+    {"[::1:80", NULL, 0, "missing ']'"},
+    {"[::1]80", NULL, 0, "expected ':PORT'"},
+    {"[nothex]:80", NULL, 0, "'nothex' is not an IPv6 address"},
+    {"bad host:80", NULL, 0, "invalid character ' '"},
+    {"host/x:80", NULL, 0, "invalid character '/'"},
 };
 
 Test(httpd, parse_listen_table)
@@ -98,8 +98,10 @@ Test(httpd, parse_listen_table)
 			continue;
 		}
 		cr_assert_eq(st, BLT_EUSAGE, "'%s' accepted", lc->text);
-		cr_assert(strstr(err.msg, lc->why), "'%s': message '%s' lacks "
-			  "'%s'", lc->text, err.msg, lc->why);
+		cr_assert(strstr(err.msg, lc->why),
+			  "'%s': message '%s' lacks "
+			  "'%s'",
+			  lc->text, err.msg, lc->why);
 	}
 }
 
@@ -136,8 +138,8 @@ static void redirect_out(void)
 	echo_up();
 }
 
-Test(httpd, announce_prints_the_line, .init = redirect_out,
-     .fini = echo_down, .timeout = 10)
+Test(httpd, announce_prints_the_line, .init = redirect_out, .fini = echo_down,
+     .timeout = 10)
 {
 	char want[96];
 
@@ -165,7 +167,7 @@ Test(httpd, start_rejects_bad_address_and_busy_port, .init = echo_up,
 	cfg.listen = busy;
 	cr_assert_eq(httpd_start(&cfg, &h, &err), BLT_EIO);
 	cr_assert(strstr(err.msg, "cannot listen on 127.0.0.1:") &&
-			  strstr(err.msg, "in use"),
+		      strstr(err.msg, "in use"),
 		  "%s", err.msg);
 }
 
@@ -186,8 +188,7 @@ Test(httpd, localhost_binds_loopback_v4, .timeout = 10)
 
 /* ---- Requests ---- */
 
-Test(httpd, echo_round_trip, .init = echo_up, .fini = echo_down,
-     .timeout = 10)
+Test(httpd, echo_round_trip, .init = echo_up, .fini = echo_down, .timeout = 10)
 {
 	static const char *const hdrs[] = {"X-Amz-Target: Svc.Op",
 					   "Content-Type: application/json"};
@@ -246,8 +247,8 @@ Test(httpd, invalid_status_is_a_500, .init = echo_up, .fini = echo_down,
 	httpc_free(c);
 }
 
-Test(httpd, duplicate_headers_kept_in_order, .init = echo_up,
-     .fini = echo_down, .timeout = 10)
+Test(httpd, duplicate_headers_kept_in_order, .init = echo_up, .fini = echo_down,
+     .timeout = 10)
 {
 	static const char *const hdrs[] = {"X-Dup: one", "X-Other: mid",
 					   "X-Dup: two"};
@@ -264,8 +265,8 @@ Test(httpd, duplicate_headers_kept_in_order, .init = echo_up,
 /* ---- The body cap ---- */
 
 static const char *too_large_body =
-	"{\"__type\":\"RequestTooLarge\","
-	"\"message\":\"request body exceeds 1000 bytes\"}";
+    "{\"__type\":\"RequestTooLarge\","
+    "\"message\":\"request body exceeds 1000 bytes\"}";
 
 Test(httpd, body_at_cap_accepted_one_over_is_413, .init = echo_up,
      .fini = echo_down, .timeout = 10)
@@ -389,8 +390,8 @@ Test(httpd, reset_closes_without_answer, .init = echo_up, .fini = echo_down,
 	struct httpc_response r;
 	struct blt_err err = {0};
 
-	cr_assert_eq(httpc_send(c, "POST", httpd_url(echo.server), hdrs, 1,
-				"", 0, &r, &err),
+	cr_assert_eq(httpc_send(c, "POST", httpd_url(echo.server), hdrs, 1, "",
+				0, &r, &err),
 		     BLT_ENET);
 	cr_assert(strstr(err.msg, "empty reply"), "%s", err.msg);
 	httpc_free(c);
