@@ -1,0 +1,131 @@
+/* blt-conform: runs the conformance checks of SPEC section 3 against a
+ * ListBatchLoadTasks server (by default an embedded blt-fake) with Criterion
+ * as the engine, then prints every deviation and a summary of every check. */
+#include <criterion/criterion.h>
+#include <criterion/options.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blt/cassette.h"
+#include "blt/clock.h"
+#include "blt/httpc.h"
+#include "conform.h"
+#include "runner.h"
+
+#ifndef BLT_VERSION
+#define BLT_VERSION "0"
+#endif
+
+static const char usage_text[] =
+	"usage: blt-conform [--target URL] [--cassettes PATH...]\n"
+	"                   [--profile documented|smithy|lenient]\n"
+	"                   [--compare exact|shape] [--strict] [--seed N]\n"
+	"                   [--region R] [--timeout MS] [CRITERION FLAGS]\n"
+	"\n"
+	"Runs every conformance check of ListBatchLoadTasks against URL, or\n"
+	"against an embedded blt-fake when --target is not given.\n"
+	"\n"
+	"  --target URL        the server under test (http:// or https://)\n"
+	"  --cassettes PATH... cassette files, or directories of *.json, to\n"
+	"                      replay (REP-*); without --target the shipped\n"
+	"                      cassettes are used when present\n"
+	"  --profile P         error status table: documented (default),\n"
+	"                      smithy or lenient\n"
+	"  --compare MODE      REP-BODY: exact (default) or shape\n"
+	"  --strict            failed should checks fail the run\n"
+	"  --seed N            seed of the generated requests (GEN-*), 1\n"
+	"  --region R          SigV4 region (else AWS_REGION, us-east-1)\n"
+	"  --timeout MS        per-request timeout, 5000\n"
+	"  --help, --version\n"
+	"\n"
+	"Criterion's flags pass through: --filter 'PAG/*', --xml[=FILE],\n"
+	"--tap[=FILE], --json[=FILE], -j N, --list, --verbose.\n"
+	"With AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set (and\n"
+	"AWS_SESSION_TOKEN), every request is signed (SigV4, timestream).\n"
+	"Exit status: 0 every must check passed, 1 a check failed, 2 usage or\n"
+	"configuration error.\n";
+
+/* Removes the results directory and its files. */
+static void remove_results(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[CONFORM_PATH_MAX + 300];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int run_checks(struct runner *r, int cargc, char **cargv)
+{
+	struct criterion_test_set *tests = criterion_initialize();
+	int rc;
+
+	criterion_options.logging_threshold = CRITERION_LOG_LEVEL_QUIET;
+	criterion_options.timeout = r->backstop_s;
+	if (!criterion_handle_args(cargc, cargv, true)) {
+		criterion_finalize(tests);
+		return -1;
+	}
+	criterion_run_all_tests(tests);
+	criterion_finalize(tests);
+	rc = runner_report(r);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct runner r;
+	struct blt_err err = {0};
+	char **cargv = calloc((size_t)argc + 1, sizeof(char *));
+	int cargc = 0;
+	int rc;
+
+	if (!cargv)
+		return 2;
+	rc = runner_parse_args(&r, argc, argv, cargv, &cargc, &err);
+	if (rc == RUNNER_EXIT_HELP) {
+		fputs(usage_text, stdout);
+		free(cargv);
+		return 0;
+	}
+	if (rc == RUNNER_EXIT_VERSION) {
+		printf("blt-conform %s\n", BLT_VERSION);
+		free(cargv);
+		return 0;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "blt-conform: %s\n(see blt-conform --help)\n",
+			err.msg);
+		free(cargv);
+		return 2;
+	}
+	rc = runner_prepare(&r, &err);
+	if (rc == 0) {
+		rc = run_checks(&r, cargc, cargv);
+		if (rc < 0)
+			rc = r.listed ? 0 : 2;
+	} else if (rc == 2) {
+		fprintf(stderr, "blt-conform: %s\n", err.msg);
+	}
+	runner_cleanup(&r);
+	if (r.cfg.results[0])
+		remove_results(r.cfg.results);
+	free(cargv);
+	return rc;
+}

@@ -1,0 +1,496 @@
+/* The runner around the Criterion run: options, cassettes, the embedded
+ * blt-fake, the first contact with the target, and the closing report. */
+#include "runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "blt/cassette.h"
+#include "blt/httpc.h"
+
+#ifndef BLT_DATADIR
+#define BLT_DATADIR "/usr/local/share/blt"
+#endif
+#ifndef BLT_SOURCE_DIR
+#define BLT_SOURCE_DIR "."
+#endif
+
+/* Criterion flags that are passed through; "=" ones take their value
+ * inline, the ones in with_value take the next argument too. */
+static const char *const criterion_flags[] = {
+	"-q", "--quiet", "-l", "--list", "-f", "--fail-fast", "--ascii",
+	"-S", "--short-filename", "--always-succeed", "--crash",
+	"--full-stats", "--ignore-warnings", "--verbose", "--xml", "--tap",
+	"--json", "--debug", NULL};
+static const char *const criterion_prefixed[] = {
+	"--color=", "--encoding=", "--verbose=", "--xml=", "--tap=",
+	"--json=", "--debug=", "--debug-transport=", "--output=", "--filter=",
+	"--jobs=", "-j", "-O", NULL};
+static const char *const criterion_with_value[] = {"--filter", "--jobs",
+						   "-j", NULL};
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool has_prefix(const char *const *list, const char *s)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strncmp(list[i], s, strlen(list[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The value of "--name VALUE" or "--name=VALUE"; NULL when a is another
+ * option. Advances *i past a separate value. */
+static const char *opt_value(const char *name, int argc, char **argv, int *i,
+			     bool *missing)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	*missing = false;
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* Notes whether a Criterion report is going to stdout. */
+static void note_criterion_flag(struct runner *r, const char *a)
+{
+	if (strcmp(a, "--xml") == 0 || strcmp(a, "--tap") == 0 ||
+	    strcmp(a, "--json") == 0 || strcmp(a, "--xml=-") == 0 ||
+	    strcmp(a, "--tap=-") == 0 || strcmp(a, "--json=-") == 0 ||
+	    (strncmp(a, "--output=", 9) == 0 && strstr(a, ":-")))
+		r->report_stderr = true;
+	if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0)
+		r->listed = true;
+}
+
+static int parse_number(const char *opt, const char *v, long long lo,
+			long long hi, long long *out, struct blt_err *err)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	if (errno || end == v || *end || *out < lo || *out > hi)
+		return blt_fail(err, BLT_EUSAGE,
+				"%s '%s': expected a number from %lld to %lld",
+				opt, v, lo, hi);
+	return 0;
+}
+
+/* One of the runner's own options at argv[*i]; 1 when it was not one. */
+static int own_option(struct runner *r, int argc, char **argv, int *i,
+		      struct blt_err *err)
+{
+	const char *a = argv[*i];
+	const char *v;
+	bool missing;
+	long long num;
+
+	if ((v = opt_value("--target", argc, argv, i, &missing))) {
+		r->have_target = true;
+		return conform_parse_target(&r->cfg, v, err) ? 2 : 0;
+	}
+	if (missing)
+		goto no_value;
+	if ((v = opt_value("--profile", argc, argv, i, &missing)))
+		return awsjson_profile_parse(v, &r->cfg.profile, err) ? 2 : 0;
+	if (missing)
+		goto no_value;
+	if ((v = opt_value("--compare", argc, argv, i, &missing))) {
+		if (strcmp(v, "exact") && strcmp(v, "shape"))
+			return blt_fail(err, BLT_EUSAGE,
+					"--compare '%s': exact or shape", v),
+			       2;
+		r->cfg.exact = strcmp(v, "exact") == 0;
+		return 0;
+	}
+	if (missing)
+		goto no_value;
+	if ((v = opt_value("--seed", argc, argv, i, &missing))) {
+		char *end;
+		errno = 0;
+		r->cfg.seed = strtoull(v, &end, 10);
+		if (errno || end == v || *end || *v == '-')
+			return blt_fail(err, BLT_EUSAGE,
+					"--seed '%s': expected a number", v),
+			       2;
+		return 0;
+	}
+	if (missing)
+		goto no_value;
+	if ((v = opt_value("--region", argc, argv, i, &missing))) {
+		if (!*v || strlen(v) >= sizeof(r->cfg.region))
+			return blt_fail(err, BLT_EUSAGE, "--region: bad value"),
+			       2;
+		snprintf(r->cfg.region, sizeof(r->cfg.region), "%s", v);
+		return 0;
+	}
+	if (missing)
+		goto no_value;
+	if ((v = opt_value("--timeout", argc, argv, i, &missing))) {
+		if (parse_number("--timeout", v, 1, 3600000, &num, err))
+			return 2;
+		r->cfg.timeout_ms = (long)num;
+		return 0;
+	}
+	if (missing)
+		goto no_value;
+	if (strcmp(a, "--strict") == 0) {
+		r->cfg.strict = true;
+		return 0;
+	}
+	return 1;
+no_value:
+	return blt_fail(err, BLT_EUSAGE, "%s needs a value", a), 2;
+}
+
+/* --cassettes PATH...: every following argument up to the next option. */
+static int cassettes_option(struct runner *r, int argc, char **argv, int *i,
+			    struct blt_err *err)
+{
+	const char *a = argv[*i];
+
+	r->cassettes_given = true;
+	if (strncmp(a, "--cassettes=", 12) == 0) {
+		r->cassette_args[r->ncassette_args++] = (char *)a + 12;
+		return 0;
+	}
+	while (*i + 1 < argc && argv[*i + 1][0] != '-') {
+		if (r->ncassette_args == 256)
+			return blt_fail(err, BLT_EUSAGE,
+					"--cassettes: too many paths"),
+			       2;
+		r->cassette_args[r->ncassette_args++] = argv[++*i];
+	}
+	if (r->ncassette_args == 0)
+		return blt_fail(err, BLT_EUSAGE,
+				"--cassettes needs at least one path"),
+		       2;
+	return 0;
+}
+
+int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
+		      int *cargc, struct blt_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->cfg.exact = true;
+	r->cfg.seed = 1;
+	r->cfg.timeout_ms = 5000;
+	r->cfg.profile = AWSJSON_PROFILE_DOCUMENTED;
+	cargv[(*cargc)++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int rc;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+			return RUNNER_EXIT_HELP;
+		if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0)
+			return RUNNER_EXIT_VERSION;
+		if (strcmp(a, "--cassettes") == 0 ||
+		    strncmp(a, "--cassettes=", 12) == 0) {
+			if (cassettes_option(r, argc, argv, &i, err))
+				return 2;
+			continue;
+		}
+		rc = own_option(r, argc, argv, &i, err);
+		if (rc == 2)
+			return 2;
+		if (rc == 0)
+			continue;
+		if (!in_list(criterion_flags, a) &&
+		    !has_prefix(criterion_prefixed, a)) {
+			blt_fail(err, BLT_EUSAGE, "unknown argument '%s'", a);
+			return 2;
+		}
+		note_criterion_flag(r, a);
+		cargv[(*cargc)++] = argv[i];
+		if (in_list(criterion_with_value, a)) {
+			if (i + 1 >= argc) {
+				blt_fail(err, BLT_EUSAGE, "%s needs a value",
+					 a);
+				return 2;
+			}
+			cargv[(*cargc)++] = argv[++i];
+		}
+	}
+	cargv[*cargc] = NULL;
+	return 0;
+}
+
+/* Adds one cassette file after loading it (a broken one is an error). */
+static int add_cassette(struct runner *r, const char *path,
+			struct blt_err *err)
+{
+	struct cassette *c = NULL;
+	size_t have = strlen(r->cfg.cassettes);
+
+	if (cassette_load_file(path, &c, err))
+		return blt_err_prefix(err, "cassette"), 2;
+	cassette_free(c);
+	if (have + strlen(path) + 2 > sizeof(r->cfg.cassettes))
+		return blt_fail(err, BLT_EUSAGE, "too many cassettes"), 2;
+	snprintf(r->cfg.cassettes + have, sizeof(r->cfg.cassettes) - have,
+		 "%s\n", path);
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.json in dir, in name order. */
+static int add_cassette_dir(struct runner *r, const char *dir,
+			    struct blt_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char *names[4096];
+	size_t n = 0;
+	int rc = 0;
+
+	if (!d)
+		return blt_fail(err, BLT_EIO, "--cassettes %s: %s", dir,
+				strerror(errno)),
+		       2;
+	while ((e = readdir(d)) != NULL && n < 4096) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] != '.' && len > 5 &&
+		    strcmp(e->d_name + len - 5, ".json") == 0)
+			names[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		char path[CONFORM_PATH_MAX];
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (!rc)
+			rc = add_cassette(r, path, err);
+		free(names[i]);
+	}
+	return rc;
+}
+
+static int add_cassette_path(struct runner *r, const char *p,
+			     struct blt_err *err)
+{
+	struct stat st;
+
+	if (stat(p, &st) != 0)
+		return blt_fail(err, BLT_ENOTFOUND, "--cassettes %s: %s", p,
+				strerror(errno)),
+		       2;
+	if (S_ISDIR(st.st_mode))
+		return add_cassette_dir(r, p, err);
+	return add_cassette(r, p, err);
+}
+
+/* The directory of this executable. */
+static void exe_dir(char *out, size_t n)
+{
+	char path[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (len <= 0) {
+		snprintf(out, n, ".");
+		return;
+	}
+	path[len] = '\0';
+	slash = strrchr(path, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(out, n, "%s", path);
+}
+
+/* The shipped cassettes: next to the source tree, or the install's. */
+static int shipped_cassettes(struct runner *r, struct blt_err *err)
+{
+	char dir[PATH_MAX];
+	char cand[3][PATH_MAX + 64];
+	struct stat st;
+
+	exe_dir(dir, sizeof(dir));
+	snprintf(cand[0], sizeof(cand[0]), "%s/../../cassettes", dir);
+	snprintf(cand[1], sizeof(cand[1]), "%s/../share/blt/cassettes", dir);
+	snprintf(cand[2], sizeof(cand[2]), "%s/cassettes", BLT_DATADIR);
+	for (int i = 0; i < 3; i++) {
+		if (stat(cand[i], &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		int rc = add_cassette_dir(r, cand[i], err);
+		if (rc || r->cfg.cassettes[0])
+			return rc;
+	}
+	return 0;
+}
+
+static int find_cassettes(struct runner *r, struct blt_err *err)
+{
+	if (r->cassettes_given) {
+		for (size_t i = 0; i < r->ncassette_args; i++)
+			if (add_cassette_path(r, r->cassette_args[i], err))
+				return 2;
+		if (!r->cfg.cassettes[0])
+			return blt_fail(err, BLT_ENOTFOUND,
+					"--cassettes: no cassette (*.json) "
+					"found"),
+			       2;
+		return 0;
+	}
+	if (r->have_target) {
+		snprintf(r->rep_skip, sizeof(r->rep_skip),
+			 "no cassettes given (--cassettes PATH)");
+		return 0;
+	}
+	if (shipped_cassettes(r, err))
+		return 2;
+	if (!r->cfg.cassettes[0])
+		snprintf(r->rep_skip, sizeof(r->rep_skip),
+			 "no cassettes given and no shipped cassettes found");
+	return 0;
+}
+
+static int start_embedded(struct runner *r, struct blt_err *err)
+{
+	char dir[PATH_MAX];
+	char url[CONFORM_URL_MAX];
+	const char *profile = r->cfg.profile == AWSJSON_PROFILE_SMITHY
+				      ? "smithy"
+				      : "documented";
+
+	exe_dir(dir, sizeof(dir));
+	snprintf(r->cfg.fake, sizeof(r->cfg.fake), "%.1000s/blt-fake", dir);
+	if (fake_start(r->cfg.fake, profile, NULL, &r->fake_pid, url,
+		       sizeof(url), err))
+		return 2;
+	r->cfg.embedded = true;
+	return conform_parse_target(&r->cfg, url, err) ? 2 : 0;
+}
+
+/* Prints why the run stops at the first contact, and every check failed. */
+static void first_contact_failed(struct runner *r, const struct creq *rq,
+				 const struct cresp *rs, const char *why)
+{
+	struct blt_buf b;
+
+	buf_init(&b, 1 << 20);
+	buf_printf(&b, NULL,
+		   "blt-conform: the target %s %s\n  request:  ",
+		   r->cfg.target, why);
+	conform_curl(&r->cfg, rq, &b);
+	buf_puts(&b, "\n  response: ", NULL);
+	conform_describe(rs, &b);
+	buf_puts(&b, "\n\nNo check could run; every check fails.\n", NULL);
+	fputs(b.data, r->out);
+	for (size_t i = 0; i < conform_ncheck; i++)
+		fprintf(r->out, "  %-16s %-6s fail  the target did not answer "
+				"a valid request\n",
+			conform_checks[i].id,
+			conform_level_name(conform_checks[i].level));
+	fprintf(r->out, "\n%zu checks: 0 pass, %zu fail, 0 warn, 0 skipped\n",
+		conform_ncheck, conform_ncheck);
+	buf_free(&b);
+}
+
+/* Sends {} once: 0 when the target answers HTTP with JSON, 1 when it does
+ * not (reported), 2 when it cannot be reached at all. */
+static int first_contact(struct runner *r, struct blt_err *err)
+{
+	struct httpc *h = NULL;
+	struct httpc_opts o = {.timeout_ms = r->cfg.timeout_ms,
+			       .connect_timeout_ms = r->cfg.timeout_ms};
+	struct creq rq = {.body = "{}", .len = 2};
+	struct cresp rs;
+	int rc = 0;
+
+	httpc_global_init();
+	if (httpc_new(&o, &h, err))
+		return 2;
+	if (!conform_send(h, &r->cfg, &rq, &rs)) {
+		if (strstr(rs.neterr, "refused") ||
+		    strstr(rs.neterr, "resolve") ||
+		    strstr(rs.neterr, "bad URL") || rs.net == BLT_EINVAL ||
+		    rs.net == BLT_EAUTH) {
+			blt_fail(err, BLT_EUSAGE, "cannot reach %s: %s",
+				 r->cfg.target, rs.neterr);
+			rc = 2;
+		} else {
+			first_contact_failed(r, &rq, &rs,
+					     "gave no usable HTTP answer");
+			rc = 1;
+		}
+	} else if (!rs.json) {
+		first_contact_failed(r, &rq, &rs,
+				     "answered a valid request with a body "
+				     "that is not JSON");
+		rc = 1;
+	}
+	cresp_free(&rs);
+	httpc_free(h);
+	return rc;
+}
+
+int runner_prepare(struct runner *r, struct blt_err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *reg = getenv("AWS_REGION");
+	int rc;
+
+	r->out = r->report_stderr ? stderr : stdout;
+	if (!r->cfg.region[0])
+		snprintf(r->cfg.region, sizeof(r->cfg.region), "%s",
+			 reg && *reg ? reg : "us-east-1");
+	r->cfg.sign = getenv("AWS_ACCESS_KEY_ID") &&
+		      *getenv("AWS_ACCESS_KEY_ID") &&
+		      getenv("AWS_SECRET_ACCESS_KEY") &&
+		      *getenv("AWS_SECRET_ACCESS_KEY");
+	r->backstop_s = (int)(r->cfg.timeout_ms / 1000) * 6 + 60;
+	rc = find_cassettes(r, err);
+	if (rc)
+		return rc;
+	if (!r->have_target && (rc = start_embedded(r, err)) != 0)
+		return rc;
+	if (!r->listed && (rc = first_contact(r, err)) != 0)
+		return rc;
+	snprintf(r->cfg.results, sizeof(r->cfg.results), "%.900s/blt-conform.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(r->cfg.results)) {
+		r->cfg.results[0] = '\0';
+		return blt_fail(err, BLT_EIO, "cannot make a temporary "
+				"directory: %s", strerror(errno)),
+		       2;
+	}
+	if (r->rep_skip[0])
+		setenv("BLT_CONFORM_REP_SKIP", r->rep_skip, 1);
+	else
+		unsetenv("BLT_CONFORM_REP_SKIP");
+	return conform_config_export(&r->cfg, err) ? 2 : 0;
+}
+
+void runner_cleanup(struct runner *r)
+{
+	fake_stop(r->fake_pid);
+	r->fake_pid = 0;
+}

@@ -1,0 +1,339 @@
+/* REP-*: replaying cassettes against the target, in order, with token
+ * threading, and comparing each answer with the recorded one. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blt/canon.h"
+#include "blt/cassette.h"
+#include "blt/schema.h"
+#include "conform.h"
+
+#define TOKEN_MARK "<NextToken>"
+
+/* Replay state of one cassette: the target's NextToken for each replayed
+ * interaction (by index). */
+struct replay {
+	const struct cassette *c;
+	char **issued;
+	unsigned replayed, unthreadable;
+};
+
+typedef void (*compare_fn)(struct check *ck, const struct creq *rq,
+			   const struct cresp *rs,
+			   const struct cassette_interaction *it,
+			   const char *name);
+
+static const char *header_of(const json_t *msg, const char *name)
+{
+	return json_string_value(
+		json_object_get(json_object_get(msg, "headers"), name));
+}
+
+/* The recorded error type of a response message, or "" when none. */
+static void recorded_type(const json_t *resp, char *out, size_t n)
+{
+	if (!awsjson_error_read_type(header_of(resp, "x-amzn-errortype"),
+				     cassette_body_json(resp), out, n))
+		out[0] = '\0';
+}
+
+/* Copies v, replacing every NextToken string by a mark and dropping the
+ * volatile request ids. New reference. */
+static json_t *strip_volatile(const json_t *v)
+{
+	json_t *c = json_deep_copy(v);
+	const char *key;
+	json_t *val;
+	void *tmp;
+	size_t i;
+
+	if (json_is_object(c)) {
+		json_object_foreach_safe(c, tmp, key, val) {
+			if (strcmp(key, "RequestId") == 0 ||
+			    strcmp(key, "requestId") == 0) {
+				json_object_del(c, key);
+			} else if (strcmp(key, "NextToken") == 0 &&
+				   json_is_string(val) &&
+				   *json_string_value(val)) {
+				json_object_set_new(c, key,
+						    json_string(TOKEN_MARK));
+			} else {
+				json_object_set_new(c, key, strip_volatile(val));
+			}
+		}
+	} else if (json_is_array(c)) {
+		json_array_foreach(c, i, val)
+			json_array_set_new(c, i, strip_volatile(val));
+	}
+	return c;
+}
+
+/* Finds the first place where a and b differ, as a JSON pointer. */
+static bool first_diff(const json_t *a, const json_t *b, char *ptr,
+		       size_t n)
+{
+	size_t len = strlen(ptr);
+	const char *key;
+	json_t *va;
+	size_t i;
+
+	if (json_typeof(a) != json_typeof(b))
+		return true;
+	if (json_is_object(a)) {
+		json_object_foreach((json_t *)a, key, va) {
+			snprintf(ptr + len, n - len, "/%s", key);
+			const json_t *vb = json_object_get(b, key);
+			if (!vb || first_diff(va, vb, ptr, n))
+				return true;
+		}
+		json_object_foreach((json_t *)b, key, va) {
+			snprintf(ptr + len, n - len, "/%s", key);
+			if (!json_object_get(a, key))
+				return true;
+		}
+		ptr[len] = '\0';
+		return false;
+	}
+	if (json_is_array(a)) {
+		json_array_foreach(a, i, va) {
+			snprintf(ptr + len, n - len, "/%zu", i);
+			if (i >= json_array_size(b) ||
+			    first_diff(va, json_array_get(b, i), ptr, n))
+				return true;
+		}
+		ptr[len] = '\0';
+		if (json_array_size(a) != json_array_size(b)) {
+			snprintf(ptr + len, n - len, "/%zu", json_array_size(a));
+			return true;
+		}
+		return false;
+	}
+	return !json_equal((json_t *)a, (json_t *)b);
+}
+
+static void compare_status(struct check *ck, const struct creq *rq,
+			   const struct cresp *rs,
+			   const struct cassette_interaction *it,
+			   const char *name)
+{
+	char want[128];
+
+	recorded_type(it->response, want, sizeof(want));
+	if (rs->status != it->status)
+		check_fail(ck, rq, rs,
+			   "%s, interaction %ld: status %ld, recorded %d%s%s",
+			   name, it->id, rs->status, it->status,
+			   want[0] ? " " : "", want);
+	else if (it->status != 200 &&
+		 strcmp(want, rs->has_type ? rs->type : "") != 0)
+		check_fail(ck, rq, rs,
+			   "%s, interaction %ld: error type %s, recorded %s",
+			   name, it->id, rs->has_type ? rs->type : "(none)",
+			   want[0] ? want : "(none)");
+}
+
+static void compare_exact(struct check *ck, const struct creq *rq,
+			  const struct cresp *rs,
+			  const struct cassette_interaction *it,
+			  const char *name)
+{
+	const json_t *rec = cassette_body_json(it->response);
+	char ptr[512] = "";
+
+	if (strcmp(it->operation, "DescribeEndpoints") == 0)
+		return; /* the address it answers is the server's own */
+	if (!rec || !rs->json) {
+		struct blt_buf b;
+		buf_init(&b, 1 << 24);
+		cassette_body_bytes(it->response, &b, NULL);
+		if ((b.len != rs->len ||
+		     (b.len && memcmp(b.data, rs->body, b.len) != 0)))
+			check_fail(ck, rq, rs,
+				   "%s, interaction %ld: the body differs from "
+				   "the recorded %.200s",
+				   name, it->id, b.data ? b.data : "(empty)");
+		buf_free(&b);
+		return;
+	}
+	json_t *a = strip_volatile(rec);
+	json_t *b = strip_volatile(rs->json);
+	if (first_diff(a, b, ptr, sizeof(ptr))) {
+		char *ta = canon_text(a);
+		check_fail(ck, rq, rs,
+			   "%s, interaction %ld: the body differs from the "
+			   "recorded one first at '%s' (recorded, volatile "
+			   "values masked: %.300s)",
+			   name, it->id, ptr[0] ? ptr : "/", ta ? ta : "?");
+		free(ta);
+	}
+	json_decref(a);
+	json_decref(b);
+}
+
+static void compare_shape(struct check *ck, const struct creq *rq,
+			  const struct cresp *rs,
+			  const struct cassette_interaction *it,
+			  const char *name)
+{
+	struct schema_violation v;
+
+	compare_status(ck, rq, rs, it, name);
+	if (rs->status == 200 &&
+	    strcmp(it->operation, "DescribeEndpoints") != 0 &&
+	    (!rs->json || schema_validate(schema_builtin(SCHEMA_RESPONSE),
+					  rs->json, &v, 1)))
+		check_fail(ck, rq, rs,
+			   "%s, interaction %ld: the 200 body breaks the "
+			   "response schema",
+			   name, it->id);
+}
+
+/* The body to send for interaction i, with its NextToken threaded; NULL
+ * when the token cannot be threaded. New string. */
+static char *threaded_body(struct replay *rp,
+			   const struct cassette_interaction *it)
+{
+	struct blt_buf b;
+	char *out;
+
+	buf_init(&b, 1 << 24);
+	cassette_body_bytes(it->request, &b, NULL);
+	out = buf_take(&b);
+	if (!it->token_from || !out)
+		return out ? out : strdup("");
+	json_t *body = json_loads(out, 0, NULL);
+	free(out);
+	out = NULL;
+	for (size_t j = 0; j < cassette_count(rp->c) && body; j++) {
+		if (cassette_at(rp->c, j)->id != it->token_from)
+			continue;
+		if (rp->issued[j]) {
+			json_object_set_new(body, "NextToken",
+					    json_string(rp->issued[j]));
+			out = conform_body(body);
+		}
+		break;
+	}
+	json_decref(body);
+	return out;
+}
+
+static void replay_one(struct check *ck, struct replay *rp, size_t i,
+		       const char *name, compare_fn cmp)
+{
+	const struct cassette_interaction *it = cassette_at(rp->c, i);
+	char target[256];
+	char *body = threaded_body(rp, it);
+	const char *t = header_of(it->request, "x-amz-target");
+	struct cresp rs;
+
+	if (!body) {
+		rp->unthreadable++;
+		return;
+	}
+	snprintf(target, sizeof(target), "%s%s", AWSJSON_TARGET_PREFIX,
+		 it->operation[0] ? it->operation : "ListBatchLoadTasks");
+	struct creq rq = {.target = t ? t : target,
+			  .ctype = header_of(it->request, "content-type"),
+			  .body = body,
+			  .len = strlen(body)};
+	if (check_send(ck, &rq, &rs)) {
+		rp->replayed++;
+		cmp(ck, &rq, &rs, it, name);
+		const char *next = json_string_value(json_object_get(
+			rs.json, "NextToken"));
+		if (next && *next)
+			rp->issued[i] = strdup(next);
+		cresp_free(&rs);
+	}
+	free(body);
+}
+
+/* Replays one cassette file against ck's target, or against a blt-fake
+ * serving that cassette when the run is embedded. */
+static void replay_file(struct check *ck, const char *path, compare_fn cmp,
+			unsigned *replayed)
+{
+	struct cassette *c = NULL;
+	struct blt_err err = {0};
+	int pid = 0;
+	char url[CONFORM_URL_MAX];
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	if (cassette_load_file(path, &c, &err)) {
+		check_fail(ck, NULL, NULL, "cannot load %s: %s", path, err.msg);
+		return;
+	}
+	if (ck->cfg.embedded) {
+		const char *extra[] = {"--from-cassette", path, NULL};
+		const char *profile = ck->cfg.profile == AWSJSON_PROFILE_SMITHY
+					      ? "smithy"
+					      : "documented";
+		if (fake_start(ck->cfg.fake, profile, extra, &pid, url,
+			       sizeof(url), &err) ||
+		    conform_parse_target(&ck->cfg, url, &err)) {
+			check_fail(ck, NULL, NULL,
+				   "cannot start blt-fake for %s: %s", name,
+				   err.msg);
+			fake_stop(pid);
+			cassette_free(c);
+			return;
+		}
+	}
+	struct replay rp = {.c = c,
+			    .issued = calloc(cassette_count(c) + 1,
+					     sizeof(char *))};
+	for (size_t i = 0; i < cassette_count(c) && !ck->dead && rp.issued;
+	     i++)
+		replay_one(ck, &rp, i, name, cmp);
+	if (rp.unthreadable)
+		check_note(ck, "%s: %u interactions not sent: the target's "
+			       "replay issued no NextToken to thread",
+			   name, rp.unthreadable);
+	*replayed += rp.replayed;
+	for (size_t i = 0; rp.issued && i < cassette_count(c); i++)
+		free(rp.issued[i]);
+	free(rp.issued);
+	fake_stop(pid);
+	cassette_free(c);
+	ck->dead = false;
+}
+
+static void replay_all(struct check *ck, compare_fn cmp)
+{
+	const char *skip = getenv("BLT_CONFORM_REP_SKIP");
+	char *list = strdup(ck->cfg.cassettes);
+	unsigned replayed = 0;
+	char *save = NULL;
+
+	if (skip && *skip) {
+		check_skip(ck, "%s", skip);
+	} else if (list) {
+		for (char *p = strtok_r(list, "\n", &save); p;
+		     p = strtok_r(NULL, "\n", &save))
+			replay_file(ck, p, cmp, &replayed);
+		if (!replayed)
+			check_skip(ck, "no interaction could be replayed");
+	}
+	free(list);
+}
+
+Test(REP, STATUS)
+{
+	struct check ck;
+
+	check_begin(&ck, "REP-STATUS");
+	replay_all(&ck, compare_status);
+	check_end(&ck);
+}
+
+Test(REP, BODY)
+{
+	struct check ck;
+
+	check_begin(&ck, "REP-BODY");
+	replay_all(&ck, ck.cfg.exact ? compare_exact : compare_shape);
+	check_end(&ck);
+}

@@ -1,0 +1,256 @@
+/* Walking a listing page by page, bounded by the rules of PAG-END: an
+ * absent or empty NextToken ends it, a repeated token or more pages than
+ * items + 2 is a broken walk. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conform.h"
+
+static void add_item(struct walk *w, const json_t *task, size_t page)
+{
+	struct walk_item *it;
+	const char *id = json_string_value(json_object_get(task, "TaskId"));
+	const char *st =
+		json_string_value(json_object_get(task, "TaskStatus"));
+
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 256;
+		struct walk_item *p = realloc(w->items, cap * sizeof(*p));
+		if (!p)
+			return;
+		w->items = p;
+		w->cap = cap;
+	}
+	it = &w->items[w->n++];
+	snprintf(it->id, sizeof(it->id), "%s", id ? id : "");
+	snprintf(it->status, sizeof(it->status), "%s", st ? st : "");
+	it->page = page;
+}
+
+/* Describes the problem with the request that showed it. */
+static void set_problem(struct check *ck, struct walk *w,
+			enum walk_outcome o, const struct creq *rq,
+			const struct cresp *rs, const char *what)
+{
+	struct blt_buf b;
+
+	buf_init(&b, sizeof(w->problem) - 1);
+	buf_printf(&b, NULL, "%s\n    request:  ", what);
+	conform_curl(&ck->cfg, rq, &b);
+	buf_puts(&b, "\n    response: ", NULL);
+	if (rs)
+		conform_describe(rs, &b);
+	w->outcome = o;
+	snprintf(w->problem, sizeof(w->problem), "%s", b.data ? b.data : what);
+	buf_free(&b);
+}
+
+/* Token strings seen in this walk, to find cycles. */
+struct seen {
+	char **tok;
+	size_t n, cap;
+};
+
+static bool seen_add(struct seen *s, const char *t)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->tok[i], t) == 0)
+			return false;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char **p = realloc(s->tok, cap * sizeof(*p));
+		if (!p)
+			return true;
+		s->tok = p;
+		s->cap = cap;
+	}
+	s->tok[s->n++] = strdup(t);
+	return true;
+}
+
+static void seen_free(struct seen *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->tok[i]);
+	free(s->tok);
+}
+
+/* One page: returns the next token (borrowed from rs) or NULL when the walk
+ * stops, with w->outcome saying why. */
+static const char *take_page(struct check *ck, struct walk *w,
+			     const struct creq *rq, const struct cresp *rs)
+{
+	const json_t *tasks = json_object_get(rs->json, "BatchLoadTasks");
+	const json_t *next = json_object_get(rs->json, "NextToken");
+	size_t i;
+	json_t *t;
+	char what[256];
+
+	if (rs->status != 200 || !json_is_object(rs->json)) {
+		snprintf(what, sizeof(what),
+			 "page %zu of a walk was not a 200 with a JSON object",
+			 w->pages + 1);
+		set_problem(ck, w, WALK_REJECTED, rq, rs, what);
+		return NULL;
+	}
+	w->pages++;
+	if (json_is_array(tasks)) {
+		json_array_foreach(tasks, i, t) add_item(w, t, w->pages);
+		if (json_array_size(tasks) > w->max_page)
+			w->max_page = json_array_size(tasks);
+	}
+	if (!json_is_string(next) || !*json_string_value(next)) {
+		w->outcome = WALK_ENDED;
+		return NULL;
+	}
+	return json_string_value(next);
+}
+
+/* Remembers what page sent_n + 1 was fetched with. */
+static void note_sent(struct walk *w, int max, const char *token)
+{
+	if (w->sent_n == w->sent_cap) {
+		size_t cap = w->sent_cap ? w->sent_cap * 2 : 64;
+		char **t = realloc(w->sent_token, cap * sizeof(*t));
+		if (!t)
+			return;
+		w->sent_token = t;
+		int *m = realloc(w->sent_max, cap * sizeof(*m));
+		if (!m)
+			return;
+		w->sent_max = m;
+		w->sent_cap = cap;
+	}
+	w->sent_token[w->sent_n] = token ? strdup(token) : NULL;
+	w->sent_max[w->sent_n++] = max;
+}
+
+char *walk_page_request(const struct walk *w, size_t page, struct creq *rq)
+{
+	char *body;
+
+	memset(rq, 0, sizeof(*rq));
+	if (page < 1 || page > w->sent_n)
+		return NULL;
+	body = conform_list_body(w->sent_max[page - 1], w->status,
+				 w->sent_token[page - 1]);
+	rq->body = body;
+	rq->len = body ? strlen(body) : 0;
+	return body;
+}
+
+bool walk_check_end(struct check *ck, const struct walk *w,
+		    bool as_deviation)
+{
+	switch (w->outcome) {
+	case WALK_ENDED:
+		return true;
+	case WALK_NO_ANSWER:
+		return false; /* already a deviation of ck */
+	case WALK_REJECTED:
+		check_fail(ck, NULL, NULL, "a valid request was rejected: %s",
+			   w->problem);
+		return false;
+	default:
+		if (as_deviation)
+			check_fail(ck, NULL, NULL, "%s", w->problem);
+		else
+			check_skip(ck, "a walk does not end (see PAG-END)");
+		return false;
+	}
+}
+
+void walk_run(struct check *ck, const int *max_seq, size_t nmax,
+	      const char *status, struct walk *w, walk_page_fn on_page,
+	      void *arg)
+{
+	struct seen seen = {0};
+	char *token = NULL;
+
+	memset(w, 0, sizeof(*w));
+	w->status = status;
+	for (;;) {
+		int max = max_seq[w->pages < nmax ? w->pages : nmax - 1];
+		char *body = conform_list_body(max, status, token);
+
+		note_sent(w, max, token);
+		struct creq rq = {.body = body, .len = strlen(body)};
+		struct cresp rs;
+		const char *next;
+
+		if (!check_send(ck, &rq, &rs)) {
+			snprintf(w->problem, sizeof(w->problem),
+				 "the target gave no answer: %s", rs.neterr);
+			w->outcome = WALK_NO_ANSWER;
+			free(body);
+			break;
+		}
+		if (on_page)
+			on_page(ck, &rq, &rs, arg);
+		next = take_page(ck, w, &rq, &rs);
+		free(token);
+		token = NULL;
+		if (next && !seen_add(&seen, next))
+			set_problem(ck, w, WALK_CYCLE, &rq, &rs,
+				    "a NextToken came back (the walk cycles)");
+		else if (next && (w->pages > w->n + 2 ||
+				  w->pages >= WALK_PAGES_MAX))
+			set_problem(ck, w, WALK_TOO_LONG, &rq, &rs,
+				    "the walk has more pages than items + 2");
+		else if (next) {
+			token = strdup(next);
+			snprintf(w->last_token, sizeof(w->last_token), "%s",
+				 next);
+		}
+		cresp_free(&rs);
+		free(body);
+		if (!token)
+			break;
+	}
+	free(token);
+	seen_free(&seen);
+}
+
+void walk_free(struct walk *w)
+{
+	for (size_t i = 0; i < w->sent_n; i++)
+		free(w->sent_token[i]);
+	free(w->sent_token);
+	free(w->sent_max);
+	free(w->items);
+	memset(w, 0, sizeof(*w));
+}
+
+bool walk_same_order(const struct walk *a, const struct walk *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->items[i].id, b->items[i].id) != 0)
+			return false;
+	return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **walk_id_set(const struct walk *w, size_t *n)
+{
+	const char **ids = malloc((w->n + 1) * sizeof(*ids));
+	size_t k = 0;
+
+	*n = 0;
+	if (!ids)
+		return NULL;
+	for (size_t i = 0; i < w->n; i++)
+		ids[i] = w->items[i].id;
+	qsort(ids, w->n, sizeof(*ids), cmp_str);
+	for (size_t i = 0; i < w->n; i++)
+		if (k == 0 || strcmp(ids[k - 1], ids[i]) != 0)
+			ids[k++] = ids[i];
+	*n = k;
+	return ids;
+}
