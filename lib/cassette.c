@@ -302,8 +302,10 @@ static blt_status check_headers(const struct vctx *v, json_t *msg,
 		for (k = key; *k && !(*k >= 'A' && *k <= 'Z'); k++)
 			;
 		if (*k || !json_is_string(val)) {
-			ptr_join(ptr, sizeof(ptr), base, "headers");
-			ptr_join(ptr, sizeof(ptr), ptr, key);
+			char hbase[PTR_MAX];
+
+			ptr_join(hbase, sizeof(hbase), base, "headers");
+			ptr_join(ptr, sizeof(ptr), hbase, key);
 			return vfail(v, ptr, *k ? "header names must be lower "
 						  "case"
 						: "must be a string");
