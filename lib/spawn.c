@@ -78,15 +78,16 @@ static void exec_child(char *const argv[], char *const env[], int out_fd)
 	if (devnull >= 0)
 		dup2(devnull, 0);
 	for (size_t i = 0; env && env[i]; i++) {
-		char *eq = strchr(env[i], '=');
+		const char *eq = strchr(env[i], '=');
+		char name[256];
 
 		if (!eq) {
 			unsetenv(env[i]);
 			continue;
 		}
-		*eq = '\0';
-		setenv(env[i], eq + 1, 1);
-		*eq = '=';
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - env[i]),
+			 env[i]);
+		setenv(name, eq + 1, 1);
 	}
 	execv(argv[0], argv);
 	fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
