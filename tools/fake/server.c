@@ -173,6 +173,24 @@ static void send_error(const struct fake_server *s, struct httpd_reply *reply,
 
 /* ---- authentication ------------------------------------------------- */
 
+/* The error a failed verification is answered with. An unknown access key
+ * id is InvalidSignatureException too: blt's error table has no
+ * UnrecognizedClientException. */
+static enum awsjson_error auth_error(enum sigv4_verdict v)
+{
+	switch (v) {
+	case SIGV4_MISSING:
+		return AWSJSON_ERR_MISSING_AUTH_TOKEN;
+	case SIGV4_MALFORMED:
+		return AWSJSON_ERR_INCOMPLETE_SIGNATURE;
+	case SIGV4_VALID:
+	case SIGV4_UNKNOWN_KEY:
+	case SIGV4_MISMATCH:
+		break;
+	}
+	return AWSJSON_ERR_INVALID_SIGNATURE;
+}
+
 /* Checks the request's SigV4 signature; on failure answers and returns
  * false. */
 static bool authenticate(const struct fake_server *s,
@@ -180,23 +198,11 @@ static bool authenticate(const struct fake_server *s,
 			 struct httpd_reply *reply)
 {
 	struct sigv4_header hs[HTTPD_MAX_REQ_HEADERS];
-	const char *authz = httpd_request_header(req, "Authorization");
-	struct sigv4_auth auth;
+	enum sigv4_verdict verdict = SIGV4_VALID;
 	struct sigv4_request r;
 	struct blt_err err;
 	size_t n = 0;
 
-	if (!authz) {
-		send_error(s, reply, AWSJSON_ERR_MISSING_AUTH_TOKEN,
-			   "Authorization: the request is not signed (a "
-			   "SigV4 Authorization header is required)");
-		return false;
-	}
-	if (sigv4_auth_parse(authz, &auth, &err) != BLT_OK) {
-		send_error(s, reply, AWSJSON_ERR_INCOMPLETE_SIGNATURE,
-			   "Authorization: %s", err.msg);
-		return false;
-	}
 	for (size_t i = 0; i < req->nheaders && n < HTTPD_MAX_REQ_HEADERS;
 	     i++) {
 		hs[n].name = req->headers[i].name;
@@ -205,13 +211,13 @@ static bool authenticate(const struct fake_server *s,
 	}
 	r = (struct sigv4_request){req->method, req->path, req->query, hs, n,
 				   req->body, req->body_len};
-	if (sigv4_verify(&r, s->akid, s->secret, AWSJSON_SIGV4_SERVICE,
-			 &err) != BLT_OK) {
-		send_error(s, reply, AWSJSON_ERR_INVALID_SIGNATURE,
-			   "Authorization: %s", err.msg);
-		return false;
-	}
-	return true;
+	if (sigv4_verify_verdict(&r, s->akid, s->secret,
+				 AWSJSON_SIGV4_SERVICE, &verdict,
+				 &err) == BLT_OK)
+		return true;
+	send_error(s, reply, auth_error(verdict), "Authorization: %s",
+		   err.msg);
+	return false;
 }
 
 /* ---- the defects that change request validation ---------------------- */
