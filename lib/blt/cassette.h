@@ -66,16 +66,21 @@ const struct cassette_interaction *cassette_find(const struct cassette *c,
 /* The meta object (borrowed). */
 json_t *cassette_meta(const struct cassette *c);
 
-/* Appends an interaction, taking the reference. An id of 0 or an absent id
- * is replaced by the next free id. The object is reordered into the
- * documented key order. Thread-unsafe: callers serialise. */
+/* Appends an interaction, taking the reference (also on failure). It is
+ * checked as a loaded one would be (errors name "interaction: /pointer");
+ * an id of 0 or an absent id is replaced by the highest id plus one, and an
+ * id already present is refused. The object is reordered into the
+ * documented key order. Views handed out earlier stay valid.
+ * Thread-unsafe: callers serialise. */
 blt_status cassette_append_take(struct cassette *c, json_t *interaction,
 				struct blt_err *err);
 
 /* Builds a request message from raw HTTP parts: header names lower-cased,
- * "operation" taken from X-Amz-Target, the body stored as JSON, body_text or
- * body_base64 as SPEC section 5 says. names/values hold n headers. New
- * reference. */
+ * repeated names joined with ", ", names sorted, "operation" taken from
+ * X-Amz-Target (after its last '.'), the body stored as JSON, body_text or
+ * body_base64 as SPEC section 5 says (docs/cassette-format.md). names/values
+ * hold n headers (NULL when n is 0); body may be NULL when len is 0. New
+ * reference; NULL only when memory runs out. */
 json_t *cassette_request_new(const char *method, const char *path,
 			     const char *const *names,
 			     const char *const *values, size_t n,
