@@ -11,4 +11,8 @@ function(blt_target_setup target)
       -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
+  # libFuzzer's coverage instrumentation; the fuzz targets link the fuzzer.
+  if(BLT_FUZZ)
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+  endif()
 endfunction()
