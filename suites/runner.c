@@ -332,10 +332,15 @@ static int shipped_cassettes(struct runner *r, struct blt_err *err)
 	char cand[3][PATH_MAX + 64];
 	struct stat st;
 
+	/* reference/ holds the recordings blt-fake reproduces; edge/ holds
+	 * shapes it never produces, so it is not replayed against it. */
 	exe_dir(dir, sizeof(dir));
-	snprintf(cand[0], sizeof(cand[0]), "%s/../../cassettes", dir);
-	snprintf(cand[1], sizeof(cand[1]), "%s/../share/blt/cassettes", dir);
-	snprintf(cand[2], sizeof(cand[2]), "%s/cassettes", BLT_DATADIR);
+	snprintf(cand[0], sizeof(cand[0]), "%.3000s/../../cassettes/reference",
+		 dir);
+	snprintf(cand[1], sizeof(cand[1]),
+		 "%.3000s/../share/blt/cassettes/reference", dir);
+	snprintf(cand[2], sizeof(cand[2]), "%s/cassettes/reference",
+		 BLT_DATADIR);
 	for (int i = 0; i < 3; i++) {
 		if (stat(cand[i], &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
