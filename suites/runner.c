@@ -220,6 +220,7 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 		if (rc == 0)
 			continue;
 		if (!in_list(criterion_flags, a) &&
+		    !in_list(criterion_with_value, a) &&
 		    !has_prefix(criterion_prefixed, a)) {
 			blt_fail(err, BLT_EUSAGE, "unknown argument '%s'", a);
 			return 2;
@@ -434,9 +435,11 @@ static int first_contact(struct runner *r, struct blt_err *err)
 	if (httpc_new(&o, &h, err))
 		return 2;
 	if (!conform_send(h, &r->cfg, &rq, &rs)) {
+		/* libcurl calls an answer that is not HTTP a bad URL too */
+		bool not_http = strstr(rs.neterr, "HTTP/0.9") != NULL;
 		if (strstr(rs.neterr, "refused") ||
 		    strstr(rs.neterr, "resolve") ||
-		    strstr(rs.neterr, "bad URL") || rs.net == BLT_EINVAL ||
+		    (rs.net == BLT_EINVAL && !not_http) ||
 		    rs.net == BLT_EAUTH) {
 			blt_fail(err, BLT_EUSAGE, "cannot reach %s: %s",
 				 r->cfg.target, rs.neterr);
