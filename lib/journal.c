@@ -110,11 +110,10 @@ blt_status journal_open(const char *path, enum journal_mode mode,
 		st = blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	header = json_pack("{s:i, s:s, s:o}", "blt_journal", JOURNAL_VERSION,
-			   "mode",
-			   mode == JOURNAL_MODE_APPEND ? "append" : "replace",
-			   "meta",
-			   meta ? json_deep_copy(meta) : json_object());
+	header =
+	    json_pack("{s:i, s:s, s:o}", "blt_journal", JOURNAL_VERSION, "mode",
+		      mode == JOURNAL_MODE_APPEND ? "append" : "replace",
+		      "meta", meta ? json_deep_copy(meta) : json_object());
 	if (!header) {
 		st = blt_fail(err, BLT_ENOMEM, "out of memory");
 		goto fail;
@@ -183,8 +182,8 @@ blt_status journal_remove(const char *path, struct blt_err *err)
 	return sync_dir_of(path, err);
 }
 
-blt_status journal_path_for(const char *cassette_path, char *out,
-			    size_t outsz, struct blt_err *err)
+blt_status journal_path_for(const char *cassette_path, char *out, size_t outsz,
+			    struct blt_err *err)
 {
 	int n = snprintf(out, outsz, "%s%s", cassette_path, JOURNAL_SUFFIX);
 
@@ -367,8 +366,9 @@ static blt_status base_cassette(const char *cassette_path,
 		*merged = true;
 		return cassette_load_file(cassette_path, out, err);
 	}
-	*out = cassette_new(json_string_value(json_object_get(meta, "upstream")),
-			    json_string_value(json_object_get(meta, "tool")));
+	*out =
+	    cassette_new(json_string_value(json_object_get(meta, "upstream")),
+			 json_string_value(json_object_get(meta, "tool")));
 	if (!*out)
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
 	if (json_is_object(meta) &&
@@ -402,21 +402,20 @@ static blt_status append_entries(struct cassette *c, json_t *entries,
 
 	if (!remap)
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
-	json_array_foreach(entries, i, e) {
+	json_array_foreach (entries, i, e) {
 		long id = (long)json_integer_value(json_object_get(e, "id"));
-		long from = (long)json_integer_value(
-			json_object_get(e, "token_from"));
+		long from =
+		    (long)json_integer_value(json_object_get(e, "token_from"));
 		char key[32];
 
 		snprintf(key, sizeof(key), "%ld", from);
 		if (from && json_object_get(remap, key))
 			json_object_set_new(
-				e, "token_from",
-				json_copy(json_object_get(remap, key)));
+			    e, "token_from",
+			    json_copy(json_object_get(remap, key)));
 		if (cassette_find(c, id)) {
 			snprintf(key, sizeof(key), "%ld", id);
-			json_object_set_new(remap, key,
-					    json_integer(next + 1));
+			json_object_set_new(remap, key, json_integer(next + 1));
 			json_object_set_new(e, "id", json_integer(next + 1));
 			info->renumbered++;
 		}

@@ -12,19 +12,21 @@
 
 /* Header names that always carry a credential. */
 static const char *const secret_names[] = {
-	"authorization", "proxy-authorization", "x-amz-security-token",
-	"cookie",        "set-cookie",
+    "authorization", "proxy-authorization", "x-amz-security-token",
+    "cookie",	     "set-cookie",
 };
 
 /* Parts of a header name that mark a credential. */
 static const char *const secret_name_parts[] = {
-	"token", "secret", "password", "passwd", "credential", "api-key",
-	"apikey",
+    "token", "secret", "password", "passwd", "credential", "api-key", "apikey",
 };
 
 /* Value prefixes (any case) that mark a credential. */
 static const char *const secret_value_prefixes[] = {
-	"AWS4-HMAC-SHA256", "Bearer ", "Basic ", "Digest ",
+    "AWS4-HMAC-SHA256",
+    "Bearer ",
+    "Basic ",
+    "Digest ",
 };
 
 void redact_rules_init(struct redact_rules *r)
@@ -168,8 +170,8 @@ bool redact_header_needed(const struct redact_rules *r, const char *name,
 		return true;
 	if (!value)
 		return false;
-	for (size_t i = 0; i < sizeof(secret_value_prefixes) /
-				       sizeof(*secret_value_prefixes);
+	for (size_t i = 0;
+	     i < sizeof(secret_value_prefixes) / sizeof(*secret_value_prefixes);
 	     i++) {
 		const char *prefix = secret_value_prefixes[i];
 
@@ -187,8 +189,8 @@ static size_t secret_at(const struct redact_rules *r, const char *p,
 			size_t left, const char *const *extra, size_t nextra)
 {
 	for (size_t i = 0; i < r->nsecrets + nextra; i++) {
-		const char *s = i < r->nsecrets ? r->secrets[i]
-						: extra[i - r->nsecrets];
+		const char *s =
+		    i < r->nsecrets ? r->secrets[i] : extra[i - r->nsecrets];
 		size_t n = s ? strlen(s) : 0;
 
 		if (n >= REDACT_SECRET_MIN && n <= left && memcmp(p, s, n) == 0)
@@ -254,10 +256,10 @@ static size_t scrub_json(const struct redact_rules *r, json_t *v,
 			count++;
 		}
 	} else if (json_is_object(v)) {
-		json_object_foreach(v, key, child)
+		json_object_foreach (v, key, child)
 			count += scrub_json(r, child, extra, nextra);
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, child)
+		json_array_foreach (v, i, child)
 			count += scrub_json(r, child, extra, nextra);
 	}
 	return count;
@@ -313,8 +315,8 @@ size_t redact_pointer(json_t *doc, const char *pointer)
 static size_t redact_slot(json_t *parent, const char *key, size_t idx,
 			  const char *rest)
 {
-	json_t *child = key ? json_object_get(parent, key)
-			    : json_array_get(parent, idx);
+	json_t *child =
+	    key ? json_object_get(parent, key) : json_array_get(parent, idx);
 	json_t *red;
 
 	if (!child)
@@ -342,7 +344,7 @@ static size_t redact_child(json_t *parent, const char *tok, const char *rest)
 	if (json_is_object(parent)) {
 		if (strcmp(tok, "*") != 0)
 			return redact_slot(parent, tok, 0, rest);
-		json_object_foreach(parent, key, child)
+		json_object_foreach (parent, key, child)
 			count += redact_slot(parent, key, 0, rest);
 		return count;
 	}
@@ -354,7 +356,7 @@ static size_t redact_child(json_t *parent, const char *tok, const char *rest)
 		return count;
 	}
 	return array_index(tok, &idx) ? redact_slot(parent, NULL, idx, rest)
-				       : 0;
+				      : 0;
 }
 
 /* Redacts the header values of a message. */
@@ -365,7 +367,7 @@ static size_t redact_headers(const struct redact_rules *r, json_t *headers,
 	const char *name;
 	json_t *value;
 
-	json_object_foreach(headers, name, value) {
+	json_object_foreach (headers, name, value) {
 		const char *v = json_string_value(value);
 
 		if (v && strcmp(v, REDACT_VALUE) == 0)
@@ -383,8 +385,8 @@ static size_t redact_headers(const struct redact_rules *r, json_t *headers,
 static size_t redact_base64(const struct redact_rules *r, json_t *message,
 			    const char *const *extra, size_t nextra)
 {
-	const char *b64 = json_string_value(json_object_get(message,
-							    "body_base64"));
+	const char *b64 =
+	    json_string_value(json_object_get(message, "body_base64"));
 	size_t len = b64 ? strlen(b64) : 0;
 	unsigned char *raw = NULL;
 	unsigned char *enc = NULL;
@@ -452,8 +454,8 @@ size_t redact_message(const struct redact_rules *r, json_t *message,
 size_t redact_interaction(const struct redact_rules *r, json_t *interaction,
 			  const char *const *extra, size_t nextra)
 {
-	return redact_message(r, json_object_get(interaction, "request"),
-			      extra, nextra) +
+	return redact_message(r, json_object_get(interaction, "request"), extra,
+			      nextra) +
 	       redact_message(r, json_object_get(interaction, "response"),
 			      extra, nextra);
 }

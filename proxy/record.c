@@ -84,7 +84,7 @@ static blt_status discover_now(struct recorder *r, struct httpc *c,
 	r->up = up;
 	r->up_ok = true;
 	r->up_expires_ms =
-		minutes > 0 ? clock_mono_ms() + (double)minutes * 60000.0 : 0;
+	    minutes > 0 ? clock_mono_ms() + (double)minutes * 60000.0 : 0;
 	record_upstream_url(&up, url, sizeof(url));
 	fprintf(stderr,
 		"blt-proxy record: %s: DescribeEndpoints at %s gave %s\n",
@@ -147,8 +147,8 @@ static void fail_upstream(struct recorder *r, const struct httpd_request *req,
 		 r->opts.upstream, err->msg);
 	fprintf(stderr, "blt-proxy record: request %llu: %s\n", req->seq,
 		msg + strlen("blt-proxy record: "));
-	reply_error(reply, st == BLT_ETIMEOUT ? 504 : 502,
-		    AWSJSON_ERR_UPSTREAM, msg);
+	reply_error(reply, st == BLT_ETIMEOUT ? 504 : 502, AWSJSON_ERR_UPSTREAM,
+		    msg);
 }
 
 /* Answers a client's DescribeEndpoints with the proxy's own address. */
@@ -207,8 +207,8 @@ static json_t *request_message(const struct recorder *r,
 			names[n] = req->headers[i].name;
 			values[n++] = req->headers[i].value;
 		}
-	snprintf(path, sizeof(path), "%s%s%s", req->path,
-		 req->query ? "?" : "", req->query ? req->query : "");
+	snprintf(path, sizeof(path), "%s%s%s", req->path, req->query ? "?" : "",
+		 req->query ? req->query : "");
 	scrubbed_body(r, req->body, req->body_len, extra, &copy, &body, &len);
 	msg = cassette_request_new(req->method, path, names, values, n, body,
 				   len);
@@ -268,7 +268,7 @@ static blt_status store(struct recorder *r, json_t *inter, const char *issued,
 			st = record_tokens_put(r->tokens, issued, id, err);
 	}
 	pthread_mutex_unlock(&r->lock);
-	if (st == BLT_OK)
+	if (st == BLT_OK && !r->opts.no_fsync)
 		st = journal_sync(r->journal, err);
 	return st;
 }
@@ -283,8 +283,8 @@ static blt_status record_exchange(struct recorder *r,
 	const char *extra[2] = {client_sig, proxy_sig};
 	char *sent = next_token_of(req->body, req->body_len);
 	char *issued = resp->status == 200
-			       ? next_token_of(resp->body.data, resp->body.len)
-			       : NULL;
+			   ? next_token_of(resp->body.data, resp->body.len)
+			   : NULL;
 	long from = sent ? record_tokens_get(r->tokens, sent) : 0;
 	json_t *request;
 	json_t *response;
@@ -296,9 +296,9 @@ static blt_status record_exchange(struct recorder *r,
 	request = request_message(r, req, extra);
 	response = response_message(r, resp, extra);
 	inter = request && response
-			? cassette_interaction_new(request, response, from,
-						   resp->elapsed_ms)
-			: NULL;
+		    ? cassette_interaction_new(request, response, from,
+					       resp->elapsed_ms)
+		    : NULL;
 	if (!inter) {
 		json_decref(request);
 		json_decref(response);
@@ -418,8 +418,9 @@ static blt_status setup_upstream(struct recorder *r, struct blt_err *err)
 	if (strncmp(r->opts.upstream, "aws:", 4) != 0)
 		return record_upstream_parse(r->opts.upstream, &r->up, err);
 	if (!r->opts.upstream[4])
-		return blt_fail(err, BLT_EUSAGE, "--upstream aws:REGION needs "
-						 "a region");
+		return blt_fail(err, BLT_EUSAGE,
+				"--upstream aws:REGION needs "
+				"a region");
 	r->discover = true;
 	if (r->opts.discovery_url)
 		snprintf(r->discovery_url, sizeof(r->discovery_url), "%s",
@@ -472,9 +473,9 @@ static void link_existing_tokens(struct recorder *r)
 {
 	for (size_t i = 0; i < cassette_count(r->cassette); i++) {
 		const struct cassette_interaction *it =
-			cassette_at(r->cassette, i);
+		    cassette_at(r->cassette, i);
 		const char *tok = json_string_value(json_object_get(
-			cassette_body_json(it->response), "NextToken"));
+		    cassette_body_json(it->response), "NextToken"));
 
 		if (it->id > r->next_id)
 			r->next_id = it->id;
@@ -501,12 +502,13 @@ static blt_status setup_recording(struct recorder *r, struct blt_err *err)
 					     err)))
 			return blt_err_prefix(err, "--append");
 		link_existing_tokens(r);
-		fprintf(stderr, "blt-proxy record: appending to the %zu "
-				"interactions of %s\n",
+		fprintf(stderr,
+			"blt-proxy record: appending to the %zu "
+			"interactions of %s\n",
 			cassette_count(r->cassette), r->opts.cassette);
 	} else {
-		r->cassette = cassette_new(r->opts.upstream,
-					   "blt-proxy " BLT_VERSION);
+		r->cassette =
+		    cassette_new(r->opts.upstream, "blt-proxy " BLT_VERSION);
 		if (!r->cassette)
 			return blt_fail(err, BLT_ENOMEM, "out of memory");
 		if (exists)

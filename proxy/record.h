@@ -18,14 +18,15 @@
 
 /* The command line of blt-proxy record. Strings point into argv. */
 struct record_opts {
-	const char *upstream;      /* URL or aws:REGION */
-	const char *cassette;      /* the file to write */
-	const char *listen;        /* 127.0.0.1:0 by default */
+	const char *upstream;	   /* URL or aws:REGION */
+	const char *cassette;	   /* the file to write */
+	const char *listen;	   /* 127.0.0.1:0 by default */
 	const char *upstream_ca;   /* extra CA bundle, or NULL */
 	const char *discovery_url; /* overrides the DescribeEndpoints host */
-	const char *region;        /* --region, else NULL */
+	const char *region;	   /* --region, else NULL */
 	bool no_resign;
 	bool append;
+	bool no_fsync; /* journal lines are written but not fdatasync'd */
 	bool help;
 	long timeout_ms;
 	unsigned threads;
@@ -61,9 +62,9 @@ void record_tokens_free(struct record_tokens *t);
 
 /* Where requests go: "scheme://authority" plus an optional base path. */
 struct record_upstream {
-	char scheme[8];      /* "http" or "https" */
+	char scheme[8];	     /* "http" or "https" */
 	char authority[256]; /* host[:port] as written: the Host header */
-	char base[256];      /* path prefix without a trailing '/', or "" */
+	char base[256];	     /* path prefix without a trailing '/', or "" */
 };
 
 /* Parses an http:// or https:// URL. BLT_EUSAGE naming what is wrong. */
@@ -76,7 +77,7 @@ void record_upstream_url(const struct record_upstream *u, char *out,
 
 /* How requests are signed on their way upstream. */
 struct record_signer {
-	bool resign;            /* false: forward the client's headers as is */
+	bool resign; /* false: forward the client's headers as is */
 	struct sigv4_creds creds;
 	const char *region;
 };
@@ -101,9 +102,10 @@ bool record_hop_header(const char *name, const char *connection);
  * and Accept-Encoding; re-signed by s when s->resign (the client's Host,
  * Authorization, X-Amz-Date and X-Amz-Security-Token dropped, Host set to
  * u's, X-Amz-Security-Token added from the session token). Without
- * re-signing the client's Host is kept, so its signature can still hold. The signature the
- * proxy computed is written to sig_out (64 hex digits, "" when unsigned). On
- * BLT_OK resp holds the answer; release it with httpc_response_free. */
+ * re-signing the client's Host is kept, so its signature can still hold. The
+ * signature the proxy computed is written to sig_out (64 hex digits, "" when
+ * unsigned). On BLT_OK resp holds the answer; release it with
+ * httpc_response_free. */
 blt_status record_forward(struct httpc *c, const struct record_upstream *u,
 			  const struct record_signer *s,
 			  const struct httpd_request *req,

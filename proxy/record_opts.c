@@ -5,34 +5,38 @@
 #include "record.h"
 
 static const char usage_text[] =
-	"usage: blt-proxy record --upstream URL --cassette FILE [options]\n"
-	"\n"
-	"Forwards every request to the upstream and records each\n"
-	"request/response pair into FILE (cassette format version 1).\n"
-	"\n"
-	"  --upstream URL         http://HOST:PORT, https://HOST, or aws:REGION\n"
-	"                         (the cell endpoint is found with\n"
-	"                         DescribeEndpoints)\n"
-	"  --cassette FILE        the cassette to write (FILE.journal keeps\n"
-	"                         every interaction until FILE is saved)\n"
-	"  --listen ADDR          where to listen (default 127.0.0.1:0)\n"
-	"  --upstream-ca FILE     extra CA bundle for a TLS upstream\n"
-	"  --no-resign            forward the client's signature unchanged\n"
-	"  --region R             signing region (default AWS_REGION, the\n"
-	"                         aws:REGION of --upstream, else us-east-1)\n"
-	"  --redact header:NAME   also redact this header (repeatable)\n"
-	"  --redact json:/POINTER replace this body value with \"REDACTED\"\n"
-	"                         (\"*\" matches every member; repeatable)\n"
-	"  --discovery-url URL    where aws:REGION asks DescribeEndpoints\n"
-	"                         (default https://ingest.timestream.REGION."
-	"amazonaws.com)\n"
-	"  --append               add to FILE instead of replacing it\n"
-	"  --timeout MS           upstream request timeout (default 30000)\n"
-	"  --threads N            worker threads (default 16)\n"
-	"\n"
-	"Credentials for re-signing come from AWS_ACCESS_KEY_ID,\n"
-	"AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. SIGINT or SIGTERM writes\n"
-	"FILE and removes FILE.journal.\n";
+    "usage: blt-proxy record --upstream URL --cassette FILE [options]\n"
+    "\n"
+    "Forwards every request to the upstream and records each\n"
+    "request/response pair into FILE (cassette format version 1).\n"
+    "\n"
+    "  --upstream URL         http://HOST:PORT, https://HOST, or aws:REGION\n"
+    "                         (the cell endpoint is found with\n"
+    "                         DescribeEndpoints)\n"
+    "  --cassette FILE        the cassette to write (FILE.journal keeps\n"
+    "                         every interaction until FILE is saved)\n"
+    "  --listen ADDR          where to listen (default 127.0.0.1:0)\n"
+    "  --upstream-ca FILE     extra CA bundle for a TLS upstream\n"
+    "  --no-resign            forward the client's signature unchanged\n"
+    "  --region R             signing region (default AWS_REGION, the\n"
+    "                         aws:REGION of --upstream, else us-east-1)\n"
+    "  --redact header:NAME   also redact this header (repeatable)\n"
+    "  --redact json:/POINTER replace this body value with \"REDACTED\"\n"
+    "                         (\"*\" matches every member; repeatable)\n"
+    "  --discovery-url URL    where aws:REGION asks DescribeEndpoints\n"
+    "                         (default https://ingest.timestream.REGION."
+    "amazonaws.com)\n"
+    "  --append               add to FILE instead of replacing it\n"
+    "  --timeout MS           upstream request timeout (default 30000)\n"
+    "  --threads N            worker threads (default 16)\n"
+    "  --no-fsync             write each journal line before answering\n"
+    "                         but skip fdatasync: a killed proxy loses\n"
+    "                         nothing, a crashed machine may lose the\n"
+    "                         last interactions\n"
+    "\n"
+    "Credentials for re-signing come from AWS_ACCESS_KEY_ID,\n"
+    "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. SIGINT or SIGTERM writes\n"
+    "FILE and removes FILE.journal.\n";
 
 const char *record_usage(void)
 {
@@ -78,13 +82,13 @@ static blt_status value_option(int argc, char **argv, int *i,
 			       struct blt_err *err)
 {
 	static const char *const names[] = {
-		"--upstream", "--cassette",      "--listen",  "--upstream-ca",
-		"--region",   "--discovery-url", "--redact",  "--timeout",
-		"--threads",
+	    "--upstream",    "--cassette", "--listen",
+	    "--upstream-ca", "--region",   "--discovery-url",
+	    "--redact",	     "--timeout",  "--threads",
 	};
-	const char **dest[] = {&o->upstream,    &o->cassette, &o->listen,
-			       &o->upstream_ca, &o->region,
-			       &o->discovery_url};
+	const char **dest[] = {&o->upstream, &o->cassette,
+			       &o->listen,   &o->upstream_ca,
+			       &o->region,   &o->discovery_url};
 	long n = 0;
 
 	for (size_t k = 0; k < sizeof(names) / sizeof(*names); k++) {
@@ -139,6 +143,10 @@ blt_status record_opts_parse(int argc, char **argv, struct record_opts *o,
 			o->append = true;
 			continue;
 		}
+		if (!strcmp(argv[i], "--no-fsync")) {
+			o->no_fsync = true;
+			continue;
+		}
 		st = value_option(argc, argv, &i, o, rules, &matched, err);
 		if (st)
 			return st == BLT_ELIMIT ? BLT_EUSAGE : st;
@@ -149,7 +157,6 @@ blt_status record_opts_parse(int argc, char **argv, struct record_opts *o,
 	if (!o->upstream)
 		return blt_fail(err, BLT_EUSAGE, "--upstream URL is required");
 	if (!o->cassette)
-		return blt_fail(err, BLT_EUSAGE,
-				"--cassette FILE is required");
+		return blt_fail(err, BLT_EUSAGE, "--cassette FILE is required");
 	return BLT_OK;
 }

@@ -16,7 +16,7 @@ struct token_slot {
 struct record_tokens {
 	pthread_mutex_t lock;
 	struct token_slot *slots;
-	size_t cap;   /* a power of two */
+	size_t cap; /* a power of two */
 	size_t count;
 };
 
@@ -53,8 +53,7 @@ static blt_status grow(struct record_tokens *t, struct blt_err *err)
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->slots[i].token)
-			*find_slot(slots, cap, t->slots[i].token) =
-				t->slots[i];
+			*find_slot(slots, cap, t->slots[i].token) = t->slots[i];
 	free(t->slots);
 	t->slots = slots;
 	t->cap = cap;

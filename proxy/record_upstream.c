@@ -61,8 +61,8 @@ void record_upstream_url(const struct record_upstream *u, char *out,
 bool record_hop_header(const char *name, const char *connection)
 {
 	static const char *const hop[] = {
-		"connection", "keep-alive", "transfer-encoding", "te",
-		"trailer",    "upgrade",    "content-length",
+	    "connection", "keep-alive", "transfer-encoding", "te",
+	    "trailer",	  "upgrade",	"content-length",
 	};
 	size_t n = strlen(name);
 
@@ -87,8 +87,8 @@ bool record_hop_header(const char *name, const char *connection)
 
 void record_signature_of(const char *authorization, char out[65])
 {
-	const char *p = authorization ? strstr(authorization, "Signature=")
-				      : NULL;
+	const char *p =
+	    authorization ? strstr(authorization, "Signature=") : NULL;
 	size_t n = 0;
 
 	if (p) {
@@ -117,8 +117,8 @@ static char *header_line(const char *name, const char *value)
 static bool dropped(const char *name, const char *connection, bool resign)
 {
 	static const char *const always[] = {"expect", "accept-encoding"};
-	static const char *const resigned[] = {
-		"authorization", "x-amz-date", "x-amz-security-token", "host"};
+	static const char *const resigned[] = {"authorization", "x-amz-date",
+					       "x-amz-security-token", "host"};
 
 	if (record_hop_header(name, connection))
 		return true;
@@ -161,7 +161,7 @@ static blt_status client_headers(struct forward_headers *f,
 				 struct blt_err *err)
 {
 	static const char *const signed_names[] = {
-		"content-type", "x-amz-target", "x-amz-content-sha256"};
+	    "content-type", "x-amz-target", "x-amz-content-sha256"};
 	const char *conn = httpd_request_header(req, "connection");
 	blt_status st;
 
@@ -176,18 +176,16 @@ static blt_status client_headers(struct forward_headers *f,
 			if (!strcasecmp(h->name, signed_names[k]) &&
 			    f->nsign < 3)
 				f->sign[f->nsign++] = (struct sigv4_header){
-					signed_names[k], h->value};
+				    signed_names[k], h->value};
 	}
 	return BLT_OK;
 }
 
 /* Adds Host, X-Amz-Date, the session token and the Authorization. */
-static blt_status sign_headers(struct forward_headers *f,
-			       const struct record_upstream *u,
-			       const struct record_signer *s,
-			       const struct httpd_request *req,
-			       const char *path, char sig_out[65],
-			       struct blt_err *err)
+static blt_status
+sign_headers(struct forward_headers *f, const struct record_upstream *u,
+	     const struct record_signer *s, const struct httpd_request *req,
+	     const char *path, char sig_out[65], struct blt_err *err)
 {
 	struct sigv4_request r;
 	size_t first = f->nsign;
@@ -198,7 +196,7 @@ static blt_status sign_headers(struct forward_headers *f,
 	f->sign[f->nsign++] = (struct sigv4_header){"x-amz-date", f->amz_date};
 	if (s->creds.session_token && *s->creds.session_token)
 		f->sign[f->nsign++] = (struct sigv4_header){
-			"x-amz-security-token", s->creds.session_token};
+		    "x-amz-security-token", s->creds.session_token};
 	r = (struct sigv4_request){.method = req->method,
 				   .path = path,
 				   .query = req->query,
@@ -273,9 +271,8 @@ static blt_status read_endpoint(const struct httpc_response *resp,
 	}
 	snprintf(out->authority, sizeof(out->authority), "%s", addr);
 	out->base[0] = '\0';
-	*cache_minutes = json_is_integer(cache)
-				 ? (long)json_integer_value(cache)
-				 : 0;
+	*cache_minutes =
+	    json_is_integer(cache) ? (long)json_integer_value(cache) : 0;
 done:
 	json_decref(doc);
 	return st;
@@ -287,8 +284,8 @@ blt_status record_discover(struct httpc *c, const char *discovery_url,
 			   struct blt_err *err)
 {
 	const struct httpd_header headers[] = {
-		{"content-type", AWSJSON_CONTENT_TYPE},
-		{"x-amz-target", AWSJSON_TARGET_PREFIX "DescribeEndpoints"},
+	    {"content-type", AWSJSON_CONTENT_TYPE},
+	    {"x-amz-target", AWSJSON_TARGET_PREFIX "DescribeEndpoints"},
 	};
 	struct httpd_request req = {.method = "POST",
 				    .path = "/",
@@ -310,8 +307,8 @@ blt_status record_discover(struct httpc *c, const char *discovery_url,
 				      discovery_url);
 	if (resp.status != 200) {
 		if (!awsjson_error_read_type(
-			    httpc_response_header(&resp, "x-amzn-errortype"),
-			    NULL, type, sizeof(type)))
+			httpc_response_header(&resp, "x-amzn-errortype"), NULL,
+			type, sizeof(type)))
 			snprintf(type, sizeof(type), "no error type");
 		st = blt_fail(err, BLT_ENET,
 			      "endpoint discovery at %s: DescribeEndpoints "

@@ -56,11 +56,11 @@ blt_status journal_remove(const char *path, struct blt_err *err);
 
 /* What a journal file holds. */
 struct journal_contents {
-	json_t *header;       /* the header object, or NULL when absent */
-	json_t *interactions; /* array of interaction objects (owned) */
+	json_t *header;		/* the header object, or NULL when absent */
+	json_t *interactions;	/* array of interaction objects (owned) */
 	enum journal_mode mode; /* APPEND when there is no header */
-	bool dropped_partial; /* a cut-off last line was dropped */
-	size_t lines;         /* complete lines read */
+	bool dropped_partial;	/* a cut-off last line was dropped */
+	size_t lines;		/* complete lines read */
 };
 
 /* Reads the journal at path. A last line that does not end with '\n' or does
@@ -75,9 +75,9 @@ void journal_contents_free(struct journal_contents *c);
 /* The outcome of a recovery, for messages. */
 struct journal_recovery {
 	size_t recovered;     /* interactions taken from the journal */
-	size_t total;         /* interactions in the cassette written */
+	size_t total;	      /* interactions in the cassette written */
 	size_t renumbered;    /* journal ids changed to avoid duplicates */
-	bool merged;          /* the existing cassette was kept and added to */
+	bool merged;	      /* the existing cassette was kept and added to */
 	bool dropped_partial; /* a cut-off last journal line was dropped */
 };
 
@@ -102,7 +102,7 @@ blt_status journal_recover(const char *cassette_path, const char *journal_path,
 
 /* Writes cassette_path JOURNAL_SUFFIX into out (size outsz). BLT_ELIMIT when
  * it does not fit. */
-blt_status journal_path_for(const char *cassette_path, char *out,
-			    size_t outsz, struct blt_err *err);
+blt_status journal_path_for(const char *cassette_path, char *out, size_t outsz,
+			    struct blt_err *err);
 
 #endif

@@ -19,7 +19,7 @@
 /* The rules. Initialise with redact_rules_init, release with
  * redact_rules_free. Read-only (and so thread-safe) once built. */
 struct redact_rules {
-	char *headers[REDACT_RULES_MAX];  /* lower-case header names */
+	char *headers[REDACT_RULES_MAX]; /* lower-case header names */
 	size_t nheaders;
 	char *pointers[REDACT_RULES_MAX]; /* JSON pointers into bodies */
 	size_t npointers;

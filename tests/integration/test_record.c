@@ -58,15 +58,15 @@ static int walk(struct httpc *c, const char *url, const char *base)
 		char *body = with_token(base, tok);
 		json_t *doc;
 
-		cr_assert_eq(rt_list(c, url, body, NULL, 0, &resp, &err), BLT_OK,
-			     "%s", err.msg);
+		cr_assert_eq(rt_list(c, url, body, NULL, 0, &resp, &err),
+			     BLT_OK, "%s", err.msg);
 		cr_assert_eq(resp.status, 200, "%s", resp.body.data);
 		doc = rt_body_json(&resp);
 		free(tok);
 		tok = json_string_value(json_object_get(doc, "NextToken"))
-			      ? strdup(json_string_value(
-					json_object_get(doc, "NextToken")))
-			      : NULL;
+			  ? strdup(json_string_value(
+				json_object_get(doc, "NextToken")))
+			  : NULL;
 		json_decref(doc);
 		httpc_response_free(&resp);
 		free(body);
@@ -123,7 +123,7 @@ static void replay_equal(struct cassette *cas, const char *url)
 			     json_object_get(want, "NextToken") != NULL);
 		if (json_string_value(json_object_get(got, "NextToken")))
 			live[it->id] = strdup(json_string_value(
-				json_object_get(got, "NextToken")));
+			    json_object_get(got, "NextToken")));
 		free(a);
 		free(b);
 		free(body);
@@ -140,9 +140,10 @@ static void replay_equal(struct cassette *cas, const char *url)
 Test(record, walk_lints_and_replays_equal)
 {
 	const char *fake_args[] = {"--generate", "40", "--seed", "7", NULL};
-	const char *walks[] = {"{\"MaxResults\":7}",
-			       "{\"MaxResults\":3,\"TaskStatus\":\"SUCCEEDED\"}",
-			       "{}", "{\"MaxResults\":100}"};
+	const char *walks[] = {
+	    "{\"MaxResults\":7}",
+	    "{\"MaxResults\":3,\"TaskStatus\":\"SUCCEEDED\"}", "{}",
+	    "{\"MaxResults\":100}"};
 	struct test_proc fake, proxy, fake2;
 	struct httpc *c = rt_client();
 	int sent = 0;
@@ -160,9 +161,9 @@ Test(record, walk_lints_and_replays_equal)
 	cr_assert_eq(cassette_count(cas), (size_t)sent);
 	for (size_t i = 0; i < cassette_count(cas); i++) {
 		const struct cassette_interaction *it = cassette_at(cas, i);
-		bool has_token = json_object_get(
-					 cassette_body_json(it->request),
-					 "NextToken") != NULL;
+		bool has_token =
+		    json_object_get(cassette_body_json(it->request),
+				    "NextToken") != NULL;
 
 		cr_assert_eq(it->id, (long)i + 1);
 		cr_assert_eq(it->token_from, has_token ? it->id - 1 : 0,
@@ -193,7 +194,8 @@ static long list_status(const char *url, const char *const *h, size_t n,
 		     BLT_OK, "%s", err.msg);
 	status = resp.status;
 	if (type) {
-		const char *t = httpc_response_header(&resp, "x-amzn-errortype");
+		const char *t =
+		    httpc_response_header(&resp, "x-amzn-errortype");
 		snprintf(type, typesz, "%s", t ? t : "");
 	}
 	httpc_response_free(&resp);
@@ -201,11 +203,12 @@ static long list_status(const char *url, const char *const *h, size_t n,
 	return status;
 }
 
-#define WRONG_AUTH                                                            \
-	"Authorization: AWS4-HMAC-SHA256 Credential=" RT_AKID                 \
+#define WRONG_AUTH                                                             \
+	"Authorization: AWS4-HMAC-SHA256 Credential=" RT_AKID                  \
 	"/20150830/us-east-1/timestream/aws4_request, "                        \
 	"SignedHeaders=content-type;host;x-amz-date;x-amz-target, "            \
-	"Signature=0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de"
+	"Signature="                                                           \
+	"0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de"
 
 Test(record, resigned_requests_pass_verify_sigv4)
 {
@@ -224,8 +227,7 @@ Test(record, resigned_requests_pass_verify_sigv4)
 	/* The upstream really checks: unsigned and wrongly signed requests
 	 * sent as they are fail there. */
 	rt_start_proxy(&plain, fake.url, cpath, no_resign);
-	cr_assert_geq(list_status(plain.url, NULL, 0, type, sizeof(type)),
-		      400);
+	cr_assert_geq(list_status(plain.url, NULL, 0, type, sizeof(type)), 400);
 	cr_assert_geq(list_status(plain.url, wrong, 2, type, sizeof(type)),
 		      400);
 	cr_assert(strstr(type, "Signature") || strstr(type, "Token"), "%s",
@@ -323,14 +325,13 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 	/* The credential headers stay, redacted, so readers see them. */
 	struct cassette *cas = rt_load_checked(cpath);
 	json_t *hdrs = json_object_get(cassette_at(cas, 0)->request, "headers");
-	cr_assert_str_eq(json_string_value(json_object_get(hdrs,
-							   "authorization")),
-			 "REDACTED");
-	cr_assert_str_eq(json_string_value(json_object_get(
-				 hdrs, "x-amz-security-token")),
-			 "REDACTED");
-	cr_assert_str_eq(json_string_value(json_object_get(hdrs,
-							   "x-amz-date")),
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(hdrs, "authorization")),
+	    "REDACTED");
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(hdrs, "x-amz-security-token")),
+	    "REDACTED");
+	cr_assert_str_eq(json_string_value(json_object_get(hdrs, "x-amz-date")),
 			 "20150830T123600Z", "dates are not secret");
 	cassette_free(cas);
 	free(ctext);
@@ -342,9 +343,12 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 Test(record, redact_rules_from_the_command_line)
 {
 	const char *fake_args[] = {"--generate", "10", NULL};
-	const char *args[] = {"--redact", "json:/BatchLoadTasks/*/DatabaseName",
-			      "--redact=header:X-Tenant", "--redact",
-			      "json:/MaxResults", NULL};
+	const char *args[] = {"--redact",
+			      "json:/BatchLoadTasks/*/DatabaseName",
+			      "--redact=header:X-Tenant",
+			      "--redact",
+			      "json:/MaxResults",
+			      NULL};
 	const char *h[] = {"X-Tenant: acme-corp"};
 	struct test_proc fake, proxy;
 	struct httpc *c = rt_client();
@@ -353,9 +357,9 @@ Test(record, redact_rules_from_the_command_line)
 
 	rt_start_fake(&fake, fake_args);
 	rt_start_proxy(&proxy, fake.url, cpath, args);
-	cr_assert_eq(rt_list(c, proxy.url, "{\"MaxResults\":3}", h, 1, &resp,
-			     &err),
-		     BLT_OK, "%s", err.msg);
+	cr_assert_eq(
+	    rt_list(c, proxy.url, "{\"MaxResults\":3}", h, 1, &resp, &err),
+	    BLT_OK, "%s", err.msg);
 	cr_assert_eq(resp.status, 200);
 	cr_assert_null(strstr(resp.body.data, "REDACTED"),
 		       "the client's answer is not redacted");
@@ -364,26 +368,26 @@ Test(record, redact_rules_from_the_command_line)
 	test_proc_stop(&fake, SIGTERM);
 	struct cassette *cas = rt_load_checked(cpath);
 	const struct cassette_interaction *it = cassette_at(cas, 0);
-	json_t *tasks = json_object_get(cassette_body_json(it->response),
-					"BatchLoadTasks");
+	json_t *tasks =
+	    json_object_get(cassette_body_json(it->response), "BatchLoadTasks");
 	cr_assert_eq(json_array_size(tasks), 3);
 	for (size_t i = 0; i < 3; i++) {
 		json_t *t = json_array_get(tasks, i);
-		cr_assert_str_eq(json_string_value(json_object_get(
-					 t, "DatabaseName")),
-				 "REDACTED");
-		cr_assert_neq(strcmp(json_string_value(json_object_get(
-					     t, "TaskId")),
-				     "REDACTED"),
-			      0);
+		cr_assert_str_eq(
+		    json_string_value(json_object_get(t, "DatabaseName")),
+		    "REDACTED");
+		cr_assert_neq(
+		    strcmp(json_string_value(json_object_get(t, "TaskId")),
+			   "REDACTED"),
+		    0);
 	}
 	cr_assert_str_eq(json_string_value(json_object_get(
-				 cassette_body_json(it->request), "MaxResults")),
+			     cassette_body_json(it->request), "MaxResults")),
 			 "REDACTED");
-	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_object_get(it->request, "headers"),
-				 "x-tenant")),
-			 "REDACTED");
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(
+		json_object_get(it->request, "headers"), "x-tenant")),
+	    "REDACTED");
 	cassette_free(cas);
 	httpc_free(c);
 }
@@ -393,8 +397,8 @@ Test(record, redact_rules_from_the_command_line)
 #define CLIENTS 32
 #define PER_CLIENT 50
 
-static const char *const statuses[] = {"CREATED",   "IN_PROGRESS",
-				       "FAILED",    "SUCCEEDED",
+static const char *const statuses[] = {"CREATED",	   "IN_PROGRESS",
+				       "FAILED",	   "SUCCEEDED",
 				       "PROGRESS_STOPPED", "PENDING_RESUME"};
 
 struct client_job {
@@ -445,8 +449,7 @@ static void *client_main(void *arg)
 
 Test(record, parallel_clients_are_all_recorded_unmixed, .timeout = 300)
 {
-	const char *fake_args[] = {"--generate", "300", "--threads", "4",
-				   NULL};
+	const char *fake_args[] = {"--generate", "300", "--threads", "4", NULL};
 	static struct client_job jobs[CLIENTS];
 	pthread_t threads[CLIENTS];
 	struct test_proc fake, proxy;
@@ -458,9 +461,9 @@ Test(record, parallel_clients_are_all_recorded_unmixed, .timeout = 300)
 	httpc_global_init();
 	for (int i = 0; i < CLIENTS; i++) {
 		jobs[i] = (struct client_job){.url = proxy.url, .client = i};
-		cr_assert_eq(pthread_create(&threads[i], NULL, client_main,
-					    &jobs[i]),
-			     0);
+		cr_assert_eq(
+		    pthread_create(&threads[i], NULL, client_main, &jobs[i]),
+		    0);
 	}
 	for (int i = 0; i < CLIENTS; i++) {
 		pthread_join(threads[i], NULL);
@@ -473,8 +476,7 @@ Test(record, parallel_clients_are_all_recorded_unmixed, .timeout = 300)
 	for (size_t i = 0; i < cassette_count(cas); i++) {
 		const struct cassette_interaction *it = cassette_at(cas, i);
 		const char *m = json_string_value(json_object_get(
-			json_object_get(it->request, "headers"),
-			"x-blt-marker"));
+		    json_object_get(it->request, "headers"), "x-blt-marker"));
 		json_t *req = cassette_body_json(it->request);
 		int cl = -1, n = -1;
 
@@ -485,12 +487,12 @@ Test(record, parallel_clients_are_all_recorded_unmixed, .timeout = 300)
 		cr_assert(cl >= 0 && cl < CLIENTS && n >= 0 && n < PER_CLIENT);
 		cr_assert_not(marker_seen[cl][n], "marker %s twice", m);
 		marker_seen[cl][n] = true;
-		cr_assert_eq(json_integer_value(json_object_get(req,
-								"MaxResults")),
-			     max_results_of(cl, n));
-		cr_assert_str_eq(json_string_value(json_object_get(
-					 req, "TaskStatus")),
-				 statuses[(cl + n) % 6]);
+		cr_assert_eq(
+		    json_integer_value(json_object_get(req, "MaxResults")),
+		    max_results_of(cl, n));
+		cr_assert_str_eq(
+		    json_string_value(json_object_get(req, "TaskStatus")),
+		    statuses[(cl + n) % 6]);
 		char *got = canon_text(cassette_body_json(it->response));
 		cr_assert_not_null(jobs[cl].seen[n]);
 		cr_assert_str_eq(got, jobs[cl].seen[n],
@@ -517,9 +519,9 @@ static void expect_upstream_error(const char *url, long status,
 	json_t *doc;
 	const char *msg;
 
-	cr_assert_eq(rt_list(c, url, "{\"MaxResults\":5}", NULL, 0, &resp,
-			     &err),
-		     BLT_OK, "%s", err.msg);
+	cr_assert_eq(
+	    rt_list(c, url, "{\"MaxResults\":5}", NULL, 0, &resp, &err), BLT_OK,
+	    "%s", err.msg);
 	cr_assert_eq(resp.status, status, "%s", resp.body.data);
 	cr_assert_str_eq(httpc_response_header(&resp, "x-amzn-errortype"),
 			 "UpstreamError");
@@ -608,30 +610,30 @@ Test(record, discovery_and_the_clients_own_describe_endpoints)
 	struct httpc *c = rt_client();
 	struct httpc_response resp;
 	struct blt_err err;
-	const char *h[] = {"Content-Type: application/x-amz-json-1.0",
-			   "X-Amz-Target: Timestream_20181101.DescribeEndpoints"};
+	const char *h[] = {
+	    "Content-Type: application/x-amz-json-1.0",
+	    "X-Amz-Target: Timestream_20181101.DescribeEndpoints"};
 	char want[64];
 
 	rt_start_fake(&fake, fake_args);
 	const char *args[] = {"--discovery-url", fake.url, NULL};
 	rt_start_proxy(&proxy, "aws:eu-west-1", cpath, args);
-	cr_assert_eq(rt_list(c, proxy.url, "{\"MaxResults\":4}", NULL, 0,
-			     &resp, &err),
-		     BLT_OK, "%s", err.msg);
+	cr_assert_eq(
+	    rt_list(c, proxy.url, "{\"MaxResults\":4}", NULL, 0, &resp, &err),
+	    BLT_OK, "%s", err.msg);
 	cr_assert_eq(resp.status, 200, "%s", resp.body.data);
 	httpc_response_free(&resp);
-	cr_assert_eq(httpc_send(c, "POST", proxy.url, h, 2, "{}", 2, &resp,
-				&err),
-		     BLT_OK, "%s", err.msg);
+	cr_assert_eq(
+	    httpc_send(c, "POST", proxy.url, h, 2, "{}", 2, &resp, &err),
+	    BLT_OK, "%s", err.msg);
 	cr_assert_eq(resp.status, 200);
 	json_t *doc = rt_body_json(&resp);
 	snprintf(want, sizeof(want), "127.0.0.1:%u", proxy.port);
-	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(doc,
-								"Endpoints"),
-						0),
-				 "Address")),
-			 want);
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(doc, "Endpoints"), 0),
+		"Address")),
+	    want);
 	json_decref(doc);
 	httpc_response_free(&resp);
 	rt_stop_proxy(&proxy);
@@ -640,9 +642,9 @@ Test(record, discovery_and_the_clients_own_describe_endpoints)
 	cr_assert_eq(cassette_count(cas), 1,
 		     "the client's DescribeEndpoints is not recorded");
 	cr_assert_str_eq(cassette_at(cas, 0)->operation, "ListBatchLoadTasks");
-	cr_assert_str_eq(json_string_value(json_object_get(cassette_meta(cas),
-							   "upstream")),
-			 "aws:eu-west-1");
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(cassette_meta(cas), "upstream")),
+	    "aws:eu-west-1");
 	cassette_free(cas);
 	httpc_free(c);
 }
@@ -665,12 +667,14 @@ Test(record, usage_errors_exit_2_and_name_the_flag)
 {
 	const char *missing[] = {"--cassette", "x.json", NULL};
 	const char *bad_rule[] = {"--upstream", "http://127.0.0.1:1",
-				  "--cassette", "x.json", "--redact",
-				  "body:/x", NULL};
+				  "--cassette", "x.json",
+				  "--redact",	"body:/x",
+				  NULL};
 	const char *bad_url[] = {"--upstream", "ftp://h", "--cassette",
 				 "x.json", NULL};
 	const char *bad_timeout[] = {"--upstream", "http://127.0.0.1:1",
-				     "--cassette", "x.json", "--timeout", "0",
+				     "--cassette", "x.json",
+				     "--timeout",  "0",
 				     NULL};
 	const char *help[] = {"--help", NULL};
 	char *out = NULL;

@@ -113,13 +113,12 @@ Test(record_tls, untrusted_certificate_is_a_clear_502)
 	rt_start_fake(&fake, fake_args);
 	start_tls(&tls, fake.url);
 	rt_start_proxy(&proxy, tls.url, cpath, NULL);
-	cr_assert_eq(rt_list(c, proxy.url, "{}", NULL, 0, &resp, &err),
-		     BLT_OK, "%s", err.msg);
+	cr_assert_eq(rt_list(c, proxy.url, "{}", NULL, 0, &resp, &err), BLT_OK,
+		     "%s", err.msg);
 	cr_assert_eq(resp.status, 502, "%s", resp.body.data);
 	cr_assert_str_eq(httpc_response_header(&resp, "x-amzn-errortype"),
 			 "UpstreamError");
-	cr_assert_not_null(strstr(resp.body.data, "TLS"), "%s",
-			   resp.body.data);
+	cr_assert_not_null(strstr(resp.body.data, "TLS"), "%s", resp.body.data);
 	cr_assert_not_null(strstr(resp.body.data, tls.url), "%s",
 			   resp.body.data);
 	httpc_response_free(&resp);

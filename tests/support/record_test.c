@@ -53,14 +53,9 @@ void rt_start_proxy(struct test_proc *p, const char *upstream,
 		    const char *cassette, const char *const *extra)
 {
 	char bin[1024];
-	char *argv[32] = {bin,
-			  "record",
-			  "--listen",
-			  "127.0.0.1:0",
-			  "--upstream",
-			  (char *)upstream,
-			  "--cassette",
-			  (char *)cassette};
+	char *argv[32] = {bin,		 "record",	  "--listen",
+			  "127.0.0.1:0", "--upstream",	  (char *)upstream,
+			  "--cassette",	 (char *)cassette};
 
 	snprintf(bin, sizeof(bin), "%s", test_bin("blt-proxy"));
 	add_args(argv, 8, extra);
@@ -80,9 +75,9 @@ blt_status rt_list(struct httpc *c, const char *url, const char *body,
 		   const char *const *extra, size_t nextra,
 		   struct httpc_response *resp, struct blt_err *err)
 {
-	const char *headers[40] = {
-		"Content-Type: " AWSJSON_CONTENT_TYPE,
-		"X-Amz-Target: " AWSJSON_TARGET_PREFIX "ListBatchLoadTasks"};
+	const char *headers[40] = {"Content-Type: " AWSJSON_CONTENT_TYPE,
+				   "X-Amz-Target: " AWSJSON_TARGET_PREFIX
+				   "ListBatchLoadTasks"};
 	size_t n = 2;
 
 	for (size_t i = 0; i < nextra && n < 40; i++)
@@ -116,8 +111,7 @@ struct cassette *rt_load_checked(const char *path)
 	cr_assert_eq(bad, 0, "%s: %s: %s", path, bad ? v[0].pointer : "",
 		     bad ? v[0].message : "");
 	json_decref(doc);
-	cr_assert_eq(cassette_load_file(path, &c, &err), BLT_OK, "%s",
-		     err.msg);
+	cr_assert_eq(cassette_load_file(path, &c, &err), BLT_OK, "%s", err.msg);
 	return c;
 }
 

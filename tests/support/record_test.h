@@ -57,8 +57,8 @@ unsigned short rt_closed_port(void);
 
 /* What a raw upstream does with each connection. */
 enum rt_raw_mode {
-	RT_RAW_SILENT,   /* accepts and reads, never answers */
-	RT_RAW_HALF,     /* headers and half the announced body, then close */
+	RT_RAW_SILENT,	 /* accepts and reads, never answers */
+	RT_RAW_HALF,	 /* headers and half the announced body, then close */
 	RT_RAW_ECHO_AUTH /* 200 with the request's credentials echoed back */
 };
 

@@ -36,15 +36,14 @@ TestSuite(journal, .init = setup, .fini = teardown);
 /* An interaction as the proxy journals it. */
 static json_t *interaction(long id, long token_from, int max_results)
 {
-	json_t *req = json_pack(
-		"{s:s,s:s,s:s,s:{s:s},s:{s:i}}", "method", "POST", "path", "/",
-		"operation", "ListBatchLoadTasks", "headers", "x-amz-target",
-		"Timestream_20181101.ListBatchLoadTasks", "body", "MaxResults",
-		max_results);
-	json_t *resp = json_pack("{s:i,s:{s:s},s:{s:[]}}", "status", 200,
-				 "headers", "content-type",
-				 "application/x-amz-json-1.0", "body",
-				 "BatchLoadTasks");
+	json_t *req =
+	    json_pack("{s:s,s:s,s:s,s:{s:s},s:{s:i}}", "method", "POST", "path",
+		      "/", "operation", "ListBatchLoadTasks", "headers",
+		      "x-amz-target", "Timestream_20181101.ListBatchLoadTasks",
+		      "body", "MaxResults", max_results);
+	json_t *resp = json_pack(
+	    "{s:i,s:{s:s},s:{s:[]}}", "status", 200, "headers", "content-type",
+	    "application/x-amz-json-1.0", "body", "BatchLoadTasks");
 	json_t *tf = token_from ? json_integer(token_from) : json_null();
 
 	return json_pack("{s:I,s:o,s:o,s:o,s:f}", "id", (json_int_t)id,
@@ -56,16 +55,15 @@ static void write_journal(enum journal_mode mode, int n)
 {
 	struct journal *j;
 	struct blt_err err;
-	json_t *meta = json_pack("{s:s,s:s}", "upstream", "http://up",
-				 "tool", "blt-proxy test");
+	json_t *meta = json_pack("{s:s,s:s}", "upstream", "http://up", "tool",
+				 "blt-proxy test");
 
 	cr_assert_eq(journal_open(jpath, mode, meta, &j, &err), BLT_OK, "%s",
 		     err.msg);
 	for (int i = 1; i <= n; i++) {
 		json_t *e = interaction(i, i > 1 ? i - 1 : 0, i);
 
-		cr_assert_eq(journal_append(j, e, &err), BLT_OK, "%s",
-			     err.msg);
+		cr_assert_eq(journal_append(j, e, &err), BLT_OK, "%s", err.msg);
 		json_decref(e);
 	}
 	cr_assert_eq(journal_sync(j, &err), BLT_OK, "%s", err.msg);
@@ -93,8 +91,7 @@ Test(journal, reads_back_what_was_appended)
 	cr_assert_eq(json_array_size(jc.interactions), 3);
 	cr_assert_not(jc.dropped_partial);
 	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_object_get(jc.header, "meta"),
-				 "upstream")),
+			     json_object_get(jc.header, "meta"), "upstream")),
 			 "http://up");
 	journal_contents_free(&jc);
 }
@@ -152,9 +149,9 @@ Test(journal, recover_replace_writes_a_valid_cassette)
 	cr_assert_eq(cassette_count(c), 3);
 	cr_assert_eq(cassette_at(c, 2)->id, 3);
 	cr_assert_eq(cassette_at(c, 2)->token_from, 2);
-	cr_assert_str_eq(json_string_value(json_object_get(cassette_meta(c),
-							   "upstream")),
-			 "http://up");
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(cassette_meta(c), "upstream")),
+	    "http://up");
 	cassette_free(c);
 }
 

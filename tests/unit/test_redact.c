@@ -28,13 +28,20 @@ TestSuite(redact, .init = setup, .fini = teardown);
 
 Test(redact, default_header_names)
 {
-	const char *secret[] = {"Authorization", "x-amz-security-token",
-				"Cookie", "set-cookie", "X-Session-Token",
-				"x-client-secret", "X-Password", "x-api-key",
-				"proxy-authorization", "X-Amz-Credential"};
-	const char *plain[] = {"content-type", "x-amz-target", "x-amz-date",
-			       "x-amzn-requestid", "user-agent",
-			       "amz-sdk-invocation-id", "x-amz-content-sha256"};
+	const char *secret[] = {"Authorization",
+				"x-amz-security-token",
+				"Cookie",
+				"set-cookie",
+				"X-Session-Token",
+				"x-client-secret",
+				"X-Password",
+				"x-api-key",
+				"proxy-authorization",
+				"X-Amz-Credential"};
+	const char *plain[] = {"content-type",	      "x-amz-target",
+			       "x-amz-date",	      "x-amzn-requestid",
+			       "user-agent",	      "amz-sdk-invocation-id",
+			       "x-amz-content-sha256"};
 
 	for (size_t i = 0; i < sizeof(secret) / sizeof(*secret); i++)
 		cr_assert(redact_header_needed(&rules, secret[i], "v", NULL, 0),
@@ -51,28 +58,26 @@ Test(redact, header_values_carrying_credentials)
 	const char *sig = "0123456789abcdef0123456789abcdef";
 	const char *extra[] = {sig};
 
-	cr_assert(redact_header_needed(&rules, "x-debug", "key=" SECRET, NULL,
-				       0));
+	cr_assert(
+	    redact_header_needed(&rules, "x-debug", "key=" SECRET, NULL, 0));
 	cr_assert(redact_header_needed(&rules, "x-echo", SESSION, NULL, 0));
-	cr_assert(redact_header_needed(&rules, "x-trace",
-				       "AWS4-HMAC-SHA256 Credential=a/b", NULL,
-				       0));
-	cr_assert(redact_header_needed(&rules, "x-url",
-				       "https://h/?X-Amz-Signature=ab", NULL,
-				       0));
-	cr_assert(redact_header_needed(&rules, "x-auth2", "Bearer abc", NULL,
-				       0));
+	cr_assert(redact_header_needed(
+	    &rules, "x-trace", "AWS4-HMAC-SHA256 Credential=a/b", NULL, 0));
+	cr_assert(redact_header_needed(
+	    &rules, "x-url", "https://h/?X-Amz-Signature=ab", NULL, 0));
+	cr_assert(
+	    redact_header_needed(&rules, "x-auth2", "Bearer abc", NULL, 0));
 	cr_assert(redact_header_needed(&rules, "x-echo", sig, extra, 1));
-	cr_assert_not(redact_header_needed(&rules, "x-echo", "harmless", extra,
-					   1));
+	cr_assert_not(
+	    redact_header_needed(&rules, "x-echo", "harmless", extra, 1));
 }
 
 Test(redact, user_header_rule)
 {
 	struct blt_err err;
 
-	cr_assert_not(redact_header_needed(&rules, "X-Tenant", "acme", NULL,
-					   0));
+	cr_assert_not(
+	    redact_header_needed(&rules, "X-Tenant", "acme", NULL, 0));
 	cr_assert_eq(redact_rule_add(&rules, "header:x-TENANT", &err), BLT_OK);
 	cr_assert(redact_header_needed(&rules, "X-Tenant", "acme", NULL, 0));
 }
@@ -95,9 +100,8 @@ Test(redact, bytes_replaces_every_occurrence)
 	char *out;
 	size_t len;
 
-	cr_assert_eq(redact_bytes(&rules, text, strlen(text), NULL, 0, &out,
-				  &len),
-		     3);
+	cr_assert_eq(
+	    redact_bytes(&rules, text, strlen(text), NULL, 0, &out, &len), 3);
 	cr_assert_str_eq(out, "aREDACTEDbREDACTEDREDACTED");
 	cr_assert_eq(len, strlen(out));
 	free(out);
@@ -107,11 +111,10 @@ Test(redact, bytes_replaces_every_occurrence)
 
 Test(redact, pointer_rules_and_wildcards)
 {
-	json_t *doc = json_pack("{s:[{s:s,s:s},{s:s,s:s}],s:s,s:{s:i}}",
-				"BatchLoadTasks", "TaskId", "A1",
-				"DatabaseName", "db1", "TaskId", "A2",
-				"DatabaseName", "db2", "NextToken", "tok",
-				"a/b", "~c", 1);
+	json_t *doc = json_pack(
+	    "{s:[{s:s,s:s},{s:s,s:s}],s:s,s:{s:i}}", "BatchLoadTasks", "TaskId",
+	    "A1", "DatabaseName", "db1", "TaskId", "A2", "DatabaseName", "db2",
+	    "NextToken", "tok", "a/b", "~c", 1);
 
 	cr_assert_eq(redact_pointer(doc, "/BatchLoadTasks/*/DatabaseName"), 2);
 	cr_assert_eq(redact_pointer(doc, "/BatchLoadTasks/1/TaskId"), 1);
@@ -119,11 +122,11 @@ Test(redact, pointer_rules_and_wildcards)
 	cr_assert_eq(redact_pointer(doc, "/missing/x"), 0);
 	cr_assert_eq(redact_pointer(doc, "/BatchLoadTasks/7"), 0);
 	char *s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-	cr_assert_str_eq(
-		s, "{\"BatchLoadTasks\":[{\"DatabaseName\":\"REDACTED\","
-		   "\"TaskId\":\"A1\"},{\"DatabaseName\":\"REDACTED\","
-		   "\"TaskId\":\"REDACTED\"}],\"NextToken\":\"tok\","
-		   "\"a/b\":{\"~c\":\"REDACTED\"}}");
+	cr_assert_str_eq(s,
+			 "{\"BatchLoadTasks\":[{\"DatabaseName\":\"REDACTED\","
+			 "\"TaskId\":\"A1\"},{\"DatabaseName\":\"REDACTED\","
+			 "\"TaskId\":\"REDACTED\"}],\"NextToken\":\"tok\","
+			 "\"a/b\":{\"~c\":\"REDACTED\"}}");
 	free(s);
 	json_decref(doc);
 }
@@ -131,20 +134,19 @@ Test(redact, pointer_rules_and_wildcards)
 Test(redact, message_headers_body_and_text)
 {
 	struct blt_err err;
-	json_t *msg = json_pack(
-		"{s:s,s:{s:s,s:s,s:s},s:{s:s,s:s}}", "method", "POST",
-		"headers", "authorization", "AWS4-HMAC-SHA256 x",
-		"x-amz-target", "Timestream_20181101.ListBatchLoadTasks",
-		"x-amz-security-token", SESSION, "body", "NextToken",
-		"secret-token", "Note", "key is " SECRET);
+	json_t *msg =
+	    json_pack("{s:s,s:{s:s,s:s,s:s},s:{s:s,s:s}}", "method", "POST",
+		      "headers", "authorization", "AWS4-HMAC-SHA256 x",
+		      "x-amz-target", "Timestream_20181101.ListBatchLoadTasks",
+		      "x-amz-security-token", SESSION, "body", "NextToken",
+		      "secret-token", "Note", "key is " SECRET);
 
 	cr_assert_eq(redact_rule_add(&rules, "json:/NextToken", &err), BLT_OK);
 	cr_assert_eq(redact_message(&rules, msg, NULL, 0), 4);
 	char *s = json_dumps(msg, JSON_COMPACT | JSON_SORT_KEYS);
-	cr_assert(strstr(s, SECRET) == NULL && strstr(s, SESSION) == NULL,
-		  "%s", s);
-	cr_assert(strstr(s, "\"authorization\":\"REDACTED\"") != NULL, "%s",
+	cr_assert(strstr(s, SECRET) == NULL && strstr(s, SESSION) == NULL, "%s",
 		  s);
+	cr_assert(strstr(s, "\"authorization\":\"REDACTED\"") != NULL, "%s", s);
 	cr_assert(strstr(s, "\"NextToken\":\"REDACTED\"") != NULL, "%s", s);
 	cr_assert(strstr(s, "\"Note\":\"key is REDACTED\"") != NULL, "%s", s);
 	cr_assert(strstr(s, "ListBatchLoadTasks") != NULL, "%s", s);
