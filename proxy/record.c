@@ -268,7 +268,7 @@ static blt_status store(struct recorder *r, json_t *inter, const char *issued,
 			st = record_tokens_put(r->tokens, issued, id, err);
 	}
 	pthread_mutex_unlock(&r->lock);
-	if (st == BLT_OK && !r->opts.no_fsync)
+	if (st == BLT_OK && r->opts.fsync)
 		st = journal_sync(r->journal, err);
 	return st;
 }

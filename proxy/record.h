@@ -26,7 +26,7 @@ struct record_opts {
 	const char *region;	   /* --region, else NULL */
 	bool no_resign;
 	bool append;
-	bool no_fsync; /* journal lines are written but not fdatasync'd */
+	bool fsync; /* fdatasync each journal line before answering */
 	bool help;
 	long timeout_ms;
 	unsigned threads;

@@ -29,10 +29,9 @@ static const char usage_text[] =
     "  --append               add to FILE instead of replacing it\n"
     "  --timeout MS           upstream request timeout (default 30000)\n"
     "  --threads N            worker threads (default 16)\n"
-    "  --no-fsync             write each journal line before answering\n"
-    "                         but skip fdatasync: a killed proxy loses\n"
-    "                         nothing, a crashed machine may lose the\n"
-    "                         last interactions\n"
+    "  --fsync                also fdatasync each journal line before\n"
+    "                         answering, so that even a machine crash\n"
+    "                         loses nothing (a killed proxy never does)\n"
     "\n"
     "Credentials for re-signing come from AWS_ACCESS_KEY_ID,\n"
     "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. SIGINT or SIGTERM writes\n"
@@ -143,8 +142,8 @@ blt_status record_opts_parse(int argc, char **argv, struct record_opts *o,
 			o->append = true;
 			continue;
 		}
-		if (!strcmp(argv[i], "--no-fsync")) {
-			o->no_fsync = true;
+		if (!strcmp(argv[i], "--fsync")) {
+			o->fsync = true;
 			continue;
 		}
 		st = value_option(argc, argv, &i, o, rules, &matched, err);

@@ -95,9 +95,9 @@ static void append_partial_line(void)
 /* One round: start (recovering what the last one left), load, SIGKILL. */
 static void run_round(const char *upstream, int round, struct blt_rng *rng)
 {
-	/* Odd rounds skip fdatasync: a killed process loses nothing either
+	/* Odd rounds add fdatasync: a killed process loses nothing either
 	 * way, since the line is written before the answer. */
-	const char *args[] = {"--append", round % 2 ? "--no-fsync" : NULL,
+	const char *args[] = {"--append", round % 2 ? "--fsync" : NULL,
 			      NULL};
 	struct killer_client k[KILL_CLIENTS];
 	pthread_t th[KILL_CLIENTS];
