@@ -102,6 +102,8 @@ struct replay_index {
 	size_t groups_mask;
 	struct replay_token *tokens; /* open addressing, power of two */
 	size_t tokens_mask;
+	double read_ms;  /* time spent loading and checking the files */
+	double index_ms; /* time spent building the index */
 };
 
 /* Loads every cassette and builds the index. On failure err names the file

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "blt/canon.h"
+#include "blt/clock.h"
 #include "blt/lbt.h"
 #include "replay.h"
 
@@ -311,6 +312,7 @@ blt_status replay_index_load(char **paths, size_t n, struct replay_index *out,
 	struct blt_buf key, raw;
 	size_t total = 0;
 	blt_status st = BLT_OK;
+	double t0 = clock_mono_ms();
 
 	buf_init(&key, REPLAY_KEY_MAX);
 	buf_init(&raw, REPLAY_KEY_MAX);
@@ -327,6 +329,7 @@ blt_status replay_index_load(char **paths, size_t n, struct replay_index *out,
 			goto fail;
 		total += cassette_count(ix.files[ix.nfiles]);
 	}
+	ix.read_ms = clock_mono_ms() - t0;
 	st = index_alloc(&ix, total, err);
 	for (size_t f = 0; !st && f < n; f++) {
 		for (size_t i = 0; !st && i < cassette_count(ix.files[f]); i++)
@@ -339,6 +342,7 @@ blt_status replay_index_load(char **paths, size_t n, struct replay_index *out,
 		goto fail;
 	buf_free(&key);
 	buf_free(&raw);
+	ix.index_ms = clock_mono_ms() - t0 - ix.read_ms;
 	*out = ix;
 	return BLT_OK;
 fail:

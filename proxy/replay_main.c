@@ -348,8 +348,9 @@ int replay_main(int argc, char **argv)
 	}
 	fprintf(stderr,
 		"blt-proxy replay: loaded %zu interactions from %zu "
-		"cassette(s) in %.1f ms\n",
-		rp.ix.nentries, rp.ix.nfiles, clock_mono_ms() - t0);
+		"cassette(s) in %.1f ms (reading %.1f ms, indexing %.1f ms)\n",
+		rp.ix.nentries, rp.ix.nfiles, clock_mono_ms() - t0,
+		rp.ix.read_ms, rp.ix.index_ms);
 	rc = serve_and_wait(&rp);
 done:
 	for (size_t i = 0; i < rp.nviolations; i++) {

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# bench/replay-scale.sh: blt-proxy replay's load time and wrk rate with a
+# 100,000-interaction cassette against a 10-interaction one (both generated
+# here: one walk of one-task pages linked by NextToken, not committed).
+# wrk asks for the middle page of the walk, with the token of the page
+# before it (issued once beforehand), so every request is a real match.
+#
+# usage: bench/replay-scale.sh
+#   (env: BLT_BIN_DIR, BIG=100000, DURATION=5 seconds, CONNECTIONS=32,
+#    ROUNDS=3)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${BLT_BIN_DIR:-$root/build/bin}
+big=${BIG:-100000}
+dur=${DURATION:-5}
+conns=${CONNECTIONS:-32}
+rounds=${ROUNDS:-3}
+target=Timestream_20181101.ListBatchLoadTasks
+ct=application/x-amz-json-1.0
+# A well-formed SigV4 Authorization (its form is checked, not its signature).
+auth='AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/timestream/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000'
+
+for t in wrk node curl; do
+  command -v "$t" >/dev/null || { echo "replay-scale: $t is missing" >&2; exit 2; }
+done
+[ -x "$bin/blt-proxy" ] || { echo "replay-scale: build blt first ($bin)" >&2; exit 2; }
+
+tmp=$(mktemp -d /tmp/blt-bench-scale.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# gen N FILE: a walk of N one-task pages; page i answers tok-(i-1).
+gen() {
+  node -e '
+const n = Number(process.argv[1]);
+const hdr = { "x-amz-target": "'"$target"'", "content-type": "'"$ct"'" };
+const items = [];
+for (let i = 1; i <= n; i++) {
+  const body = { MaxResults: 1 };
+  if (i > 1) body.NextToken = "tok-" + (i - 1);
+  const page = { BatchLoadTasks: [{ TaskId: "T" + String(i).padStart(10, "0"),
+    TaskStatus: "SUCCEEDED", DatabaseName: "db", TableName: "tbl",
+    CreationTime: 1735689600 + i, LastUpdatedTime: 1735689700 + i }] };
+  if (i < n) page.NextToken = "tok-" + i;
+  items.push({ id: i, request: { method: "POST", path: "/",
+      operation: "ListBatchLoadTasks", headers: hdr, body },
+    response: { status: 200, headers: { "content-type": "'"$ct"'",
+      "x-amzn-requestid": "req-" + i }, body: page },
+    token_from: i > 1 ? i - 1 : null, elapsed_ms: 1 });
+}
+process.stdout.write(JSON.stringify({ blt_cassette: 1, meta: {
+  recorded_at: "2026-01-01T00:00:00.000Z", upstream: "generated",
+  tool: "bench/replay-scale.sh" }, interactions: items }, null, 2) + "\n");
+' "$1" >"$2"
+}
+
+send() { # send URL TOKEN
+  curl -sf -o /dev/null -H "Content-Type: $ct" -H "X-Amz-Target: $target" \
+    -H "X-Amz-Date: 20260101T000000Z" -H "Authorization: $auth" \
+    -d "{\"MaxResults\":1,\"NextToken\":\"$2\"}" "$1"
+}
+
+declare -A url load rps
+for n in 10 "$big"; do
+  gen "$n" "$tmp/c$n.json"
+  : >"$tmp/r$n.out"
+  t0=$(date +%s%N)
+  "$bin/blt-proxy" replay --cassette "$tmp/c$n.json" >>"$tmp/r$n.out" 2>"$tmp/r$n.err" &
+  pids+=($!)
+  for _ in $(seq 600); do
+    u=$(sed -n 's/^listening on //p' "$tmp/r$n.out")
+    [ -n "$u" ] && break
+    sleep 0.01
+  done
+  [ -n "$u" ] || { echo "replay-scale: replay did not start" >&2; cat "$tmp/r$n.err"; exit 1; }
+  t1=$(date +%s%N)
+  url[$n]=$u
+  load[$n]=$(sed -n 's/.* in \([0-9.]*\) ms$/\1/p' "$tmp/r$n.err")
+  mid=$((n / 2))
+  send "$u" "tok-$((mid - 2))"   # issues tok-(mid-1)
+  send "$u" "tok-$((mid - 1))" || { echo "replay-scale: no match" >&2; exit 1; }
+  cat >"$tmp/p$n.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"MaxResults":1,"NextToken":"tok-$((mid - 1))"}'
+wrk.headers["Content-Type"] = "$ct"
+wrk.headers["X-Amz-Target"] = "$target"
+wrk.headers["X-Amz-Date"] = "20260101T000000Z"
+wrk.headers["Authorization"] = "$auth"
+LUA
+  printf '%7s interactions: %9s bytes, loaded in %s ms (start to listening: %s ms)\n' \
+    "$n" "$(wc -c <"$tmp/c$n.json")" "${load[$n]}" "$(( (t1 - t0) / 1000000 ))"
+done
+
+echo "wrk -t1 -c$conns -d${dur}s x $rounds rounds on the middle page"
+for r in $(seq "$rounds"); do
+  for n in 10 "$big"; do
+    wrk -t1 -c"$conns" -d"${dur}s" -s "$tmp/p$n.lua" "${url[$n]}" >"$tmp/w$n"
+    got=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/w$n")
+    bad=$(awk '/Non-2xx/ {print $5}' "$tmp/w$n")
+    [ -z "$bad" ] || { echo "replay-scale: $bad non-2xx answers" >&2; exit 1; }
+    echo "  round $r: $n interactions: $got req/s"
+    if awk -v a="$got" -v b="${rps[$n]:-0}" 'BEGIN { exit !(a > b) }'; then
+      rps[$n]=$got
+    fi
+  done
+done
+printf '%7s interactions: %12s req/s\n' 10 "${rps[10]}" "$big" "${rps[$big]}"
+echo "rate $big / 10: $(awk -v a="${rps[$big]}" -v b="${rps[10]}" 'BEGIN { printf "%.2f", a / b }')x (target >= 0.9)"
+echo "load of $big interactions: ${load[$big]} ms (target < 1000)"
