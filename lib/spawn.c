@@ -69,14 +69,17 @@ static bool read_url(int fd, char *url, size_t urlsz, int timeout_ms)
 	return false;
 }
 
-static void exec_child(char *const argv[], char *const env[], int out_fd)
+static void exec_child(char *const argv[], char *const env[], bool quiet,
+		       int out_fd)
 {
-	int devnull = open("/dev/null", O_RDONLY);
+	int devnull = open("/dev/null", O_RDWR);
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	dup2(out_fd, 1);
 	if (devnull >= 0)
 		dup2(devnull, 0);
+	if (devnull >= 0 && quiet)
+		dup2(devnull, 2);
 	for (size_t i = 0; env && env[i]; i++) {
 		const char *eq = strchr(env[i], '=');
 		char name[256];
@@ -95,7 +98,8 @@ static void exec_child(char *const argv[], char *const env[], int out_fd)
 }
 
 blt_status spawn_start(char *const argv[], char *const env[], int timeout_ms,
-		       struct spawn_child *out, struct blt_err *err)
+		       bool quiet, struct spawn_child *out,
+		       struct blt_err *err)
 {
 	int fds[2];
 
@@ -107,7 +111,7 @@ blt_status spawn_start(char *const argv[], char *const env[], int timeout_ms,
 	out->pid = fork();
 	if (out->pid == 0) {
 		close(fds[0]);
-		exec_child(argv, env, fds[1]);
+		exec_child(argv, env, quiet, fds[1]);
 	}
 	close(fds[1]);
 	if (out->pid < 0) {
@@ -116,6 +120,7 @@ blt_status spawn_start(char *const argv[], char *const env[], int timeout_ms,
 		return blt_fail(err, BLT_EIO, "fork: %s", strerror(errno));
 	}
 	out->out_fd = fds[0];
+	fcntl(out->out_fd, F_SETFD, FD_CLOEXEC);
 	if (read_url(out->out_fd, out->url, sizeof(out->url), timeout_ms))
 		return BLT_OK;
 	spawn_stop(out, SIGKILL, 1000, NULL);

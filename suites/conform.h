@@ -12,6 +12,7 @@
 #include "blt/awsjson.h"
 #include "blt/buf.h"
 #include "blt/err.h"
+#include "blt/spawn.h"
 
 struct httpc;
 
@@ -266,13 +267,15 @@ void battery_valid(struct check *ck, walk_page_fn fn, void *arg);
  * and calls fn for each answered one. */
 void battery_mistakes(struct check *ck, walk_page_fn fn, void *arg);
 
-/* Runs blt-fake with extra arguments (NULL-terminated) on 127.0.0.1:0 and
- * writes its URL. The child dies with its parent. */
+/* Runs blt-fake with extra arguments (NULL-terminated) on 127.0.0.1:0; its
+ * URL is child->url. Its stderr is silenced unless BLT_CONFORM_FAKE_LOG is
+ * set. The child dies with its parent. */
 blt_status fake_start(const char *fake, const char *profile,
-		      const char *const *extra, int *pid, char *url,
-		      size_t urlsz, struct blt_err *err);
+		      const char *const *extra, struct spawn_child *child,
+		      struct blt_err *err);
 
-/* Stops it (SIGTERM, then SIGKILL after a grace period). */
-void fake_stop(int pid);
+/* Stops it (SIGTERM, then SIGKILL after a grace period). A child that was
+ * never started is a no-op. */
+void fake_stop(struct spawn_child *child);
 
 #endif

@@ -381,18 +381,16 @@ static int find_cassettes(struct runner *r, struct blt_err *err)
 static int start_embedded(struct runner *r, struct blt_err *err)
 {
 	char dir[PATH_MAX];
-	char url[CONFORM_URL_MAX];
 	const char *profile = r->cfg.profile == AWSJSON_PROFILE_SMITHY
 				      ? "smithy"
 				      : "documented";
 
 	exe_dir(dir, sizeof(dir));
 	snprintf(r->cfg.fake, sizeof(r->cfg.fake), "%.1000s/blt-fake", dir);
-	if (fake_start(r->cfg.fake, profile, NULL, &r->fake_pid, url,
-		       sizeof(url), err))
+	if (fake_start(r->cfg.fake, profile, NULL, &r->fake, err))
 		return 2;
 	r->cfg.embedded = true;
-	return conform_parse_target(&r->cfg, url, err) ? 2 : 0;
+	return conform_parse_target(&r->cfg, r->fake.url, err) ? 2 : 0;
 }
 
 /* Prints why the run stops at the first contact, and every check failed. */
@@ -499,6 +497,5 @@ int runner_prepare(struct runner *r, struct blt_err *err)
 
 void runner_cleanup(struct runner *r)
 {
-	fake_stop(r->fake_pid);
-	r->fake_pid = 0;
+	fake_stop(&r->fake);
 }

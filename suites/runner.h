@@ -17,7 +17,7 @@ struct runner {
 	bool cassettes_given; /* --cassettes given */
 	char *cassette_args[256];
 	size_t ncassette_args;
-	int fake_pid;
+	struct spawn_child fake;
 	int backstop_s;       /* Criterion's per-test timeout */
 	bool listed;          /* --list: Criterion only lists */
 	bool report_stderr;   /* a Criterion report goes to stdout */

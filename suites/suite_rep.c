@@ -258,8 +258,7 @@ static void replay_file(struct check *ck, const char *path, compare_fn cmp,
 {
 	struct cassette *c = NULL;
 	struct blt_err err = {0};
-	int pid = 0;
-	char url[CONFORM_URL_MAX];
+	struct spawn_child fake = {0};
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
 	if (cassette_load_file(path, &c, &err)) {
@@ -271,13 +270,12 @@ static void replay_file(struct check *ck, const char *path, compare_fn cmp,
 		const char *profile = ck->cfg.profile == AWSJSON_PROFILE_SMITHY
 					      ? "smithy"
 					      : "documented";
-		if (fake_start(ck->cfg.fake, profile, extra, &pid, url,
-			       sizeof(url), &err) ||
-		    conform_parse_target(&ck->cfg, url, &err)) {
+		if (fake_start(ck->cfg.fake, profile, extra, &fake, &err) ||
+		    conform_parse_target(&ck->cfg, fake.url, &err)) {
 			check_fail(ck, NULL, NULL,
 				   "cannot start blt-fake for %s: %s", name,
 				   err.msg);
-			fake_stop(pid);
+			fake_stop(&fake);
 			cassette_free(c);
 			return;
 		}
@@ -296,7 +294,7 @@ static void replay_file(struct check *ck, const char *path, compare_fn cmp,
 	for (size_t i = 0; rp.issued && i < cassette_count(c); i++)
 		free(rp.issued[i]);
 	free(rp.issued);
-	fake_stop(pid);
+	fake_stop(&fake);
 	cassette_free(c);
 	ck->dead = false;
 }

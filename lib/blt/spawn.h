@@ -3,6 +3,7 @@
 #ifndef BLT_SPAWN_H
 #define BLT_SPAWN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -21,11 +22,14 @@ blt_status spawn_sibling(const char *name, char *out, size_t outsz,
 
 /* Starts argv[0] (a path) with argv, after setting each "NAME=VALUE" of env
  * (NULL-terminated; may be NULL) in the child, or removing NAME when the
- * entry is "NAME" alone. stdin is /dev/null, stderr is inherited, stdout is
- * a pipe read until "listening on URL" or timeout_ms. The child gets SIGTERM
- * if the parent dies. On failure the child is killed and reaped. */
+ * entry is "NAME" alone. stdin is /dev/null, stderr is inherited (or
+ * /dev/null when quiet), stdout is a pipe read until "listening on URL" or
+ * timeout_ms, then kept open (so a later line cannot kill the child with
+ * SIGPIPE) until spawn_stop. The child gets SIGTERM if the parent dies. On
+ * failure the child is killed and reaped. */
 blt_status spawn_start(char *const argv[], char *const env[], int timeout_ms,
-		       struct spawn_child *out, struct blt_err *err);
+		       bool quiet, struct spawn_child *out,
+		       struct blt_err *err);
 
 /* Sends sig, waits up to timeout_ms (then SIGKILL) and reaps the child.
  * Returns its wait status in *status (may be NULL). No-op on pid 0. */

@@ -200,12 +200,12 @@ static blt_status gen_start(struct gen *g, const char *tmp,
 		return g->err.code;
 	char *fargv[] = {fake_bin, "--listen", "127.0.0.1:0", "--generate", n,
 			 "--seed", s, NULL};
-	if (spawn_start(fargv, env, GEN_START_MS, fake, &g->err))
+	if (spawn_start(fargv, env, GEN_START_MS, false, fake, &g->err))
 		return g->err.code;
 	char *pargv[] = {proxy_bin, "record", "--upstream", fake->url,
 			 "--cassette", (char *)tmp, "--listen", "127.0.0.1:0",
 			 NULL};
-	if (spawn_start(pargv, env, GEN_START_MS, proxy, &g->err))
+	if (spawn_start(pargv, env, GEN_START_MS, false, proxy, &g->err))
 		return g->err.code;
 	snprintf(g->url, sizeof(g->url), "%s/", proxy->url);
 	return BLT_OK;
