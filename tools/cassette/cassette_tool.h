@@ -42,4 +42,15 @@ void tool_error(const char *sub, const char *fmt, ...)
 /* The NextToken member of a message's JSON body, or NULL. Borrowed. */
 const char *tool_body_token(const json_t *message);
 
+/* The error type of a recorded response by SPEC section 2 (header, then
+ * __type, then code). False for a status below 300 or when none is
+ * readable. */
+bool tool_error_type(const json_t *response, char *out, size_t outsz);
+
+struct cassette;
+
+/* Calls fn for every task of every response's BatchLoadTasks, in order. */
+void tool_foreach_task(const struct cassette *c,
+		       void (*fn)(json_t *task, void *arg), void *arg);
+
 #endif

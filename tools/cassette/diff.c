@@ -51,14 +51,7 @@ static char *request_key(const json_t *req)
 
 static void type_of(const json_t *resp, char *out, size_t outsz)
 {
-	json_t *headers = json_object_get(resp, "headers");
-	const char *h = json_string_value(
-		json_object_get(headers, "x-amzn-errortype"));
-	int status = (int)json_integer_value(json_object_get(resp, "status"));
-
-	if (status < 300 || !awsjson_error_read_type(
-				    h, json_object_get(resp, "body"), out,
-				    outsz))
+	if (!tool_error_type(resp, out, outsz))
 		snprintf(out, outsz, "-");
 }
 
@@ -150,26 +143,20 @@ static void compare_one(struct diff *d, const struct cassette_interaction *a,
 	free(kb);
 }
 
+static void add_status(json_t *task, void *set)
+{
+	json_t *s = json_object_get(task, "TaskStatus");
+
+	if (json_is_string(s))
+		json_object_set_new(set, json_string_value(s), json_true());
+}
+
 /* Every TaskStatus value seen in a cassette's responses. */
 static json_t *enum_values(const struct cassette *c)
 {
 	json_t *set = json_object();
 
-	for (size_t i = 0; i < cassette_count(c); i++) {
-		json_t *tasks = json_object_get(
-			cassette_body_json(cassette_at(c, i)->response),
-			"BatchLoadTasks");
-		size_t k;
-		json_t *task;
-
-		json_array_foreach(tasks, k, task) {
-			json_t *s = json_object_get(task, "TaskStatus");
-
-			if (json_is_string(s))
-				json_object_set_new(set, json_string_value(s),
-						    json_true());
-		}
-	}
+	tool_foreach_task(c, add_status, set);
 	return set;
 }
 

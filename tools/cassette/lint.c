@@ -158,13 +158,9 @@ static void lint_message(struct lint *l, char *ptr, const json_t *msg)
  * recording may probe that on purpose (the ERR-TARGET check does). */
 static bool unknown_probe(const json_t *resp)
 {
-	json_t *headers = json_object_get(resp, "headers");
 	char type[64];
 
-	return awsjson_error_read_type(
-		       json_string_value(
-			       json_object_get(headers, "x-amzn-errortype")),
-		       json_object_get(resp, "body"), type, sizeof(type)) &&
+	return tool_error_type(resp, type, sizeof(type)) &&
 	       strcmp(type, "UnknownOperationException") == 0;
 }
 

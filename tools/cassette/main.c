@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/awsjson.h"
 #include "blt/canon.h"
 #include "blt/cassette.h"
 #include "cassette_tool.h"
@@ -143,4 +144,32 @@ const char *tool_body_token(const json_t *message)
 	json_t *tok = json_object_get(body, "NextToken");
 
 	return json_is_string(tok) ? json_string_value(tok) : NULL;
+}
+
+bool tool_error_type(const json_t *response, char *out, size_t outsz)
+{
+	json_t *headers = json_object_get(response, "headers");
+	const char *h = json_string_value(
+		json_object_get(headers, "x-amzn-errortype"));
+	json_int_t status = json_integer_value(
+		json_object_get(response, "status"));
+
+	return status >= 300 &&
+	       awsjson_error_read_type(h, json_object_get(response, "body"),
+				       out, outsz);
+}
+
+void tool_foreach_task(const struct cassette *c,
+		       void (*fn)(json_t *task, void *arg), void *arg)
+{
+	for (size_t i = 0; i < cassette_count(c); i++) {
+		json_t *tasks = json_object_get(
+			cassette_body_json(cassette_at(c, i)->response),
+			"BatchLoadTasks");
+		size_t k;
+		json_t *task;
+
+		json_array_foreach(tasks, k, task)
+			fn(task, arg);
+	}
 }

@@ -32,16 +32,13 @@ static void print_counts(const char *title, json_t *counts)
 /* The error type of a response, or NULL for a success. */
 static const char *error_type(const json_t *resp, char *out, size_t outsz)
 {
-	json_t *headers = json_object_get(resp, "headers");
-	const char *h = json_string_value(
-		json_object_get(headers, "x-amzn-errortype"));
-	int status = (int)json_integer_value(json_object_get(resp, "status"));
+	json_int_t status = json_integer_value(json_object_get(resp, "status"));
 
 	if (status < 300)
 		return NULL;
-	if (!awsjson_error_read_type(h, json_object_get(resp, "body"), out,
-				     outsz))
-		snprintf(out, outsz, "(no type, status %d)", status);
+	if (!tool_error_type(resp, out, outsz))
+		snprintf(out, outsz, "(no type, status %lld)",
+			 (long long)status);
 	return out;
 }
 
@@ -108,6 +105,16 @@ static void print_walks(const struct cassette *c)
 	json_decref(next);
 }
 
+static void note_task(json_t *task, void *seen)
+{
+	json_t *tid = json_object_get(task, "TaskId");
+	json_t *s = json_object_get(task, "TaskStatus");
+
+	if (json_is_string(tid))
+		json_object_set(seen, json_string_value(tid),
+				json_is_string(s) ? s : json_null());
+}
+
 /* Counts each distinct TaskId once, by the status it was last seen with. */
 static void count_tasks(const struct cassette *c, json_t *by_status)
 {
@@ -115,23 +122,7 @@ static void count_tasks(const struct cassette *c, json_t *by_status)
 	const char *id;
 	json_t *st;
 
-	for (size_t i = 0; i < cassette_count(c); i++) {
-		json_t *tasks = json_object_get(
-			cassette_body_json(cassette_at(c, i)->response),
-			"BatchLoadTasks");
-		size_t k;
-		json_t *task;
-
-		json_array_foreach(tasks, k, task) {
-			json_t *tid = json_object_get(task, "TaskId");
-			json_t *s = json_object_get(task, "TaskStatus");
-
-			if (json_is_string(tid))
-				json_object_set(seen, json_string_value(tid),
-						json_is_string(s) ? s
-								  : json_null());
-		}
-	}
+	tool_foreach_task(c, note_task, seen);
 	json_object_foreach(seen, id, st)
 		count(by_status, json_is_string(st) ? json_string_value(st)
 						    : "(no status)");
