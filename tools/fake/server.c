@@ -44,7 +44,10 @@ blt_status fake_server_init(struct fake_server *s, const struct fake_opts *o,
 	s->opts = o;
 	fake_store_init(&s->store);
 	pthread_mutex_init(&s->seen_lock, NULL);
-	st = load_data(s, o, err);
+	pthread_mutex_init(&s->cache_lock, NULL);
+	s->cache = calloc(FAKE_TOKEN_CACHE_SLOTS, sizeof(*s->cache));
+	st = s->cache ? load_data(s, o, err)
+		      : blt_fail(err, BLT_ENOMEM, "out of memory");
 	if (st == BLT_OK)
 		st = fake_store_finish(&s->store, o->defects, err);
 	/* Without a secret the key is the data's digest: reproducible. */
@@ -72,13 +75,27 @@ void fake_server_free(struct fake_server *s)
 	fake_token_key_free(&s->key);
 	free(s->akid);
 	free(s->seen);
+	free(s->cache);
 	pthread_mutex_destroy(&s->seen_lock);
+	pthread_mutex_destroy(&s->cache_lock);
+	s->cache = NULL;
 	s->akid = NULL;
 	s->secret = NULL;
 	s->seen = NULL;
 }
 
 /* ---- answers -------------------------------------------------------- */
+
+/* Writes the low digits hex digits of v, most significant first. */
+static void put_hex(char *out, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = digits - 1; i >= 0; i--) {
+		out[i] = hex[v & 15];
+		v >>= 4;
+	}
+}
 
 void fake_request_id(uint64_t seed, uint64_t seq, char out[37])
 {
@@ -88,10 +105,18 @@ void fake_request_id(uint64_t seed, uint64_t seq, char out[37])
 	 * modulo 2^48: a bijection, so ids never repeat within 2^48. */
 	uint64_t tail = (b + seq * 0x9e3779b97f4bULL) & 0xffffffffffffULL;
 
-	snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012llx",
-		 (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffffu,
-		 (unsigned)a & 0xfffu, 0x8000u | ((unsigned)(b >> 48) & 0x3fffu),
-		 (unsigned long long)tail);
+	/* xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, as UUID version 4 looks. */
+	put_hex(out, a >> 32, 8);
+	out[8] = '-';
+	put_hex(out + 9, a >> 16, 4);
+	out[13] = '-';
+	out[14] = '4';
+	put_hex(out + 15, a, 3);
+	out[18] = '-';
+	put_hex(out + 19, 0x8000u | ((b >> 48) & 0x3fffu), 4);
+	out[23] = '-';
+	put_hex(out + 24, tail, 12);
+	out[36] = '\0';
 }
 
 /* Headers every answer carries. */
@@ -422,6 +447,35 @@ static bool resume_walk(struct fake_server *s, const char *token,
 	return true;
 }
 
+/* The text of token t: from the cache when the same token was issued in
+ * the same second (its bytes are then identical), else freshly signed. */
+static blt_status token_text(struct fake_server *s, const struct fake_token *t,
+			     char text[FAKE_TOKEN_TEXT_LEN + 1])
+{
+	uint64_t key = (uint64_t)t->filter << 40 | (uint64_t)t->flags << 32 |
+		       t->position;
+	struct fake_token_cache_slot *slot =
+		&s->cache[rng_mix(key, 0) % FAKE_TOKEN_CACHE_SLOTS];
+	bool hit;
+
+	pthread_mutex_lock(&s->cache_lock);
+	hit = slot->used && slot->key == key && slot->issued == t->issued;
+	if (hit)
+		memcpy(text, slot->text, sizeof(slot->text));
+	pthread_mutex_unlock(&s->cache_lock);
+	if (hit)
+		return BLT_OK;
+	if (fake_token_encode(&s->key, t, text))
+		return BLT_ENOMEM;
+	pthread_mutex_lock(&s->cache_lock);
+	slot->used = true;
+	slot->key = key;
+	slot->issued = t->issued;
+	memcpy(slot->text, text, sizeof(slot->text));
+	pthread_mutex_unlock(&s->cache_lock);
+	return BLT_OK;
+}
+
 /* Appends the NextToken member and the closing brace. */
 static blt_status finish_body(struct fake_server *s, unsigned filter,
 			      const struct fake_page_in *in,
@@ -435,7 +489,7 @@ static blt_status finish_body(struct fake_server *s, unsigned filter,
 
 	if (!plan->more)
 		return buf_append(body, "}", 1, NULL);
-	if (fake_token_encode(&s->key, &t, text))
+	if (token_text(s, &t, text))
 		return BLT_ENOMEM;
 	if (buf_append(body, ",\"NextToken\":\"", 14, NULL) ||
 	    buf_append(body, text, FAKE_TOKEN_TEXT_LEN, NULL))

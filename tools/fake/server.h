@@ -4,6 +4,7 @@
 #define FAKE_SERVER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "blt/err.h"
@@ -15,6 +16,15 @@
 
 /* Tokens already answered once (defect repeat-differs), by hash. */
 #define FAKE_SEEN_SLOTS 65536
+/* Tokens issued within the current second, reused while it lasts. */
+#define FAKE_TOKEN_CACHE_SLOTS 512
+
+struct fake_token_cache_slot {
+	bool used;
+	uint64_t key; /* filter, flags and position */
+	int64_t issued;
+	char text[FAKE_TOKEN_TEXT_LEN + 1];
+};
 
 struct fake_server {
 	const struct fake_opts *opts;
@@ -25,6 +35,8 @@ struct fake_server {
 	pthread_mutex_t seen_lock;
 	uint64_t *seen; /* FAKE_SEEN_SLOTS hashes, 0 = empty; or NULL */
 	size_t nseen;
+	pthread_mutex_t cache_lock;
+	struct fake_token_cache_slot *cache; /* FAKE_TOKEN_CACHE_SLOTS */
 };
 
 /* Loads the data the options name, serialises it, and prepares the token
