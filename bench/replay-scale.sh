@@ -65,7 +65,7 @@ send() { # send URL TOKEN
     -d "{\"MaxResults\":1,\"NextToken\":\"$2\"}" "$1"
 }
 
-declare -A url load rps
+declare -A url load split rps
 for n in 10 "$big"; do
   gen "$n" "$tmp/c$n.json"
   : >"$tmp/r$n.out"
@@ -80,7 +80,8 @@ for n in 10 "$big"; do
   [ -n "$u" ] || { echo "replay-scale: replay did not start" >&2; cat "$tmp/r$n.err"; exit 1; }
   t1=$(date +%s%N)
   url[$n]=$u
-  load[$n]=$(sed -n 's/.* in \([0-9.]*\) ms$/\1/p' "$tmp/r$n.err")
+  load[$n]=$(sed -n 's/.* in \([0-9.]*\) ms .*/\1/p' "$tmp/r$n.err")
+  split[$n]=$(sed -n 's/.*(\(reading .*\))$/\1/p' "$tmp/r$n.err")
   mid=$((n / 2))
   send "$u" "tok-$((mid - 2))"   # issues tok-(mid-1)
   send "$u" "tok-$((mid - 1))" || { echo "replay-scale: no match" >&2; exit 1; }
@@ -92,8 +93,8 @@ wrk.headers["X-Amz-Target"] = "$target"
 wrk.headers["X-Amz-Date"] = "20260101T000000Z"
 wrk.headers["Authorization"] = "$auth"
 LUA
-  printf '%7s interactions: %9s bytes, loaded in %s ms (start to listening: %s ms)\n' \
-    "$n" "$(wc -c <"$tmp/c$n.json")" "${load[$n]}" "$(( (t1 - t0) / 1000000 ))"
+  printf '%7s interactions: %9s bytes, loaded in %s ms (%s; start to listening: %s ms)\n' \
+    "$n" "$(wc -c <"$tmp/c$n.json")" "${load[$n]}" "${split[$n]}" "$(( (t1 - t0) / 1000000 ))"
 done
 
 echo "wrk -t1 -c$conns -d${dur}s x $rounds rounds on the middle page"
