@@ -35,7 +35,8 @@ check() { # check NAME CONDITION-EXIT-STATUS
 # "listening on" line (10 s at most).
 start() {
   local name=$1; shift
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+  : >"$tmp/$name.out"
+  "$@" >>"$tmp/$name.out" 2>"$tmp/$name.err" &
   pids+=($!)
   eval "${name}_pid=$!"
   for _ in $(seq 100); do
