@@ -62,4 +62,16 @@ start signed --generate 60 --seed 4 \
 	--verify-sigv4 "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 echo "== SDK walk against $url (--verify-sigv4)"
 node "$js/fake-walk.js" "$url" "$raw"
+
+# Each server must shut down cleanly on SIGTERM (exit status 0).
+for p in "${pids[@]}"; do
+	kill -TERM "$p"
+	if ! wait "$p"; then
+		echo "test_js_fake: FAIL: blt-fake (pid $p) did not exit" \
+			"cleanly:" >&2
+		cat "$tmp"/*.err >&2
+		exit 1
+	fi
+done
+pids=()
 echo "test_js_fake: ok"

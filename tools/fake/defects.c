@@ -14,7 +14,7 @@ static const struct fake_defect_info catalogue[FAKE_D_COUNT] = {
 		"first page"},
 	[FAKE_D_DUP_ACROSS_PAGES] = {"dup-across-pages", "PAG-DUP", "must",
 		"each page after the first starts with the previous page's "
-		"last item"},
+		"last item (when MaxResults is above 1)"},
 	[FAKE_D_DROP_ON_ODD] = {"drop-on-odd", "PAG-COMPLETE", "must",
 		"with an odd MaxResults above 1, one item at each page "
 		"boundary is skipped"},
@@ -67,10 +67,11 @@ static const struct fake_defect_info catalogue[FAKE_D_COUNT] = {
 		"MaxResults from 200 up to 2147483647 is accepted and treated "
 		"as 100"},
 	[FAKE_D_UNSTABLE_ORDER] = {"unstable-order", "PAG-ORDER", "should",
-		"the order of tasks depends on MaxResults"},
+		"the order of tasks depends on MaxResults: a walk that starts "
+		"with an even MaxResults is served back to front"},
 	[FAKE_D_REPEAT_DIFFERS] = {"repeat-differs", "PAG-REPEAT", "should",
 		"resending a request with the same token returns the "
-		"following page"},
+		"following page (blt-fake remembers the tokens it was sent)"},
 	[FAKE_D_FILTER_TOKEN_REUSE] = {"filter-token-reuse",
 		"PAG-FILTERTOKEN", "should",
 		"a token is accepted with any TaskStatus"},
