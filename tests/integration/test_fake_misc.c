@@ -366,3 +366,37 @@ Test(fake_cli, port_in_use_exits_1, .timeout = 30)
 	free(out);
 	fake_rig_stop(&rig);
 }
+
+Test(fake_cli, bad_cassettes_exit_2, .timeout = 30)
+{
+	char path[] = "/tmp/blt-fake-cas.XXXXXX";
+	int fd = mkstemp(path);
+	const char *args[] = {"--from-cassette", path, "--listen",
+			      "127.0.0.1:0", NULL};
+	char *out = NULL;
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	write_file(path,
+		   "{\"blt_cassette\":1,\"meta\":{\"recorded_at\":"
+		   "\"2026-01-01T00:00:00.000Z\",\"upstream\":\"x\","
+		   "\"tool\":\"t\"},\"interactions\":[{\"id\":7,\"request\":"
+		   "{\"method\":\"POST\",\"path\":\"/\",\"operation\":"
+		   "\"ListBatchLoadTasks\",\"headers\":{},\"body\":{}},"
+		   "\"response\":{\"status\":200,\"headers\":{},\"body\":"
+		   "{\"BatchLoadTasks\":[{\"TaskId\":\"ABC\"}]}},"
+		   "\"token_from\":null}]}");
+	cr_assert_eq(run_fake(args, &out), 2, "%s", out);
+	cr_assert(strstr(out, "interaction 7, task 0") &&
+			  strstr(out, "/interactions/0/response/body/"
+				      "BatchLoadTasks/0/TaskStatus"),
+		  "%s", out);
+	free(out);
+	write_file(path, "{\"blt_cassette\":1}");
+	cr_assert_eq(run_fake(args, &out), 2, "%s", out);
+	cr_assert(strstr(out, path), "%s", out);
+	free(out);
+	unlink(path);
+	cr_assert_eq(run_fake(args, &out), 2, "missing file: %s", out);
+	free(out);
+}

@@ -2,6 +2,7 @@
  * walks, repeated pages, deterministic data, --tasks and --from-cassette. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,4 +478,105 @@ Test(fake_data, from_cassette_reproduces_the_recorded_pages,
 	fake_rig_stop(&b);
 	json_decref(pages);
 	unlink(path);
+}
+
+/* ---- several clients at once ---------------------------------------- */
+
+struct walker {
+	const char *url;
+	int max;
+	size_t items;  /* items seen */
+	size_t unique; /* distinct TaskIds seen */
+	int failures;  /* non-200 answers or transport errors */
+};
+
+/* A whole walk on its own connection; no Criterion asserts off the main
+ * thread, so it only counts. */
+static void *walk_thread(void *arg)
+{
+	struct walker *w = arg;
+	struct httpc *http = NULL;
+	json_t *seen = json_object();
+	char *tok = NULL;
+	const char *hs[] = {"X-Amz-Target: " FAKE_TARGET_LBT,
+			    "Content-Type: " FAKE_CT};
+	char url[96];
+
+	snprintf(url, sizeof(url), "%s/", w->url);
+	if (httpc_new(NULL, &http, NULL) != BLT_OK) {
+		w->failures++;
+		return NULL;
+	}
+	for (int page = 0; page < 1000; page++) {
+		json_t *req = json_pack("{s:i}", "MaxResults", w->max);
+		struct httpc_response resp;
+		char *body;
+		json_t *doc = NULL;
+		const char *next;
+		size_t i;
+		json_t *t;
+
+		if (tok)
+			json_object_set_new(req, "NextToken", json_string(tok));
+		body = json_dumps(req, JSON_COMPACT);
+		json_decref(req);
+		if (httpc_send(http, "POST", url, hs, 2, body, strlen(body),
+			       &resp, NULL) != BLT_OK) {
+			w->failures++;
+			free(body);
+			break;
+		}
+		free(body);
+		if (resp.status == 200)
+			doc = json_loadb(resp.body.data, resp.body.len, 0,
+					 NULL);
+		httpc_response_free(&resp);
+		if (!doc) {
+			w->failures++;
+			break;
+		}
+		json_array_foreach(json_object_get(doc, "BatchLoadTasks"), i,
+				   t) {
+			w->items++;
+			json_object_set(seen,
+					json_string_value(json_object_get(
+						t, "TaskId")),
+					json_true());
+		}
+		next = json_string_value(json_object_get(doc, "NextToken"));
+		free(tok);
+		tok = next ? strdup(next) : NULL;
+		json_decref(doc);
+		if (!tok)
+			break;
+	}
+	w->unique = json_object_size(seen);
+	json_decref(seen);
+	free(tok);
+	httpc_free(http);
+	return NULL;
+}
+
+Test(fake_threads, concurrent_walks_each_see_every_task_once,
+     .timeout = 120)
+{
+	static const char *const args[] = {"--threads", "4", NULL};
+	struct walker w[8];
+	pthread_t th[8];
+	struct fake_rig r;
+
+	fake_rig_start(&r, args);
+	for (int i = 0; i < 8; i++) {
+		w[i] = (struct walker){r.proc.url, 1 + i * 13, 0, 0, 0};
+		cr_assert_eq(pthread_create(&th[i], NULL, walk_thread, &w[i]),
+			     0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		cr_assert_eq(w[i].failures, 0, "walker %d", i);
+		cr_assert_eq(w[i].items, 250, "walker %d (MaxResults %d)", i,
+			     w[i].max);
+		cr_assert_eq(w[i].unique, 250, "walker %d", i);
+	}
+	fake_rig_stop(&r);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "blt/sigv4.h"
+#include "tasks.h"
 #include "token.h"
 
 void fake_opts_usage(FILE *out)
@@ -135,61 +136,87 @@ static void set_defaults(struct fake_opts *o)
 	o->body_max = 1024 * 1024;
 }
 
+/* Applies the data-source options: --tasks, --from-cassette, --generate. */
+static blt_status apply_source(struct fake_opts *o, const char *name,
+			       const char *v, bool *chosen,
+			       struct blt_err *err)
+{
+	unsigned long long x = 0;
+
+	if (!strcmp(name, "--generate")) {
+		if (set_source(o, chosen, FAKE_SOURCE_GENERATE, name, err) ||
+		    parse_uint(name, v, 0, FAKE_GENERATE_MAX, &x, err))
+			return BLT_EUSAGE;
+		o->generate = (size_t)x;
+		return BLT_OK;
+	}
+	if (set_source(o, chosen,
+		       !strcmp(name, "--tasks") ? FAKE_SOURCE_TASKS
+						: FAKE_SOURCE_CASSETTE,
+		       name, err))
+		return BLT_EUSAGE;
+	o->data_path = v;
+	return BLT_OK;
+}
+
+/* Applies the numeric options: --threads, --seed, --max-body. */
+static blt_status apply_number(struct fake_opts *o, const char *name,
+			       const char *v, struct blt_err *err)
+{
+	unsigned long long x = 0;
+
+	if (!strcmp(name, "--threads")) {
+		if (parse_uint(name, v, 1, FAKE_THREADS_MAX, &x, err))
+			return BLT_EUSAGE;
+		o->threads = (unsigned)x;
+	} else if (!strcmp(name, "--seed")) {
+		if (parse_uint(name, v, 0, UINT64_MAX, &x, err))
+			return BLT_EUSAGE;
+		o->seed = x;
+	} else {
+		if (parse_uint(name, v, 1024, 64 * 1024 * 1024, &x, err))
+			return BLT_EUSAGE;
+		o->body_max = (size_t)x;
+	}
+	return BLT_OK;
+}
+
 /* Applies one option with a value. */
 static blt_status apply(struct fake_opts *o, const char *name, const char *v,
 			bool *chosen, struct blt_err *err)
 {
-	unsigned long long x = 0;
 	blt_status st = BLT_OK;
 
-	if (!strcmp(name, "--listen"))
+	if (!strcmp(name, "--tasks") || !strcmp(name, "--from-cassette") ||
+	    !strcmp(name, "--generate"))
+		st = apply_source(o, name, v, chosen, err);
+	else if (!strcmp(name, "--threads") || !strcmp(name, "--seed") ||
+		 !strcmp(name, "--max-body"))
+		st = apply_number(o, name, v, err);
+	else if (!strcmp(name, "--listen"))
 		o->listen = v;
-	else if (!strcmp(name, "--threads") &&
-		 !(st = parse_uint(name, v, 1, FAKE_THREADS_MAX, &x, err)))
-		o->threads = (unsigned)x;
-	else if (!strcmp(name, "--profile")) {
-		if (awsjson_profile_parse(v, &o->profile, err))
-			st = blt_fail(err, BLT_EUSAGE,
-				      "--profile: '%s' is not documented or "
-				      "smithy", v);
-	} else if (!strcmp(name, "--tasks") &&
-		   !(st = set_source(o, chosen, FAKE_SOURCE_TASKS, name, err)))
-		o->data_path = v;
-	else if (!strcmp(name, "--from-cassette") &&
-		 !(st = set_source(o, chosen, FAKE_SOURCE_CASSETTE, name,
-				   err)))
-		o->data_path = v;
-	else if (!strcmp(name, "--generate") &&
-		 !(st = set_source(o, chosen, FAKE_SOURCE_GENERATE, name,
-				   err)) &&
-		 !(st = parse_uint(name, v, 0, 1000000, &x, err)))
-		o->generate = (size_t)x;
-	else if (!strcmp(name, "--seed") &&
-		 !(st = parse_uint(name, v, 0, UINT64_MAX, &x, err)))
-		o->seed = x;
-	else if (!strcmp(name, "--max-body") &&
-		 !(st = parse_uint(name, v, 1024, 64 * 1024 * 1024, &x, err)))
-		o->body_max = (size_t)x;
+	else if (!strcmp(name, "--profile") &&
+		 awsjson_profile_parse(v, &o->profile, err))
+		st = blt_fail(err, BLT_EUSAGE,
+			      "--profile: '%s' is not documented or smithy",
+			      v);
 	else if (!strcmp(name, "--token-key")) {
 		o->token_key = v;
 		if (!*v)
 			st = blt_fail(err, BLT_EUSAGE,
 				      "--token-key: the key is empty");
-	} else if (!strcmp(name, "--token-ttl")) {
-		if (fake_parse_duration(v, &o->token_ttl, err))
-			st = blt_err_prefix(err, "--token-ttl");
-	} else if (!strcmp(name, "--verify-sigv4")) {
+	} else if (!strcmp(name, "--token-ttl") &&
+		   fake_parse_duration(v, &o->token_ttl, err))
+		st = blt_err_prefix(err, "--token-ttl");
+	else if (!strcmp(name, "--verify-sigv4")) {
 		o->verify_sigv4 = v;
 		st = check_keypair(v, err);
-	} else if (!strcmp(name, "--inject")) {
-		if (inject_parse(v, &o->inject, err))
-			st = BLT_EUSAGE;
-	} else if (!strcmp(name, "--defect")) {
-		if (!strcmp(v, "list"))
-			o->list_defects = true;
-		else
-			st = fake_defects_parse(v, &o->defects, err);
-	}
+	} else if (!strcmp(name, "--inject"))
+		st = inject_parse(v, &o->inject, err);
+	else if (!strcmp(name, "--defect") && !strcmp(v, "list"))
+		o->list_defects = true;
+	else if (!strcmp(name, "--defect"))
+		st = fake_defects_parse(v, &o->defects, err);
 	if (st && err)
 		err->code = BLT_EUSAGE;
 	return st ? BLT_EUSAGE : BLT_OK;

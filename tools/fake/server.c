@@ -302,8 +302,8 @@ static bool loosen_status(json_t *root)
 		return false;
 	while (*t == ' ' || *t == '\t')
 		t++;
-	while (*t && n < sizeof(buf) - 1)
-		buf[n++] = (char)(*t >= 'a' && *t <= 'z' ? *t - 32 : *t), t++;
+	for (; *t && n < sizeof(buf) - 1; t++)
+		buf[n++] = (char)(*t >= 'a' && *t <= 'z' ? *t - 32 : *t);
 	while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
 		n--;
 	buf[n] = '\0';
