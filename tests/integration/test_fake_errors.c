@@ -230,6 +230,33 @@ static void body_over_one_mebibyte(void)
 	free(big);
 }
 
+/* Client bytes that are not UTF-8, or a raw NUL, still get a proper JSON
+ * error (the message escapes what it quotes). */
+static void hostile_bytes(void)
+{
+	const char *nul[] = {"NUL", NULL};
+	const char *esc[] = {"\\xff", NULL};
+	const char *euro[] = {"\xe2\x82\xac\xe2\x82\xac", NULL};
+	struct httpc_response resp;
+
+	fake_send(&rig, "POST", "/", FAKE_TARGET_LBT, FAKE_CT,
+		  "{\"MaxResults\":1\0}", 17, &resp);
+	fake_assert_error(&resp, "SerializationException", 400, nul);
+	httpc_response_free(&resp);
+	fake_send(&rig, "POST", "/", "Timestream_20181101.\xff\xfe\xc0\xaf",
+		  FAKE_CT, "{}", 2, &resp);
+	fake_assert_error(&resp, "UnknownOperationException", 400, esc);
+	httpc_response_free(&resp);
+	fake_send(&rig, "POST", "/",
+		  "Timestream_20181101.\xe2\x82\xac\xe2\x82\xac", FAKE_CT,
+		  "{}", 2, &resp);
+	fake_assert_error(&resp, "UnknownOperationException", 400, euro);
+	httpc_response_free(&resp);
+	fake_send(&rig, "POST", "/", FAKE_TARGET_DE, FAKE_CT, "{}\0", 3, &resp);
+	fake_assert_error(&resp, "SerializationException", 400, nul);
+	httpc_response_free(&resp);
+}
+
 /* Seeded junk bodies: never a 5xx, and the server stays up. */
 static void junk_never_gets_a_5xx(void)
 {
@@ -279,6 +306,7 @@ BOTH(routing)
 BOTH(content_type_parameters_are_accepted)
 BOTH(body_over_one_mebibyte)
 BOTH(junk_never_gets_a_5xx)
+BOTH(hostile_bytes)
 
 /* ---- expiry: two servers with the same data and key, clocks apart ---- */
 

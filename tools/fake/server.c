@@ -159,6 +159,67 @@ static char *defective_error_body(enum awsjson_error e, const char *msg,
 	return text;
 }
 
+/* The length of the valid UTF-8 sequence at p (at most left bytes), or 0
+ * when it is not one: overlong forms, surrogates and code points above
+ * U+10FFFF are refused, as JSON text must be valid UTF-8. */
+static size_t utf8_len(const unsigned char *p, size_t left)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1fu;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0fu;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07u;
+	else
+		return 0;
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Copies a message that may quote client bytes into out as valid UTF-8:
+ * control characters and bytes that are not part of a valid sequence
+ * become \xNN. */
+static void tidy_message(const char *in, char *out, size_t outsz)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t left = strlen(in);
+	size_t o = 0;
+
+	while (left) {
+		size_t n = p[0] >= 0x20 && p[0] != 0x7f ? utf8_len(p, left) : 0;
+
+		if (n == 0) {
+			if (o + 5 > outsz)
+				break;
+			snprintf(out + o, 5, "\\x%02x", p[0]);
+			o += 4;
+			n = 1;
+		} else {
+			if (o + n + 1 > outsz)
+				break;
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+		left -= n;
+	}
+	out[o] = '\0';
+}
+
 static void send_error(const struct fake_server *s, struct httpd_reply *reply,
 		       enum awsjson_error e, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -171,13 +232,15 @@ static void send_error(const struct fake_server *s, struct httpd_reply *reply,
 	fake_defects d = s->opts->defects;
 	bool typed = !fake_defect_on(d, FAKE_D_UNTYPED_ERRORS);
 	bool with_message = !fake_defect_on(d, FAKE_D_NO_MESSAGE);
+	char raw[BLT_ERR_MSG_MAX];
 	char msg[BLT_ERR_MSG_MAX];
 	char *body;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	tidy_message(raw, msg, sizeof(msg));
 	reply->status = awsjson_error_status(e, s->opts->profile);
 	if (e == AWSJSON_ERR_VALIDATION && fake_defect_on(d, FAKE_D_STATUS_422))
 		reply->status = 422;
@@ -689,6 +752,7 @@ void fake_server_handle(void *ctx, const struct httpd_request *req,
 			struct httpd_reply *reply)
 {
 	struct fake_server *s = ctx;
+	const char *nul;
 	enum awsjson_op op;
 
 	common_headers(s, req, reply);
@@ -698,6 +762,16 @@ void fake_server_handle(void *ctx, const struct httpd_request *req,
 	op = route(s, req, reply);
 	if (op == AWSJSON_OP_UNKNOWN || !inject(s, req, reply))
 		return;
+	nul = req->body_len ? memchr(req->body, '\0', req->body_len) : NULL;
+	if (nul) {
+		/* JSON text never holds a raw NUL; a parser that stops there
+		 * would read a prefix of the body. */
+		send_error(s, reply, AWSJSON_ERR_SERIALIZATION,
+			   "request body is not valid JSON: byte %zu is a NUL "
+			   "character",
+			   (size_t)(nul - req->body) + 1);
+		return;
+	}
 	if (op == AWSJSON_OP_DESCRIBE_ENDPOINTS)
 		serve_endpoints(s, req, reply);
 	else
