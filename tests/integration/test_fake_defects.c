@@ -44,14 +44,12 @@ static void error_of(const char *target, const char *body, long want_status,
 {
 	json_t *doc;
 
-	fake_send(&rig, "POST", "/", target, FAKE_CT, body, strlen(body),
-		  resp);
+	fake_send(&rig, "POST", "/", target, FAKE_CT, body, strlen(body), resp);
 	cr_assert_eq(resp->status, want_status, "%s: %ld %s", body,
 		     resp->status, resp->body.data);
 	doc = json_loadb(resp->body.data, resp->body.len, 0, NULL);
 	if (!awsjson_error_read_type(
-		    httpc_response_header(resp, "x-amzn-errortype"), doc, type,
-		    n))
+		httpc_response_header(resp, "x-amzn-errortype"), doc, type, n))
 		type[0] = '\0';
 	json_decref(doc);
 }
@@ -118,13 +116,13 @@ static void stop(void)
 
 TestSuite(fake_defects, .fini = stop, .timeout = 60);
 
-#define DEFECT(slug, name)                                                  \
-	static void check_##slug(void);                                     \
-	Test(fake_defects, slug)                                            \
-	{                                                                   \
-		with_defect(name);                                          \
-		check_##slug();                                             \
-	}                                                                   \
+#define DEFECT(slug, name)                                                     \
+	static void check_##slug(void);                                        \
+	Test(fake_defects, slug)                                               \
+	{                                                                      \
+		with_defect(name);                                             \
+		check_##slug();                                                \
+	}                                                                      \
 	static void check_##slug(void)
 
 DEFECT(page_overflow, "page-overflow")
@@ -148,8 +146,8 @@ DEFECT(token_cycle, "token-cycle")
 	}
 	/* The last page (the third of 250 tasks) still carries a token,
 	 * and it leads back to the first page. */
-	snprintf(body, sizeof(body), "{\"MaxResults\":100,\"NextToken\":\"%s\"}",
-		 tok);
+	snprintf(body, sizeof(body),
+		 "{\"MaxResults\":100,\"NextToken\":\"%s\"}", tok);
 	doc = list(body, 200);
 	ids = fake_ids(json_object_get(doc, "BatchLoadTasks"));
 	cr_assert(json_equal(ids, first));
@@ -182,10 +180,10 @@ DEFECT(filter_leak, "filter-leak")
 	json_t *t;
 	size_t leaked = 0;
 
-	json_array_foreach(json_object_get(doc, "BatchLoadTasks"), i, t)
-		leaked += !strcmp(json_string_value(json_object_get(
-					  t, "TaskStatus")),
-				  "IN_PROGRESS");
+	json_array_foreach (json_object_get(doc, "BatchLoadTasks"), i, t)
+		leaked +=
+		    !strcmp(json_string_value(json_object_get(t, "TaskStatus")),
+			    "IN_PROGRESS");
 	cr_assert_gt(leaked, 0);
 	json_decref(doc);
 }
@@ -236,9 +234,9 @@ DEFECT(paused_status, "paused-status")
 	json_t *t;
 	size_t paused = 0;
 
-	json_array_foreach(json_object_get(doc, "BatchLoadTasks"), i, t) {
+	json_array_foreach (json_object_get(doc, "BatchLoadTasks"), i, t) {
 		const char *s =
-			json_string_value(json_object_get(t, "TaskStatus"));
+		    json_string_value(json_object_get(t, "TaskStatus"));
 
 		cr_assert_str_neq(s, "PENDING_RESUME");
 		paused += !strcmp(s, "PAUSED");
@@ -270,8 +268,8 @@ DEFECT(untyped_errors, "untyped-errors")
 	char type[128];
 	json_t *doc;
 
-	error_of(FAKE_TARGET_LBT, "{\"MaxResults\":0}", 400, type,
-		 sizeof(type), &resp);
+	error_of(FAKE_TARGET_LBT, "{\"MaxResults\":0}", 400, type, sizeof(type),
+		 &resp);
 	cr_assert_str_eq(type, "");
 	cr_assert_null(httpc_response_header(&resp, "x-amzn-errortype"));
 	doc = json_loadb(resp.body.data, resp.body.len, 0, NULL);
@@ -297,8 +295,8 @@ DEFECT(target_ignored, "target-ignored")
 {
 	struct httpc_response resp;
 
-	fake_send(&rig, "POST", "/", "Timestream_20181101.Bogus", FAKE_CT,
-		  "{}", 2, &resp);
+	fake_send(&rig, "POST", "/", "Timestream_20181101.Bogus", FAKE_CT, "{}",
+		  2, &resp);
 	cr_assert_eq(resp.status, 200);
 	cr_assert(strstr(resp.body.data, "\"BatchLoadTasks\""));
 	httpc_response_free(&resp);
@@ -316,7 +314,7 @@ DEFECT(lowercase_ids, "lowercase-ids")
 	json_t *id;
 	size_t lower = 0;
 
-	json_array_foreach(ids, i, id)
+	json_array_foreach (ids, i, id)
 		for (const char *p = json_string_value(id); *p; p++)
 			lower += islower((unsigned char)*p) != 0;
 	cr_assert_gt(lower, 0);
@@ -351,8 +349,8 @@ static double first_updated(const char *defect)
 	fake_rig_start(&r, defect ? args : NULL);
 	doc = fake_list(&r, "{\"MaxResults\":1}", &code);
 	t = json_number_value(json_object_get(
-		json_array_get(json_object_get(doc, "BatchLoadTasks"), 0),
-		"LastUpdatedTime"));
+	    json_array_get(json_object_get(doc, "BatchLoadTasks"), 0),
+	    "LastUpdatedTime"));
 	json_decref(doc);
 	fake_rig_stop(&r);
 	return t;
@@ -409,7 +407,8 @@ DEFECT(repeat_differs, "repeat-differs")
 
 DEFECT(filter_token_reuse, "filter-token-reuse")
 {
-	char *tok = token_after("{\"MaxResults\":1,\"TaskStatus\":\"CREATED\"}");
+	char *tok =
+	    token_after("{\"MaxResults\":1,\"TaskStatus\":\"CREATED\"}");
 	char body[256];
 	json_t *doc;
 
@@ -428,8 +427,8 @@ DEFECT(no_message, "no-message")
 	char type[128];
 	json_t *doc;
 
-	error_of(FAKE_TARGET_LBT, "{\"MaxResults\":0}", 400, type,
-		 sizeof(type), &resp);
+	error_of(FAKE_TARGET_LBT, "{\"MaxResults\":0}", 400, type, sizeof(type),
+		 &resp);
 	cr_assert_str_eq(type, "ValidationException");
 	doc = json_loadb(resp.body.data, resp.body.len, 0, NULL);
 	cr_assert_null(awsjson_error_read_message(doc));
@@ -443,11 +442,10 @@ DEFECT(time_inversion, "time-inversion")
 	size_t i;
 	json_t *t;
 
-	json_array_foreach(json_object_get(doc, "BatchLoadTasks"), i, t)
-		cr_assert_gt(json_number_value(
-				     json_object_get(t, "CreationTime")),
-			     json_number_value(
-				     json_object_get(t, "LastUpdatedTime")));
+	json_array_foreach (json_object_get(doc, "BatchLoadTasks"), i, t)
+		cr_assert_gt(
+		    json_number_value(json_object_get(t, "CreationTime")),
+		    json_number_value(json_object_get(t, "LastUpdatedTime")));
 	json_decref(doc);
 }
 
@@ -462,22 +460,21 @@ DEFECT(no_request_id, "no-request-id")
 
 /* Every defect blt-fake lists has a test above. */
 static const char *const tested[] = {
-	"page-overflow",	 "token-cycle",	      "dup-across-pages",
-	"drop-on-odd",		 "filter-leak",	      "resize-loss",
-	"badtoken-restart",	 "reject-100",	      "accept-101",
-	"coerce-string",	 "paused-status",     "reject-filter",
-	"loose-enum",		 "untyped-errors",    "status-422",
-	"json-500",		 "target-ignored",    "type-500",
-	"lowercase-ids",	 "json-ctype",	      "enum-as-serialization",
-	"drift-times",		 "mid-range-500",     "accept-huge",
-	"unstable-order",	 "repeat-differs",    "filter-token-reuse",
-	"no-message",		 "time-inversion",    "no-request-id",
+    "page-overflow",	"token-cycle",	  "dup-across-pages",
+    "drop-on-odd",	"filter-leak",	  "resize-loss",
+    "badtoken-restart", "reject-100",	  "accept-101",
+    "coerce-string",	"paused-status",  "reject-filter",
+    "loose-enum",	"untyped-errors", "status-422",
+    "json-500",		"target-ignored", "type-500",
+    "lowercase-ids",	"json-ctype",	  "enum-as-serialization",
+    "drift-times",	"mid-range-500",  "accept-huge",
+    "unstable-order",	"repeat-differs", "filter-token-reuse",
+    "no-message",	"time-inversion", "no-request-id",
 };
 
 Test(fake_defect_list, every_listed_defect_is_tested, .timeout = 30)
 {
-	char *argv[] = {strdup(test_bin("blt-fake")), "--defect", "list",
-			NULL};
+	char *argv[] = {strdup(test_bin("blt-fake")), "--defect", "list", NULL};
 	char *out = NULL;
 	size_t rows = 0;
 	char *save = NULL;
@@ -488,8 +485,7 @@ Test(fake_defect_list, every_listed_defect_is_tested, .timeout = 30)
 		char name[64];
 		bool found = false;
 
-		if (sscanf(line, "%63s", name) != 1 ||
-		    !strcmp(name, "DEFECT"))
+		if (sscanf(line, "%63s", name) != 1 || !strcmp(name, "DEFECT"))
 			continue;
 		for (size_t i = 0; i < sizeof(tested) / sizeof(tested[0]); i++)
 			found |= !strcmp(tested[i], name);

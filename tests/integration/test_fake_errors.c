@@ -51,10 +51,8 @@ static void expect(const char *body, const char *type, long status,
 
 static void bad_json(void)
 {
-	expect("{\"MaxResults\":", "SerializationException", 400, "JSON",
-	       NULL);
-	expect("{'MaxResults':1}", "SerializationException", 400, "JSON",
-	       NULL);
+	expect("{\"MaxResults\":", "SerializationException", 400, "JSON", NULL);
+	expect("{'MaxResults':1}", "SerializationException", 400, "JSON", NULL);
 	expect("[1]", "SerializationException", 400, "object", NULL);
 	expect("\"text\"", "SerializationException", 400, "object", NULL);
 	expect("null", "SerializationException", 400, "object", NULL);
@@ -62,8 +60,8 @@ static void bad_json(void)
 
 static void max_results_out_of_range(void)
 {
-	expect("{\"MaxResults\":0}", "ValidationException", 400,
-	       "MaxResults", "minimum of 1");
+	expect("{\"MaxResults\":0}", "ValidationException", 400, "MaxResults",
+	       "minimum of 1");
 	expect("{\"MaxResults\":-1}", "ValidationException", 400,
 	       "MaxResults: -1", "minimum of 1");
 	expect("{\"MaxResults\":101}", "ValidationException", 400,
@@ -75,14 +73,14 @@ static void max_results_out_of_range(void)
 static void max_results_of_the_wrong_type(void)
 {
 	static const char *const bodies[] = {
-		"{\"MaxResults\":1.5}", "{\"MaxResults\":\"10\"}",
-		"{\"MaxResults\":true}", "{\"MaxResults\":[]}",
-		"{\"MaxResults\":{}}",
+	    "{\"MaxResults\":1.5}",  "{\"MaxResults\":\"10\"}",
+	    "{\"MaxResults\":true}", "{\"MaxResults\":[]}",
+	    "{\"MaxResults\":{}}",
 	};
 
 	for (size_t i = 0; i < 5; i++)
-		expect(bodies[i], "SerializationException", 400,
-		       "MaxResults", "integer");
+		expect(bodies[i], "SerializationException", 400, "MaxResults",
+		       "integer");
 }
 
 static void bad_task_status(void)
@@ -97,8 +95,7 @@ static void bad_task_status(void)
 		snprintf(body, sizeof(body), "{\"TaskStatus\":\"%s\"}",
 			 values[i]);
 		snprintf(quoted, sizeof(quoted), "\"%s\"", values[i]);
-		expect(body, "ValidationException", 400, "TaskStatus",
-		       quoted);
+		expect(body, "ValidationException", 400, "TaskStatus", quoted);
 	}
 	expect("{\"TaskStatus\":5}", "SerializationException", 400,
 	       "TaskStatus", "string");
@@ -127,9 +124,10 @@ static void with_token(const char *tok, const char *filter, const char *n2)
 {
 	char body[512];
 
-	snprintf(body, sizeof(body), "{\"MaxResults\":1,\"NextToken\":\"%s\"%s%s%s}",
-		 tok, filter ? ",\"TaskStatus\":\"" : "",
-		 filter ? filter : "", filter ? "\"" : "");
+	snprintf(body, sizeof(body),
+		 "{\"MaxResults\":1,\"NextToken\":\"%s\"%s%s%s}", tok,
+		 filter ? ",\"TaskStatus\":\"" : "", filter ? filter : "",
+		 filter ? "\"" : "");
 	expect(body, "ValidationException", 400, "NextToken", n2);
 }
 
@@ -152,8 +150,8 @@ static void bad_tokens(void)
 	tok[len / 2] = '\0';
 	with_token(tok, NULL, "truncated");
 	free(tok);
-	expect("{\"NextToken\":42}", "SerializationException", 400,
-	       "NextToken", "string");
+	expect("{\"NextToken\":42}", "SerializationException", 400, "NextToken",
+	       "string");
 }
 
 static void token_reused_with_another_filter(void)
@@ -248,8 +246,8 @@ static void hostile_bytes(void)
 	fake_assert_error(&resp, "UnknownOperationException", 400, esc);
 	httpc_response_free(&resp);
 	fake_send(&rig, "POST", "/",
-		  "Timestream_20181101.\xe2\x82\xac\xe2\x82\xac", FAKE_CT,
-		  "{}", 2, &resp);
+		  "Timestream_20181101.\xe2\x82\xac\xe2\x82\xac", FAKE_CT, "{}",
+		  2, &resp);
 	fake_assert_error(&resp, "UnknownOperationException", 400, euro);
 	httpc_response_free(&resp);
 	fake_send(&rig, "POST", "/", FAKE_TARGET_DE, FAKE_CT, "{}\0", 3, &resp);
@@ -261,10 +259,29 @@ static void hostile_bytes(void)
 static void junk_never_gets_a_5xx(void)
 {
 	static const char *const pieces[] = {
-		"{", "}", "[", "]", "\"MaxResults\"", "\"TaskStatus\"",
-		"\"NextToken\"", ":", ",", "1", "-0", "1e999", "null", "true",
-		"\"CREATED\"", "\"\\u0000\"", "\"\\ud800\"", "100", "0.5",
-		"99999999999999999999", "\xff", " ", "\"A\"",
+	    "{",
+	    "}",
+	    "[",
+	    "]",
+	    "\"MaxResults\"",
+	    "\"TaskStatus\"",
+	    "\"NextToken\"",
+	    ":",
+	    ",",
+	    "1",
+	    "-0",
+	    "1e999",
+	    "null",
+	    "true",
+	    "\"CREATED\"",
+	    "\"\\u0000\"",
+	    "\"\\ud800\"",
+	    "100",
+	    "0.5",
+	    "99999999999999999999",
+	    "\xff",
+	    " ",
+	    "\"A\"",
 	};
 	struct blt_rng r;
 
@@ -275,25 +292,26 @@ static void junk_never_gets_a_5xx(void)
 		struct httpc_response resp;
 
 		for (size_t k = 0; k < n; k++)
-			strcat(body, pieces[rng_below(&r, sizeof(pieces) /
-							      sizeof(pieces[0]))]);
+			strcat(body,
+			       pieces[rng_below(&r, sizeof(pieces) /
+							sizeof(pieces[0]))]);
 		fake_send(&rig, "POST", "/", FAKE_TARGET_LBT, FAKE_CT, body,
 			  strlen(body), &resp);
 		cr_assert(resp.status == 200 ||
-				  (resp.status >= 400 && resp.status < 500),
+			      (resp.status >= 400 && resp.status < 500),
 			  "%ld for %s", resp.status, body);
 		httpc_response_free(&resp);
 	}
 }
 
-#define BOTH(name)                                                          \
-	Test(fake_errors_documented, name)                                  \
-	{                                                                   \
-		name();                                                     \
-	}                                                                   \
-	Test(fake_errors_smithy, name)                                      \
-	{                                                                   \
-		name();                                                     \
+#define BOTH(name)                                                             \
+	Test(fake_errors_documented, name)                                     \
+	{                                                                      \
+		name();                                                        \
+	}                                                                      \
+	Test(fake_errors_smithy, name)                                         \
+	{                                                                      \
+		name();                                                        \
 	}
 
 BOTH(bad_json)
@@ -323,8 +341,7 @@ static char *token_at(const char *now, const char *ttl)
 	return tok;
 }
 
-static void use_at(const char *now, const char *ttl, const char *tok,
-		   bool ok)
+static void use_at(const char *now, const char *ttl, const char *tok, bool ok)
 {
 	const char *args[] = {"--token-ttl", ttl, NULL};
 	char body[256];
@@ -398,9 +415,9 @@ Test(fake_inject, reset_closes_the_connection, .timeout = 30)
 
 	fake_rig_start(&rig, args);
 	snprintf(url, sizeof(url), "%s/", rig.proc.url);
-	cr_assert_neq(httpc_send(rig.http, "POST", url, hs, 2, "{}", 2, &resp,
-				 &err),
-		      BLT_OK, "a reset request got an answer");
+	cr_assert_neq(
+	    httpc_send(rig.http, "POST", url, hs, 2, "{}", 2, &resp, &err),
+	    BLT_OK, "a reset request got an answer");
 	fake_rig_stop(&rig);
 }
 

@@ -34,12 +34,11 @@ Test(fake_misc, describe_endpoints_answers_its_own_address, .timeout = 30)
 	snprintf(want, sizeof(want), "127.0.0.1:%u", rig.proc.port);
 	cr_assert_str_eq(json_string_value(json_object_get(ep, "Address")),
 			 want);
-	cr_assert_eq(json_integer_value(json_object_get(
-			     ep, "CachePeriodInMinutes")),
-		     1440);
+	cr_assert_eq(
+	    json_integer_value(json_object_get(ep, "CachePeriodInMinutes")),
+	    1440);
 	cr_assert_eq(json_array_size(json_object_get(doc, "Endpoints")), 1);
-	cr_assert_str_eq(httpc_response_header(&resp, "content-type"),
-			 FAKE_CT);
+	cr_assert_str_eq(httpc_response_header(&resp, "content-type"), FAKE_CT);
 	json_decref(doc);
 	httpc_response_free(&resp);
 	fake_send(&rig, "POST", "/", FAKE_TARGET_DE, FAKE_CT, "{", 1, &resp);
@@ -95,9 +94,8 @@ TestSuite(fake_sigv4, .init = start_verifying, .fini = stop, .timeout = 30);
 
 /* Sends body signed with secret (NULL: unsigned); extra is one more raw
  * header or NULL; tamper changes the body after signing. */
-static void send_signed(const char *akid, const char *secret,
-			const char *body, bool tamper,
-			struct httpc_response *resp)
+static void send_signed(const char *akid, const char *secret, const char *body,
+			bool tamper, struct httpc_response *resp)
 {
 	char host[64];
 	char authz[512];
@@ -106,13 +104,12 @@ static void send_signed(const char *akid, const char *secret,
 	const char *hs[5];
 	size_t n = 0;
 	struct sigv4_header sh[] = {
-		{"Host", host},
-		{"X-Amz-Date", "20260101T120000Z"},
-		{"Content-Type", FAKE_CT},
-		{"X-Amz-Target", FAKE_TARGET_LBT},
+	    {"Host", host},
+	    {"X-Amz-Date", "20260101T120000Z"},
+	    {"Content-Type", FAKE_CT},
+	    {"X-Amz-Target", FAKE_TARGET_LBT},
 	};
-	struct sigv4_request r = {"POST", "/", NULL, sh, 4, body,
-				  strlen(body)};
+	struct sigv4_request r = {"POST", "/", NULL, sh, 4, body, strlen(body)};
 	struct sigv4_creds creds = {akid, secret, NULL};
 	struct blt_err err;
 
@@ -175,9 +172,9 @@ Test(fake_sigv4, unsigned_wrong_and_malformed_are_rejected)
 	fake_assert_error(&resp, "InvalidSignatureException", 403, NULL);
 	httpc_response_free(&resp);
 	snprintf(url, sizeof(url), "%s/", rig.proc.url);
-	cr_assert_eq(httpc_send(rig.http, "POST", url, hs, 4, "{}", 2, &bad,
-				NULL),
-		     BLT_OK);
+	cr_assert_eq(
+	    httpc_send(rig.http, "POST", url, hs, 4, "{}", 2, &bad, NULL),
+	    BLT_OK);
 	fake_assert_error(&bad, "IncompleteSignatureException", 403, NULL);
 	httpc_response_free(&bad);
 }
@@ -214,13 +211,12 @@ Test(fake_sigv4, curl_signed_requests)
 	char *out = NULL;
 
 	cr_assert_eq(curl_signed(AKID ":" SECRET, &out), 0);
-	cr_assert(strstr(out, "\"BatchLoadTasks\"") &&
-			  strstr(out, "\n200"),
+	cr_assert(strstr(out, "\"BatchLoadTasks\"") && strstr(out, "\n200"),
 		  "%s", out);
 	free(out);
 	cr_assert_eq(curl_signed(AKID ":notthesecret", &out), 0);
 	cr_assert(strstr(out, "InvalidSignatureException") &&
-			  strstr(out, "\n403"),
+		      strstr(out, "\n403"),
 		  "%s", out);
 	free(out);
 }
@@ -250,13 +246,11 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-Test(fake_cli, bad_tasks_file_exits_2_naming_index_and_pointer,
-     .timeout = 30)
+Test(fake_cli, bad_tasks_file_exits_2_naming_index_and_pointer, .timeout = 30)
 {
 	char path[] = "/tmp/blt-fake-bad.XXXXXX";
 	int fd = mkstemp(path);
-	const char *args[] = {"--tasks", path, "--listen", "127.0.0.1:0",
-			      NULL};
+	const char *args[] = {"--tasks", path, "--listen", "127.0.0.1:0", NULL};
 	char *out = NULL;
 
 	cr_assert_geq(fd, 0);
@@ -282,21 +276,21 @@ Test(fake_cli, bad_tasks_file_exits_2_naming_index_and_pointer,
 Test(fake_cli, usage_errors_exit_2, .timeout = 30)
 {
 	static const char *const cases[][4] = {
-		{"--bogus", NULL},
-		{"--defect", "no-such-defect", NULL},
-		{"--generate", "many", NULL},
-		{"--token-ttl", "forever", NULL},
-		{"--profile", "strict", NULL},
-		{"--inject", "throttle=7", NULL},
-		{"--verify-sigv4", "no-colon", NULL},
-		{"--tasks", "a.json", "--generate", "5"},
-		{"--listen", "not-an-address", NULL},
+	    {"--bogus", NULL},
+	    {"--defect", "no-such-defect", NULL},
+	    {"--generate", "many", NULL},
+	    {"--token-ttl", "forever", NULL},
+	    {"--profile", "strict", NULL},
+	    {"--inject", "throttle=7", NULL},
+	    {"--verify-sigv4", "no-colon", NULL},
+	    {"--tasks", "a.json", "--generate", "5"},
+	    {"--listen", "not-an-address", NULL},
 	};
 	char *out = NULL;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *args[6] = {cases[i][0], cases[i][1], cases[i][2],
-				       cases[i][3], NULL, NULL};
+				       cases[i][3], NULL,	 NULL};
 
 		cr_assert_eq(run_fake(args, &out), 2, "%s: %s", cases[i][0],
 			     out);
@@ -308,7 +302,7 @@ Test(fake_cli, usage_errors_exit_2, .timeout = 30)
 
 		run_fake(args, &out);
 		cr_assert(strstr(out, "page-overflow") &&
-				  strstr(out, "no-request-id"),
+			      strstr(out, "no-request-id"),
 			  "valid names listed: %s", out);
 		free(out);
 	}
@@ -388,8 +382,8 @@ Test(fake_cli, bad_cassettes_exit_2, .timeout = 30)
 		   "\"token_from\":null}]}");
 	cr_assert_eq(run_fake(args, &out), 2, "%s", out);
 	cr_assert(strstr(out, "interaction 7, task 0") &&
-			  strstr(out, "/interactions/0/response/body/"
-				      "BatchLoadTasks/0/TaskStatus"),
+		      strstr(out, "/interactions/0/response/body/"
+				  "BatchLoadTasks/0/TaskStatus"),
 		  "%s", out);
 	free(out);
 	write_file(path, "{\"blt_cassette\":1}");

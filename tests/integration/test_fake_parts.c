@@ -100,10 +100,9 @@ Test(fake_token, every_one_character_change_is_rejected)
 			if (bad[i] == *c)
 				continue;
 			bad[i] = *c;
-			cr_assert_eq(fake_token_decode(&key, bad, strlen(bad),
-						       &u, &err),
-				     BLT_EINVAL, "change at %zu to %c accepted",
-				     i, *c);
+			cr_assert_eq(
+			    fake_token_decode(&key, bad, strlen(bad), &u, &err),
+			    BLT_EINVAL, "change at %zu to %c accepted", i, *c);
 		}
 	}
 }
@@ -126,8 +125,7 @@ Test(fake_token, wrong_length_key_and_version_are_named)
 	cr_assert(strstr(err.msg, "empty"), "%s", err.msg);
 	text[FAKE_TOKEN_TEXT_LEN] = '\0';
 	fake_token_key_init(&other, "other key", 9, NULL);
-	cr_assert_eq(fake_token_decode(&other, text, 64, &u, &err),
-		     BLT_EINVAL);
+	cr_assert_eq(fake_token_decode(&other, text, 64, &u, &err), BLT_EINVAL);
 	cr_assert(strstr(err.msg, "signature"), "%s", err.msg);
 	fake_token_key_free(&other);
 	text[1] = 'E'; /* first byte 0x04: version 4 */
@@ -141,20 +139,18 @@ Test(fake_token, expiry_and_filter_are_judged)
 	struct fake_token t = {LBT_CREATED, 0, 1, 1000};
 	struct blt_err err;
 
-	cr_assert_eq(fake_token_check(&t, LBT_CREATED, 1000 + 3600, 3600,
-				      &err),
+	cr_assert_eq(fake_token_check(&t, LBT_CREATED, 1000 + 3600, 3600, &err),
 		     BLT_OK);
-	cr_assert_eq(fake_token_check(&t, LBT_CREATED, 1000 + 3601, 3600,
-				      &err),
+	cr_assert_eq(fake_token_check(&t, LBT_CREATED, 1000 + 3601, 3600, &err),
 		     BLT_EINVAL);
 	cr_assert(strstr(err.msg, "expired"), "%s", err.msg);
 	cr_assert_eq(fake_token_check(&t, LBT_FAILED, 1001, 3600, &err),
 		     BLT_EINVAL);
-	cr_assert(strstr(err.msg, "CREATED") && strstr(err.msg, "FAILED"),
-		  "%s", err.msg);
-	cr_assert_eq(fake_token_check(&t, FAKE_TOKEN_NO_FILTER, 1001, 3600,
-				      &err),
-		     BLT_EINVAL);
+	cr_assert(strstr(err.msg, "CREATED") && strstr(err.msg, "FAILED"), "%s",
+		  err.msg);
+	cr_assert_eq(
+	    fake_token_check(&t, FAKE_TOKEN_NO_FILTER, 1001, 3600, &err),
+	    BLT_EINVAL);
 	cr_assert(strstr(err.msg, "no TaskStatus"), "%s", err.msg);
 }
 
@@ -189,8 +185,7 @@ Test(fake_defects, names_parse_alone_and_in_lists)
 
 	cr_assert_eq(fake_defects_parse("page-overflow", &set, &err), BLT_OK);
 	cr_assert_eq(set, 1u << FAKE_D_PAGE_OVERFLOW);
-	cr_assert_eq(fake_defects_parse(" json-500 ,no-request-id", &set,
-					&err),
+	cr_assert_eq(fake_defects_parse(" json-500 ,no-request-id", &set, &err),
 		     BLT_OK);
 	cr_assert(fake_defect_on(set, FAKE_D_JSON_500));
 	cr_assert(fake_defect_on(set, FAKE_D_NO_REQUEST_ID));
@@ -276,19 +271,20 @@ Test(fake_data, generated_tasks_are_realistic)
 	generate(&s, 250, 1);
 	for (size_t i = 0; i < s.n; i++) {
 		json_t *o = json_loads(s.tasks[i].json, 0, NULL);
-		const char *id = json_string_value(json_object_get(o, "TaskId"));
-		double c = json_number_value(json_object_get(o, "CreationTime"));
-		double u = json_number_value(
-			json_object_get(o, "LastUpdatedTime"));
+		const char *id =
+		    json_string_value(json_object_get(o, "TaskId"));
+		double c =
+		    json_number_value(json_object_get(o, "CreationTime"));
+		double u =
+		    json_number_value(json_object_get(o, "LastUpdatedTime"));
 		json_t *r = json_object_get(o, "ResumableUntil");
 		enum lbt_status st;
 
 		cr_assert(o);
 		cr_assert_eq(regexec(&id_re, id, 0, NULL, 0), 0, "%s", id);
 		cr_assert_geq(strlen(id), 20);
-		cr_assert(lbt_status_parse(json_string_value(json_object_get(
-						   o, "TaskStatus")),
-					   &st));
+		cr_assert(lbt_status_parse(
+		    json_string_value(json_object_get(o, "TaskStatus")), &st));
 		per_status[st]++;
 		cr_assert_lt(c, u, "task %zu", i);
 		cr_assert_leq(c, prev_created, "newest first");
@@ -297,7 +293,8 @@ Test(fake_data, generated_tasks_are_realistic)
 		if (c != floor(c) || u != floor(u))
 			fractional++;
 		cr_assert_eq(r != NULL, resumable(st), "task %zu", i);
-		cr_assert(json_string_length(json_object_get(o, "DatabaseName")));
+		cr_assert(
+		    json_string_length(json_object_get(o, "DatabaseName")));
 		cr_assert(json_string_length(json_object_get(o, "TableName")));
 		json_decref(o);
 	}
@@ -343,11 +340,10 @@ Test(fake_data, bad_files_name_the_index_and_pointer)
 			  "{\"TaskId\":\"abc\",\"TaskStatus\":\"CREATED\"}]",
 			  &err),
 		     BLT_EUSAGE);
-	cr_assert(strstr(err.msg, "t.json: task 1 (/1/TaskId)"), "%s",
-		  err.msg);
-	cr_assert_eq(load("[{\"TaskId\":\"ABC\",\"TaskStatus\":\"RUNNING\"}]",
-			  &err),
-		     BLT_EUSAGE);
+	cr_assert(strstr(err.msg, "t.json: task 1 (/1/TaskId)"), "%s", err.msg);
+	cr_assert_eq(
+	    load("[{\"TaskId\":\"ABC\",\"TaskStatus\":\"RUNNING\"}]", &err),
+	    BLT_EUSAGE);
 	cr_assert(strstr(err.msg, "task 0 (/0/TaskStatus)"), "%s", err.msg);
 	cr_assert_eq(load("[{\"TaskId\":\"ABC\",\"TaskStatus\":\"CREATED\","
 			  "\"CreationTime\":\"yesterday\"}]",
@@ -360,8 +356,8 @@ Test(fake_data, bad_files_name_the_index_and_pointer)
 			  "{\"TaskId\":\"ABC\",\"TaskStatus\":\"FAILED\"}]",
 			  &err),
 		     BLT_EUSAGE);
-	cr_assert(strstr(err.msg, "task 1") && strstr(err.msg, "task 0"),
-		  "%s", err.msg);
+	cr_assert(strstr(err.msg, "task 1") && strstr(err.msg, "task 0"), "%s",
+		  err.msg);
 	cr_assert_eq(load("{\"TaskId\":\"ABC\"}", &err), BLT_EUSAGE);
 	cr_assert(strstr(err.msg, "array"), "%s", err.msg);
 	cr_assert_eq(load("[{\"TaskId\":", &err), BLT_EUSAGE);
@@ -421,8 +417,8 @@ Test(fake_data, data_defects_change_the_serialised_tasks)
 
 /* Walks a list of n items with page size max (changing to max2 after the
  * first page when max2 is not 0) and counts how often each item shows. */
-static size_t plan_walk(size_t n, unsigned max, unsigned max2,
-			fake_defects d, unsigned *hits)
+static size_t plan_walk(size_t n, unsigned max, unsigned max2, fake_defects d,
+			unsigned *hits)
 {
 	uint32_t *idx = calloc(n ? n : 1, sizeof(*idx));
 	struct fake_list list = {idx, n};
@@ -546,9 +542,9 @@ Test(fake_opts, values_by_space_and_equals)
 	struct fake_opts o;
 	struct blt_err err;
 
-	cr_assert_eq(parse(&o, &err, "--listen=127.0.0.1:0", "--generate",
-			   "12", "--seed=9", "--token-ttl", "15m",
-			   "--profile", "smithy", "--defect", "json-500",
+	cr_assert_eq(parse(&o, &err, "--listen=127.0.0.1:0", "--generate", "12",
+			   "--seed=9", "--token-ttl", "15m", "--profile",
+			   "smithy", "--defect", "json-500",
 			   "--defect=no-message,status-422", "--threads", "2",
 			   NULL),
 		     BLT_OK, "%s", err.msg);
@@ -573,12 +569,10 @@ Test(fake_opts, mistakes_are_usage_errors_naming_the_option)
 	cr_assert_eq(parse(&o, &err, "--tasks", "a", "--generate", "3", NULL),
 		     BLT_EUSAGE);
 	cr_assert(strstr(err.msg, "only one"), "%s", err.msg);
-	cr_assert_eq(parse(&o, &err, "--token-ttl", "soon", NULL),
-		     BLT_EUSAGE);
+	cr_assert_eq(parse(&o, &err, "--token-ttl", "soon", NULL), BLT_EUSAGE);
 	cr_assert(strstr(err.msg, "--token-ttl"), "%s", err.msg);
 	cr_assert_eq(parse(&o, &err, "--threads", "0", NULL), BLT_EUSAGE);
-	cr_assert_eq(parse(&o, &err, "--profile", "strict", NULL),
-		     BLT_EUSAGE);
+	cr_assert_eq(parse(&o, &err, "--profile", "strict", NULL), BLT_EUSAGE);
 	cr_assert(strstr(err.msg, "--profile"), "%s", err.msg);
 	cr_assert_eq(parse(&o, &err, "--verify-sigv4", "nocolon", NULL),
 		     BLT_EUSAGE);

@@ -13,9 +13,9 @@
 
 #define TASKS 250
 
-static const char *const statuses[] = {"CREATED", "IN_PROGRESS", "FAILED",
-				       "SUCCEEDED", "PROGRESS_STOPPED",
-				       "PENDING_RESUME"};
+static const char *const statuses[] = {"CREATED",	   "IN_PROGRESS",
+				       "FAILED",	   "SUCCEEDED",
+				       "PROGRESS_STOPPED", "PENDING_RESUME"};
 
 static struct fake_rig rig;
 
@@ -43,7 +43,7 @@ static void assert_distinct(const json_t *ids, size_t n, const char *what)
 
 	cr_assert_eq(json_array_size(ids), n, "%s: %zu items, want %zu", what,
 		     json_array_size(ids), n);
-	json_array_foreach(ids, i, id) {
+	json_array_foreach (ids, i, id) {
 		cr_assert(json_is_string(id), "%s: item %zu has no TaskId",
 			  what, i);
 		cr_assert_null(json_object_get(set, json_string_value(id)),
@@ -107,12 +107,12 @@ Test(fake_walk, each_filter_returns_exactly_its_tasks)
 		body = json_dumps(req, JSON_COMPACT);
 		doc = fake_list(&rig, body, &code);
 		cr_assert_eq(code, 200);
-		json_array_foreach(json_object_get(doc, "BatchLoadTasks"), i,
-				   t)
-			json_object_set(status_of,
-					json_string_value(json_object_get(
-						t, "TaskId")),
-					json_object_get(t, "TaskStatus"));
+		json_array_foreach (json_object_get(doc, "BatchLoadTasks"), i,
+				    t)
+			json_object_set(
+			    status_of,
+			    json_string_value(json_object_get(t, "TaskId")),
+			    json_object_get(t, "TaskStatus"));
 		next = json_string_value(json_object_get(doc, "NextToken"));
 		free(tok);
 		tok = next ? strdup(next) : NULL;
@@ -130,15 +130,14 @@ Test(fake_walk, each_filter_returns_exactly_its_tasks)
 		const char *key;
 		json_t *v;
 
-		json_object_foreach(status_of, key, v)
+		json_object_foreach (status_of, key, v)
 			if (!strcmp(json_string_value(v), statuses[s]))
 				expect++;
 		cr_assert_gt(expect, 0, "no %s task in the data", statuses[s]);
 		assert_distinct(ids, expect, statuses[s]);
-		json_array_foreach(ids, i, t)
+		json_array_foreach (ids, i, t)
 			cr_assert_str_eq(json_string_value(json_object_get(
-						 status_of,
-						 json_string_value(t))),
+					     status_of, json_string_value(t))),
 					 statuses[s]);
 		total += expect;
 		json_decref(ids);
@@ -151,8 +150,10 @@ Test(fake_walk, each_filter_returns_exactly_its_tasks)
 Test(fake_walk, changing_max_results_between_pages_loses_nothing)
 {
 	static const int patterns[][6] = {
-		{1, 100, 2, 50, 7, 3}, {100, 1, 1, 1, 99, 13},
-		{7, 7, 2, 100, 100, 1}, {33, 1, 66, 4, 5, 100},
+	    {1, 100, 2, 50, 7, 3},
+	    {100, 1, 1, 1, 99, 13},
+	    {7, 7, 2, 100, 100, 1},
+	    {33, 1, 66, 4, 5, 100},
 	};
 	int full = 100;
 	json_t *ref = fake_walk(&rig, &full, 1, NULL, NULL);
@@ -182,7 +183,8 @@ Test(fake_walk, resending_a_token_returns_the_same_page)
 {
 	long code;
 	json_t *first = fake_list(&rig, "{\"MaxResults\":5}", &code);
-	const char *tok = json_string_value(json_object_get(first, "NextToken"));
+	const char *tok =
+	    json_string_value(json_object_get(first, "NextToken"));
 	char body[256];
 	json_t *a;
 	json_t *b;
@@ -208,8 +210,8 @@ Test(fake_walk, empty_next_token_starts_a_walk)
 {
 	long code;
 	json_t *a = fake_list(&rig, "{\"MaxResults\":4}", &code);
-	json_t *b = fake_list(&rig, "{\"MaxResults\":4,\"NextToken\":\"\"}",
-			      &code);
+	json_t *b =
+	    fake_list(&rig, "{\"MaxResults\":4,\"NextToken\":\"\"}", &code);
 
 	cr_assert_eq(code, 200);
 	cr_assert(json_equal(json_object_get(a, "BatchLoadTasks"),
@@ -261,8 +263,7 @@ static char *walk_bodies(struct fake_rig *r, const char *filter)
 	}
 }
 
-Test(fake_data, same_seed_same_bodies_other_seed_other_bodies,
-     .timeout = 60)
+Test(fake_data, same_seed_same_bodies_other_seed_other_bodies, .timeout = 60)
 {
 	static const char *const seed1[] = {"--generate", "40", "--seed", "11",
 					    NULL};
@@ -313,31 +314,30 @@ Test(fake_data, tasks_file_is_served_in_file_order, .timeout = 30)
 
 	cr_assert_geq(fd, 0);
 	close(fd);
-	write_file(path,
-		   "[{\"TaskId\":\"ZZZ1\",\"TaskStatus\":\"CREATED\","
-		   "\"CreationTime\":1700000000.5},"
-		   "{\"TaskId\":\"AAA2\",\"TaskStatus\":\"FAILED\","
-		   "\"DatabaseName\":\"db\",\"TableName\":\"t\"},"
-		   "{\"TaskId\":\"MMM3\",\"TaskStatus\":\"CREATED\"}]");
+	write_file(path, "[{\"TaskId\":\"ZZZ1\",\"TaskStatus\":\"CREATED\","
+			 "\"CreationTime\":1700000000.5},"
+			 "{\"TaskId\":\"AAA2\",\"TaskStatus\":\"FAILED\","
+			 "\"DatabaseName\":\"db\",\"TableName\":\"t\"},"
+			 "{\"TaskId\":\"MMM3\",\"TaskStatus\":\"CREATED\"}]");
 	fake_rig_start(&r, args);
 	doc = fake_list(&r, "{}", &code);
 	list = json_object_get(doc, "BatchLoadTasks");
 	cr_assert_eq(json_array_size(list), 3);
 	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(list, 0), "TaskId")),
+			     json_array_get(list, 0), "TaskId")),
 			 "ZZZ1");
 	cr_assert_eq(json_real_value(json_object_get(json_array_get(list, 0),
 						     "CreationTime")),
 		     1700000000.5);
 	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(list, 1), "DatabaseName")),
+			     json_array_get(list, 1), "DatabaseName")),
 			 "db");
 	json_decref(doc);
 	doc = fake_list(&r, "{\"TaskStatus\":\"CREATED\"}", &code);
 	list = json_object_get(doc, "BatchLoadTasks");
 	cr_assert_eq(json_array_size(list), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(list, 1), "TaskId")),
+			     json_array_get(list, 1), "TaskId")),
 			 "MMM3");
 	json_decref(doc);
 	fake_rig_stop(&r);
@@ -349,15 +349,14 @@ static json_t *interaction(long id, const char *req, const char *resp,
 			   long token_from)
 {
 	json_t *o = json_pack(
-		"{s:I, s:{s:s, s:s, s:s, s:{s:s, s:s}, s:o}, "
-		"s:{s:i, s:{s:s}, s:o}, s:o}",
-		"id", (json_int_t)id, "request", "method", "POST", "path", "/",
-		"operation", "ListBatchLoadTasks", "headers", "x-amz-target",
-		FAKE_TARGET_LBT, "content-type", FAKE_CT, "body",
-		json_loads(req, 0, NULL), "response", "status", 200,
-		"headers", "content-type", FAKE_CT, "body",
-		json_loads(resp, 0, NULL), "token_from",
-		token_from ? json_integer(token_from) : json_null());
+	    "{s:I, s:{s:s, s:s, s:s, s:{s:s, s:s}, s:o}, "
+	    "s:{s:i, s:{s:s}, s:o}, s:o}",
+	    "id", (json_int_t)id, "request", "method", "POST", "path", "/",
+	    "operation", "ListBatchLoadTasks", "headers", "x-amz-target",
+	    FAKE_TARGET_LBT, "content-type", FAKE_CT, "body",
+	    json_loads(req, 0, NULL), "response", "status", 200, "headers",
+	    "content-type", FAKE_CT, "body", json_loads(resp, 0, NULL),
+	    "token_from", token_from ? json_integer(token_from) : json_null());
 
 	cr_assert(o);
 	return o;
@@ -368,8 +367,7 @@ static json_t *interaction(long id, const char *req, const char *resp,
  * page's tasks must come back as recorded. The filtered walk is recorded
  * first, so only a merge of the walks' orders gets the unfiltered one
  * right. */
-Test(fake_data, from_cassette_reproduces_the_recorded_pages,
-     .timeout = 60)
+Test(fake_data, from_cassette_reproduces_the_recorded_pages, .timeout = 60)
 {
 	static const char *const gen[] = {"--generate", "30", "--seed", "5",
 					  NULL};
@@ -395,8 +393,8 @@ Test(fake_data, from_cassette_reproduces_the_recorded_pages,
 		long prev = 0;
 
 		do {
-			json_t *req = json_pack("{s:i}", "MaxResults",
-						walks[w].max);
+			json_t *req =
+			    json_pack("{s:i}", "MaxResults", walks[w].max);
 			char *rq;
 			char *rs;
 			long code;
@@ -405,8 +403,8 @@ Test(fake_data, from_cassette_reproduces_the_recorded_pages,
 
 			if (walks[w].filter)
 				json_object_set_new(
-					req, "TaskStatus",
-					json_string(walks[w].filter));
+				    req, "TaskStatus",
+				    json_string(walks[w].filter));
 			if (tok)
 				json_object_set_new(req, "NextToken",
 						    json_string(tok));
@@ -414,17 +412,16 @@ Test(fake_data, from_cassette_reproduces_the_recorded_pages,
 			doc = fake_list(&a, rq, &code);
 			cr_assert_eq(code, 200);
 			rs = json_dumps(doc, JSON_COMPACT);
-			json_array_append_new(
-				list, interaction(++id, rq, rs, prev));
+			json_array_append_new(list,
+					      interaction(++id, rq, rs, prev));
 			json_object_del(req, "NextToken");
 			json_array_append_new(
-				pages,
-				json_pack("[o, O, b]", req,
-					  json_object_get(doc,
-							  "BatchLoadTasks"),
-					  tok != NULL));
+			    pages,
+			    json_pack("[o, O, b]", req,
+				      json_object_get(doc, "BatchLoadTasks"),
+				      tok != NULL));
 			t = json_string_value(
-				json_object_get(doc, "NextToken"));
+			    json_object_get(doc, "NextToken"));
 			free(tok);
 			tok = t ? strdup(t) : NULL;
 			prev = id;
@@ -434,10 +431,9 @@ Test(fake_data, from_cassette_reproduces_the_recorded_pages,
 		} while (tok);
 	}
 	fake_rig_stop(&a);
-	cassette = json_pack("{s:i, s:{s:s, s:s, s:s}, s:o}", "blt_cassette",
-			     1, "meta", "recorded_at",
-			     "2026-01-01T00:00:00.000Z", "upstream",
-			     "http://127.0.0.1:1", "tool", "test",
+	cassette = json_pack("{s:i, s:{s:s, s:s, s:s}, s:o}", "blt_cassette", 1,
+			     "meta", "recorded_at", "2026-01-01T00:00:00.000Z",
+			     "upstream", "http://127.0.0.1:1", "tool", "test",
 			     "interactions", list);
 	cr_assert_eq(json_dump_file(cassette, path, JSON_INDENT(2)), 0);
 	json_decref(cassette);
@@ -448,7 +444,7 @@ Test(fake_data, from_cassette_reproduces_the_recorded_pages,
 		size_t i;
 		json_t *p;
 
-		json_array_foreach(pages, i, p) {
+		json_array_foreach (pages, i, p) {
 			json_t *req = json_deep_copy(json_array_get(p, 0));
 			char *rq;
 			long code;
@@ -461,12 +457,12 @@ Test(fake_data, from_cassette_reproduces_the_recorded_pages,
 			rq = json_dumps(req, JSON_COMPACT);
 			doc = fake_list(&b, rq, &code);
 			cr_assert_eq(code, 200);
-			cr_assert(json_equal(json_object_get(doc,
-							     "BatchLoadTasks"),
-					     json_array_get(p, 1)),
-				  "page %zu differs: %s", i, rq);
+			cr_assert(
+			    json_equal(json_object_get(doc, "BatchLoadTasks"),
+				       json_array_get(p, 1)),
+			    "page %zu differs: %s", i, rq);
 			t = json_string_value(
-				json_object_get(doc, "NextToken"));
+			    json_object_get(doc, "NextToken"));
 			free(tok);
 			tok = t ? strdup(t) : NULL;
 			free(rq);
@@ -528,20 +524,20 @@ static void *walk_thread(void *arg)
 		}
 		free(body);
 		if (resp.status == 200)
-			doc = json_loadb(resp.body.data, resp.body.len, 0,
-					 NULL);
+			doc =
+			    json_loadb(resp.body.data, resp.body.len, 0, NULL);
 		httpc_response_free(&resp);
 		if (!doc) {
 			w->failures++;
 			break;
 		}
-		json_array_foreach(json_object_get(doc, "BatchLoadTasks"), i,
-				   t) {
+		json_array_foreach (json_object_get(doc, "BatchLoadTasks"), i,
+				    t) {
 			w->items++;
-			json_object_set(seen,
-					json_string_value(json_object_get(
-						t, "TaskId")),
-					json_true());
+			json_object_set(
+			    seen,
+			    json_string_value(json_object_get(t, "TaskId")),
+			    json_true());
 		}
 		next = json_string_value(json_object_get(doc, "NextToken"));
 		free(tok);
@@ -557,8 +553,7 @@ static void *walk_thread(void *arg)
 	return NULL;
 }
 
-Test(fake_threads, concurrent_walks_each_see_every_task_once,
-     .timeout = 120)
+Test(fake_threads, concurrent_walks_each_see_every_task_once, .timeout = 120)
 {
 	static const char *const args[] = {"--threads", "4", NULL};
 	struct walker w[8];

@@ -59,9 +59,9 @@ void fake_send(struct fake_rig *r, const char *method, const char *path,
 		snprintf(ch, sizeof(ch), "Content-Type: %s", ctype);
 		hs[n++] = ch;
 	}
-	cr_assert_eq(httpc_send(r->http, method, url, hs, n, body, len, resp,
-				&err),
-		     BLT_OK, "%s %s: %s", method, url, err.msg);
+	cr_assert_eq(
+	    httpc_send(r->http, method, url, hs, n, body, len, resp, &err),
+	    BLT_OK, "%s %s: %s", method, url, err.msg);
 }
 
 json_t *fake_list(struct fake_rig *r, const char *body, long *status)
@@ -72,8 +72,8 @@ json_t *fake_list(struct fake_rig *r, const char *body, long *status)
 	fake_send(r, "POST", "/", FAKE_TARGET_LBT, FAKE_CT, body, strlen(body),
 		  &resp);
 	*status = resp.status;
-	doc = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len,
-			 0, NULL);
+	doc = json_loadb(resp.body.data ? resp.body.data : "", resp.body.len, 0,
+			 NULL);
 	httpc_response_free(&resp);
 	return doc;
 }
@@ -90,16 +90,16 @@ void fake_assert_error(const struct httpc_response *resp, const char *want,
 
 	cr_assert(body, "error body is not JSON: %s", resp->body.data);
 	cr_assert(awsjson_error_read_type(
-			  httpc_response_header(resp, "x-amzn-errortype"),
-			  body, type, sizeof(type)),
+		      httpc_response_header(resp, "x-amzn-errortype"), body,
+		      type, sizeof(type)),
 		  "no error type in %s", resp->body.data);
 	cr_assert_str_eq(type, want, "body %s", resp->body.data);
 	shape = json_string_value(json_object_get(body, "__type"));
 	cr_assert(shape && strchr(shape, '#'), "__type in %s", resp->body.data);
 	cr_assert_str_eq(strchr(shape, '#') + 1, want,
 			 "__type and x-amzn-ErrorType agree");
-	cr_assert_eq(resp->status, want_status, "%s: status %ld, body %s",
-		     want, resp->status, resp->body.data);
+	cr_assert_eq(resp->status, want_status, "%s: status %ld, body %s", want,
+		     resp->status, resp->body.data);
 	msg = awsjson_error_read_message(body);
 	cr_assert(msg && *msg, "no message in %s", resp->body.data);
 	for (size_t i = 0; needles && needles[i]; i++)
@@ -117,7 +117,7 @@ json_t *fake_ids(const json_t *tasks)
 	size_t i;
 	json_t *t;
 
-	json_array_foreach(tasks, i, t)
+	json_array_foreach (tasks, i, t)
 		json_array_append(ids, json_object_get(t, "TaskId"));
 	return ids;
 }
@@ -152,8 +152,8 @@ json_t *fake_walk(struct fake_rig *r, const int *sizes, size_t nsizes,
 		long status;
 		json_t *doc = fake_list(r, body, &status);
 		json_t *list = json_object_get(doc, "BatchLoadTasks");
-		const char *next = json_string_value(
-			json_object_get(doc, "NextToken"));
+		const char *next =
+		    json_string_value(json_object_get(doc, "NextToken"));
 		size_t i;
 		json_t *t;
 
@@ -162,7 +162,7 @@ json_t *fake_walk(struct fake_rig *r, const int *sizes, size_t nsizes,
 		cr_assert(json_is_array(list));
 		cr_assert_leq(json_array_size(list),
 			      (size_t)(size ? size : 100));
-		json_array_foreach(list, i, t)
+		json_array_foreach (list, i, t)
 			json_array_append(ids, json_object_get(t, "TaskId"));
 		free(body);
 		free(token);

@@ -48,9 +48,9 @@ enum fake_defect {
 typedef uint64_t fake_defects;
 
 struct fake_defect_info {
-	const char *name;        /* "page-overflow" */
-	const char *check;       /* the check it breaks, "PAG-SIZE" */
-	const char *level;       /* "must" or "should" */
+	const char *name;	 /* "page-overflow" */
+	const char *check;	 /* the check it breaks, "PAG-SIZE" */
+	const char *level;	 /* "must" or "should" */
 	const char *description; /* what blt-fake does wrong */
 };
 

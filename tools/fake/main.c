@@ -34,8 +34,8 @@ static int run(const struct fake_opts *o)
 		fake_server_free(&s);
 		return st == BLT_EUSAGE ? 2 : 1;
 	}
-	fprintf(stderr, "blt-fake: serving %zu tasks (profile %s)\n",
-		s.store.n, awsjson_profile_name(o->profile));
+	fprintf(stderr, "blt-fake: serving %zu tasks (profile %s)\n", s.store.n,
+		awsjson_profile_name(o->profile));
 	httpd_announce(h);
 	sig = httpd_wait_signal();
 	fprintf(stderr, "blt-fake: signal %d, shutting down\n", sig);

@@ -11,42 +11,41 @@
 
 void fake_opts_usage(FILE *out)
 {
-	fputs(
-		"usage: blt-fake [OPTIONS]\n"
-		"Serves ListBatchLoadTasks and DescribeEndpoints (Timestream "
-		"Write, AWS JSON 1.0)\nfrom a fixed data set.\n\n"
-		"Data (one of; the default is --generate 250 --seed 1):\n"
-		"  --tasks FILE          a JSON array of BatchLoadTask "
-		"objects\n"
-		"  --generate N          N deterministic tasks from --seed\n"
-		"  --from-cassette FILE  the tasks in a cassette's 200 "
-		"responses\n"
-		"  --seed S              seed of --generate and of request "
-		"ids (default 1)\n\n"
-		"Serving:\n"
-		"  --listen HOST:PORT    default 127.0.0.1:8080; port 0 "
-		"picks a free one\n"
-		"  --threads N           worker threads (default 1)\n"
-		"  --profile P           documented (default) or smithy "
-		"error statuses\n"
-		"  --max-body BYTES      request body cap (default 1048576; "
-		"413 beyond)\n"
-		"  --token-ttl T         NextToken lifetime: 90s, 15m, 24h "
-		"or seconds (default 24h)\n"
-		"  --token-key SECRET    NextToken HMAC key (default: derived "
-		"from the data,\n"
-		"                        so tokens are unforgeable only with "
-		"a secret key)\n"
-		"  --verify-sigv4 AKID:SECRET  require SigV4 signatures by "
-		"this key\n"
-		"  --inject SPEC         faults: throttle=P,internal=P,"
-		"latency=MIN..MAX,reset=P,seed=N\n"
-		"  --defect NAME[,NAME]  deliberate deviations; "
-		"'--defect list' prints them\n\n"
-		"  --help, --version\n\n"
-		"Exit status: 0 after SIGINT or SIGTERM, 1 when the server "
-		"cannot start,\n2 for a usage or data error.\n",
-		out);
+	fputs("usage: blt-fake [OPTIONS]\n"
+	      "Serves ListBatchLoadTasks and DescribeEndpoints (Timestream "
+	      "Write, AWS JSON 1.0)\nfrom a fixed data set.\n\n"
+	      "Data (one of; the default is --generate 250 --seed 1):\n"
+	      "  --tasks FILE          a JSON array of BatchLoadTask "
+	      "objects\n"
+	      "  --generate N          N deterministic tasks from --seed\n"
+	      "  --from-cassette FILE  the tasks in a cassette's 200 "
+	      "responses\n"
+	      "  --seed S              seed of --generate and of request "
+	      "ids (default 1)\n\n"
+	      "Serving:\n"
+	      "  --listen HOST:PORT    default 127.0.0.1:8080; port 0 "
+	      "picks a free one\n"
+	      "  --threads N           worker threads (default 1)\n"
+	      "  --profile P           documented (default) or smithy "
+	      "error statuses\n"
+	      "  --max-body BYTES      request body cap (default 1048576; "
+	      "413 beyond)\n"
+	      "  --token-ttl T         NextToken lifetime: 90s, 15m, 24h "
+	      "or seconds (default 24h)\n"
+	      "  --token-key SECRET    NextToken HMAC key (default: derived "
+	      "from the data,\n"
+	      "                        so tokens are unforgeable only with "
+	      "a secret key)\n"
+	      "  --verify-sigv4 AKID:SECRET  require SigV4 signatures by "
+	      "this key\n"
+	      "  --inject SPEC         faults: throttle=P,internal=P,"
+	      "latency=MIN..MAX,reset=P,seed=N\n"
+	      "  --defect NAME[,NAME]  deliberate deviations; "
+	      "'--defect list' prints them\n\n"
+	      "  --help, --version\n\n"
+	      "Exit status: 0 after SIGINT or SIGTERM, 1 when the server "
+	      "cannot start,\n2 for a usage or data error.\n",
+	      out);
 }
 
 /* Takes the value of option name: after '=' in arg, else the next
@@ -72,8 +71,7 @@ static bool is_opt(const char *arg, const char *name)
 {
 	size_t n = strlen(name);
 
-	return strncmp(arg, name, n) == 0 &&
-	       (arg[n] == '\0' || arg[n] == '=');
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
 
 static blt_status parse_uint(const char *name, const char *v,
@@ -138,8 +136,7 @@ static void set_defaults(struct fake_opts *o)
 
 /* Applies the data-source options: --tasks, --from-cassette, --generate. */
 static blt_status apply_source(struct fake_opts *o, const char *name,
-			       const char *v, bool *chosen,
-			       struct blt_err *err)
+			       const char *v, bool *chosen, struct blt_err *err)
 {
 	unsigned long long x = 0;
 
@@ -198,8 +195,7 @@ static blt_status apply(struct fake_opts *o, const char *name, const char *v,
 	else if (!strcmp(name, "--profile") &&
 		 awsjson_profile_parse(v, &o->profile, err))
 		st = blt_fail(err, BLT_EUSAGE,
-			      "--profile: '%s' is not documented or smithy",
-			      v);
+			      "--profile: '%s' is not documented or smithy", v);
 	else if (!strcmp(name, "--token-key")) {
 		o->token_key = v;
 		if (!*v)
@@ -223,10 +219,10 @@ static blt_status apply(struct fake_opts *o, const char *name, const char *v,
 }
 
 static const char *const valued[] = {
-	"--listen",	  "--threads",	    "--profile",  "--tasks",
-	"--from-cassette", "--generate",     "--seed",	  "--max-body",
-	"--token-key",	  "--token-ttl",    "--verify-sigv4", "--inject",
-	"--defect",
+    "--listen",	       "--threads",   "--profile",	"--tasks",
+    "--from-cassette", "--generate",  "--seed",		"--max-body",
+    "--token-key",     "--token-ttl", "--verify-sigv4", "--inject",
+    "--defect",
 };
 
 blt_status fake_opts_parse(int argc, char *const argv[], struct fake_opts *o,

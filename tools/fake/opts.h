@@ -33,8 +33,8 @@ struct fake_opts {
 	const char *data_path; /* --tasks or --from-cassette */
 	size_t generate;
 	uint64_t seed;
-	const char *token_key; /* NULL: derived from the data */
-	uint64_t token_ttl;    /* seconds */
+	const char *token_key;	  /* NULL: derived from the data */
+	uint64_t token_ttl;	  /* seconds */
 	const char *verify_sigv4; /* "AKID:SECRET" as given, or NULL */
 	struct inject_spec inject;
 	fake_defects defects;

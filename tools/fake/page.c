@@ -47,8 +47,8 @@ void fake_page_plan(const struct fake_page_in *in, struct fake_page_out *out)
 		out->next_position++;
 		out->more = out->next_position < n;
 	}
-	if (fake_defect_on(d, FAKE_D_DROP_ON_ODD) && out->more &&
-	    in->max > 1 && in->max % 2 == 1) {
+	if (fake_defect_on(d, FAKE_D_DROP_ON_ODD) && out->more && in->max > 1 &&
+	    in->max % 2 == 1) {
 		out->next_position++;
 		out->more = out->next_position < n;
 	}

@@ -17,9 +17,9 @@ struct fake_page_in {
 	const struct fake_list *list; /* the walk's list (filter) */
 	uint32_t position; /* from the token: items already served (the page
 			    * number under defect resize-loss); 0 at first */
-	bool continued;    /* the request carried a token */
-	unsigned max;      /* MaxResults, 1..100 */
-	bool reversed;     /* serve the list back to front */
+	bool continued;	   /* the request carried a token */
+	unsigned max;	   /* MaxResults, 1..100 */
+	bool reversed;	   /* serve the list back to front */
 	fake_defects defects;
 };
 

@@ -58,10 +58,9 @@ blt_status fake_server_init(struct fake_server *s, const struct fake_opts *o,
 		st = fake_token_key_init(&s->key, s->store.digest,
 					 sizeof(s->store.digest), err);
 	if (st == BLT_OK && o->verify_sigv4)
-		st = sigv4_parse_keypair(o->verify_sigv4, &s->akid,
-					 &s->secret, err);
-	if (st == BLT_OK &&
-	    fake_defect_on(o->defects, FAKE_D_REPEAT_DIFFERS) &&
+		st = sigv4_parse_keypair(o->verify_sigv4, &s->akid, &s->secret,
+					 err);
+	if (st == BLT_OK && fake_defect_on(o->defects, FAKE_D_REPEAT_DIFFERS) &&
 	    !(s->seen = calloc(FAKE_SEEN_SLOTS, sizeof(*s->seen))))
 		st = blt_fail(err, BLT_ENOMEM, "out of memory");
 	if (st != BLT_OK)
@@ -136,8 +135,8 @@ static void common_headers(const struct fake_server *s,
 		httpd_reply_header(reply, "Content-Type", "application/json",
 				   NULL);
 	else
-		httpd_reply_header(reply, "Content-Type",
-				   AWSJSON_CONTENT_TYPE, NULL);
+		httpd_reply_header(reply, "Content-Type", AWSJSON_CONTENT_TYPE,
+				   NULL);
 }
 
 /* An error body without type (untyped-errors) or message (no-message). */
@@ -222,7 +221,7 @@ static void tidy_message(const char *in, char *out, size_t outsz)
 
 static void send_error(const struct fake_server *s, struct httpd_reply *reply,
 		       enum awsjson_error e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Answers error e with a printf-style message, by the profile's status
  * table and the error defects. */
@@ -297,14 +296,12 @@ static bool authenticate(const struct fake_server *s,
 		hs[n].value = req->headers[i].value;
 		n++;
 	}
-	r = (struct sigv4_request){req->method, req->path, req->query, hs, n,
-				   req->body, req->body_len};
-	if (sigv4_verify_verdict(&r, s->akid, s->secret,
-				 AWSJSON_SIGV4_SERVICE, &verdict,
-				 &err) == BLT_OK)
+	r = (struct sigv4_request){req->method, req->path, req->query,	 hs,
+				   n,		req->body, req->body_len};
+	if (sigv4_verify_verdict(&r, s->akid, s->secret, AWSJSON_SIGV4_SERVICE,
+				 &verdict, &err) == BLT_OK)
 		return true;
-	send_error(s, reply, auth_error(verdict), "Authorization: %s",
-		   err.msg);
+	send_error(s, reply, auth_error(verdict), "Authorization: %s", err.msg);
 	return false;
 }
 
@@ -313,10 +310,14 @@ static bool authenticate(const struct fake_server *s,
 static bool validation_defects(fake_defects d)
 {
 	static const enum fake_defect v[] = {
-		FAKE_D_ACCEPT_101,	 FAKE_D_COERCE_STRING,
-		FAKE_D_LOOSE_ENUM,	 FAKE_D_REJECT_FILTER,
-		FAKE_D_ENUM_AS_SERIALIZATION, FAKE_D_TYPE_500,
-		FAKE_D_JSON_500,	 FAKE_D_ACCEPT_HUGE,
+	    FAKE_D_ACCEPT_101,
+	    FAKE_D_COERCE_STRING,
+	    FAKE_D_LOOSE_ENUM,
+	    FAKE_D_REJECT_FILTER,
+	    FAKE_D_ENUM_AS_SERIALIZATION,
+	    FAKE_D_TYPE_500,
+	    FAKE_D_JSON_500,
+	    FAKE_D_ACCEPT_HUGE,
 	};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -337,8 +338,7 @@ static bool rewrite_max_results(json_t *root, fake_defects d)
 
 		if (len == 0 || len > 9 || strspn(t, "0123456789") != len)
 			return false;
-		json_object_set_new(root, "MaxResults",
-				    json_integer(atoll(t)));
+		json_object_set_new(root, "MaxResults", json_integer(atoll(t)));
 		return true;
 	}
 	if (!json_is_integer(v))
@@ -430,7 +430,8 @@ static bool defective_validation(const struct fake_server *s,
 		    !lbt_status_parse(v, &st)) {
 			send_error(s, reply, AWSJSON_ERR_SERIALIZATION,
 				   "TaskStatus: \"%.64s\" could not be "
-				   "deserialized", v);
+				   "deserialized",
+				   v);
 			json_decref(root);
 			return true;
 		}
@@ -504,9 +505,8 @@ static bool resume_walk(struct fake_server *s, const char *token,
 	in->continued = true;
 	in->reversed = t.flags & FAKE_TOKEN_F_REVERSED;
 	if (s->seen && seen_before(s, token))
-		in->position += fake_defect_on(d, FAKE_D_RESIZE_LOSS)
-					? 1
-					: in->max;
+		in->position +=
+		    fake_defect_on(d, FAKE_D_RESIZE_LOSS) ? 1 : in->max;
 	return true;
 }
 
@@ -515,10 +515,10 @@ static bool resume_walk(struct fake_server *s, const char *token,
 static blt_status token_text(struct fake_server *s, const struct fake_token *t,
 			     char text[FAKE_TOKEN_TEXT_LEN + 1])
 {
-	uint64_t key = (uint64_t)t->filter << 40 | (uint64_t)t->flags << 32 |
-		       t->position;
+	uint64_t key =
+	    (uint64_t)t->filter << 40 | (uint64_t)t->flags << 32 | t->position;
 	struct fake_token_cache_slot *slot =
-		&s->cache[rng_mix(key, 0) % FAKE_TOKEN_CACHE_SLOTS];
+	    &s->cache[rng_mix(key, 0) % FAKE_TOKEN_CACHE_SLOTS];
 	bool hit;
 
 	pthread_mutex_lock(&s->cache_lock);
@@ -576,8 +576,8 @@ static bool range_defects(const struct fake_server *s,
 			   "99");
 		return false;
 	}
-	if (fake_defect_on(d, FAKE_D_MID_RANGE_500) &&
-	    lr->max_results >= 41 && lr->max_results <= 59) {
+	if (fake_defect_on(d, FAKE_D_MID_RANGE_500) && lr->max_results >= 41 &&
+	    lr->max_results <= 59) {
 		send_error(s, reply, AWSJSON_ERR_INTERNAL_SERVER,
 			   "the request could not be processed");
 		return false;
@@ -589,15 +589,16 @@ static void serve_page(struct fake_server *s, const struct lbt_request *lr,
 		       struct httpd_reply *reply)
 {
 	fake_defects d = s->opts->defects;
-	unsigned filter = lr->has_status ? (unsigned)lr->status
-					 : FAKE_TOKEN_NO_FILTER;
+	unsigned filter =
+	    lr->has_status ? (unsigned)lr->status : FAKE_TOKEN_NO_FILTER;
 	struct fake_page_in in = {
-		&s->store.lists[lr->has_status ? (int)lr->status
-					       : FAKE_LIST_ALL],
-		0, false,
-		lr->has_max_results ? (unsigned)lr->max_results
-				    : LBT_MAX_RESULTS_DEFAULT,
-		false, d};
+	    &s->store.lists[lr->has_status ? (int)lr->status : FAKE_LIST_ALL],
+	    0,
+	    false,
+	    lr->has_max_results ? (unsigned)lr->max_results
+				: LBT_MAX_RESULTS_DEFAULT,
+	    false,
+	    d};
 	struct fake_page_out plan;
 
 	if (lr->next_token && *lr->next_token) {
@@ -714,14 +715,14 @@ static enum awsjson_op route(const struct fake_server *s,
 		send_error(s, reply, AWSJSON_ERR_UNKNOWN_OPERATION,
 			   "X-Amz-Target: %.128s is not %sListBatchLoadTasks "
 			   "or %sDescribeEndpoints",
-			   target ? target : "(absent)",
-			   AWSJSON_TARGET_PREFIX, AWSJSON_TARGET_PREFIX);
+			   target ? target : "(absent)", AWSJSON_TARGET_PREFIX,
+			   AWSJSON_TARGET_PREFIX);
 	return op;
 }
 
 /* --inject: returns false when a fault answered (or reset) the request. */
-static bool inject(const struct fake_server *s,
-		   const struct httpd_request *req, struct httpd_reply *reply)
+static bool inject(const struct fake_server *s, const struct httpd_request *req,
+		   struct httpd_reply *reply)
 {
 	unsigned latency = 0;
 	enum inject_fault f;

@@ -117,8 +117,8 @@ limit:
 }
 
 /* Reads a whole file, refusing more than max bytes. */
-static blt_status slurp(const char *path, size_t max, char **text,
-			size_t *len, struct blt_err *err)
+static blt_status slurp(const char *path, size_t max, char **text, size_t *len,
+			struct blt_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	struct blt_buf b;
@@ -139,8 +139,7 @@ static blt_status slurp(const char *path, size_t max, char **text,
 		buf_free(&b);
 		if (st == BLT_ELIMIT)
 			return blt_fail(err, BLT_EUSAGE,
-					"%s: larger than %zu bytes", path,
-					max);
+					"%s: larger than %zu bytes", path, max);
 		return st;
 	}
 	*len = b.len;
@@ -152,8 +151,8 @@ blt_status fake_store_load_text(struct fake_store *s, const char *text,
 				size_t len, const char *name,
 				struct blt_err *err)
 {
-	json_t *doc = canon_parse(text, len, FAKE_TASKS_FILE_MAX,
-				  TASKS_DEPTH_MAX, err);
+	json_t *doc =
+	    canon_parse(text, len, FAKE_TASKS_FILE_MAX, TASKS_DEPTH_MAX, err);
 	blt_status st = BLT_OK;
 	size_t i;
 	json_t *obj;
@@ -169,7 +168,7 @@ blt_status fake_store_load_text(struct fake_store *s, const char *text,
 			      "%s: expected a JSON array of tasks", name);
 		goto done;
 	}
-	json_array_foreach(doc, i, obj) {
+	json_array_foreach (doc, i, obj) {
 		char what[32];
 		char base[32];
 		size_t index;
@@ -208,13 +207,13 @@ blt_status fake_store_load_file(struct fake_store *s, const char *path,
 /* ---- generation ---------------------------------------------------- */
 
 static const char *const databases[] = {
-	"iot_fleet",	"sensor_data", "metrics_prod", "devops_telemetry",
-	"energy_grid", "billing_events", "factory_floor",
+    "iot_fleet",   "sensor_data",    "metrics_prod",  "devops_telemetry",
+    "energy_grid", "billing_events", "factory_floor",
 };
 static const char *const tables[] = {
-	"device_readings", "cpu_utilization", "power_usage",
-	"http_requests",   "temperature",     "vehicle_gps",
-	"ingest_audit",    "heartbeats",      "vibration",
+    "device_readings", "cpu_utilization", "power_usage",
+    "http_requests",   "temperature",	  "vehicle_gps",
+    "ingest_audit",    "heartbeats",	  "vibration",
 };
 
 /* Most recent CreationTime of generated data: 2025-01-01T00:00:00Z. */
@@ -226,9 +225,9 @@ static const char *const tables[] = {
 static enum lbt_status gen_status(struct blt_rng *r)
 {
 	static const unsigned weights[LBT_STATUS_COUNT] = {
-		[LBT_CREATED] = 8,	   [LBT_IN_PROGRESS] = 12,
-		[LBT_FAILED] = 15,	   [LBT_SUCCEEDED] = 45,
-		[LBT_PROGRESS_STOPPED] = 10, [LBT_PENDING_RESUME] = 10,
+	    [LBT_CREATED] = 8,		 [LBT_IN_PROGRESS] = 12,
+	    [LBT_FAILED] = 15,		 [LBT_SUCCEEDED] = 45,
+	    [LBT_PROGRESS_STOPPED] = 10, [LBT_PENDING_RESUME] = 10,
 	};
 	unsigned x = (unsigned)rng_below(r, 100);
 
@@ -244,12 +243,12 @@ static enum lbt_status gen_status(struct blt_rng *r)
 static double gen_duration(struct blt_rng *r, enum lbt_status s)
 {
 	static const unsigned span[LBT_STATUS_COUNT][2] = {
-		[LBT_CREATED] = {1, 120},
-		[LBT_IN_PROGRESS] = {60, 3600},
-		[LBT_FAILED] = {5, 3600},
-		[LBT_SUCCEEDED] = {120, 14400},
-		[LBT_PROGRESS_STOPPED] = {300, 7200},
-		[LBT_PENDING_RESUME] = {3600, 86400},
+	    [LBT_CREATED] = {1, 120},
+	    [LBT_IN_PROGRESS] = {60, 3600},
+	    [LBT_FAILED] = {5, 3600},
+	    [LBT_SUCCEEDED] = {120, 14400},
+	    [LBT_PROGRESS_STOPPED] = {300, 7200},
+	    [LBT_PENDING_RESUME] = {3600, 86400},
 	};
 
 	return span[s][0] + (double)rng_below(r, span[s][1] - span[s][0]);
@@ -288,19 +287,18 @@ static json_t *gen_task(struct blt_rng *r, enum lbt_status s, double created,
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "CreationTime", json_real(created));
-	json_object_set_new(
-		o, "DatabaseName",
-		json_string(databases[rng_below(
-			r, sizeof(databases) / sizeof(databases[0]))]));
+	json_object_set_new(o, "DatabaseName",
+			    json_string(databases[rng_below(
+				r, sizeof(databases) / sizeof(databases[0]))]));
 	json_object_set_new(o, "LastUpdatedTime", json_real(updated));
 	if (resumable(s))
 		json_object_set_new(
-			o, "ResumableUntil",
-			json_real(updated + GEN_RESUMABLE_DAYS * 86400.0));
+		    o, "ResumableUntil",
+		    json_real(updated + GEN_RESUMABLE_DAYS * 86400.0));
 	json_object_set_new(
-		o, "TableName",
-		json_string(tables[rng_below(r, sizeof(tables) /
-							 sizeof(tables[0]))]));
+	    o, "TableName",
+	    json_string(
+		tables[rng_below(r, sizeof(tables) / sizeof(tables[0]))]));
 	json_object_set_new(o, "TaskId", json_string(id));
 	json_object_set_new(o, "TaskStatus", json_string(lbt_status_name(s)));
 	if (json_object_size(o) != 6u + resumable(s)) {
@@ -333,8 +331,8 @@ blt_status fake_store_generate(struct fake_store *s, size_t n, uint64_t seed,
 		first[j] = t;
 	}
 	for (size_t i = 0; i < n; i++) {
-		enum lbt_status st = i < LBT_STATUS_COUNT ? first[i]
-							  : gen_status(&r);
+		enum lbt_status st =
+		    i < LBT_STATUS_COUNT ? first[i] : gen_status(&r);
 		char id[GEN_ID_LEN + 1];
 		size_t index;
 		json_t *o;
@@ -507,7 +505,7 @@ static blt_status collect_page(struct fake_store *s, struct edges *e,
 	size_t i;
 	json_t *obj;
 
-	json_array_foreach(list, i, obj) {
+	json_array_foreach (list, i, obj) {
 		char what[64];
 		char base[96];
 		size_t index;
@@ -556,16 +554,16 @@ static blt_status collect_cassette(struct fake_store *s,
 		const struct cassette_interaction *it = cassette_at(c, i);
 		const json_t *body = cassette_body_json(it->response);
 		const json_t *list = json_object_get(body, "BatchLoadTasks");
-		long prev = it->token_from ? walk_last(lasts, it->token_from)
-					   : -1;
+		long prev =
+		    it->token_from ? walk_last(lasts, it->token_from) : -1;
 		long last = prev;
 		char key[32];
 
 		if (strcmp(it->operation, "ListBatchLoadTasks") != 0 ||
 		    it->status != 200 || !json_is_array(list))
 			continue;
-		st = collect_page(s, e, list, it->id, i, path, prev, &last,
-				  err);
+		st =
+		    collect_page(s, e, list, it->id, i, path, prev, &last, err);
 		snprintf(key, sizeof(key), "%ld", it->id);
 		if (st == BLT_OK && last >= 0 &&
 		    json_object_set_new(lasts, key, json_integer(last)))
@@ -617,8 +615,7 @@ static void shift_time(json_t *o, const char *key, double delta)
 	json_t *v = json_object_get(o, key);
 
 	if (json_is_integer(v))
-		json_integer_set(v, json_integer_value(v) +
-					    (json_int_t)delta);
+		json_integer_set(v, json_integer_value(v) + (json_int_t)delta);
 	else if (json_is_real(v))
 		json_real_set(v, json_real_value(v) + delta);
 }
@@ -660,9 +657,9 @@ static json_t *with_defects(json_t *obj, fake_defects d)
 		size_t i;
 
 		for (i = 0; id[i] && i < LBT_TASK_ID_MAX; i++)
-			low[i] = (char)(id[i] >= 'A' && id[i] <= 'Z'
-						? id[i] + 32
-						: id[i]);
+			low[i] =
+			    (char)(id[i] >= 'A' && id[i] <= 'Z' ? id[i] + 32
+								: id[i]);
 		low[i] = '\0';
 		json_object_set_new(o, "TaskId", json_string(low));
 	}
@@ -714,9 +711,9 @@ static blt_status build_lists(struct fake_store *s, fake_defects d,
 		list->n = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			enum lbt_status st = s->tasks[i].status;
-			bool in = l == FAKE_LIST_ALL || (int)st == l ||
-				  (leak && l == LBT_CREATED &&
-				   st == LBT_IN_PROGRESS);
+			bool in =
+			    l == FAKE_LIST_ALL || (int)st == l ||
+			    (leak && l == LBT_CREATED && st == LBT_IN_PROGRESS);
 
 			if (in)
 				list->idx[list->n++] = (uint32_t)i;

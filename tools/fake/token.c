@@ -15,7 +15,7 @@
 #define RECORD_LEN (FAKE_TOKEN_RAW_LEN - SHA256_LEN)
 
 static const char b64url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* Primes ctx with one block of the key XORed with pad. */
 static blt_status prime(EVP_MD_CTX **ctx, const unsigned char *block,
@@ -32,9 +32,8 @@ static blt_status prime(EVP_MD_CTX **ctx, const unsigned char *block,
 	return BLT_OK;
 }
 
-blt_status fake_token_key_init(struct fake_token_key *key,
-			       const void *secret, size_t len,
-			       struct blt_err *err)
+blt_status fake_token_key_init(struct fake_token_key *key, const void *secret,
+			       size_t len, struct blt_err *err)
 {
 	unsigned char block[SHA256_BLOCK] = {0};
 	blt_status st;
@@ -44,8 +43,7 @@ blt_status fake_token_key_init(struct fake_token_key *key,
 	if (len > SHA256_BLOCK) {
 		unsigned int n = 0;
 
-		if (EVP_Digest(secret, len, block, &n, EVP_sha256(), NULL) !=
-		    1)
+		if (EVP_Digest(secret, len, block, &n, EVP_sha256(), NULL) != 1)
 			return blt_fail(err, BLT_ENOMEM,
 					"token key: OpenSSL failed");
 	} else if (len) {
@@ -187,9 +185,9 @@ static blt_status b64url_decode(const char *text, unsigned char *raw,
 	return BLT_OK;
 }
 
-blt_status fake_token_decode(const struct fake_token_key *key,
-			     const char *text, size_t len,
-			     struct fake_token *out, struct blt_err *err)
+blt_status fake_token_decode(const struct fake_token_key *key, const char *text,
+			     size_t len, struct fake_token *out,
+			     struct blt_err *err)
 {
 	unsigned char raw[FAKE_TOKEN_RAW_LEN];
 	unsigned char mac[SHA256_LEN];
@@ -216,8 +214,8 @@ blt_status fake_token_decode(const struct fake_token_key *key,
 		return blt_fail(err, BLT_EINVAL,
 				"the token's signature does not match (it "
 				"was altered or not issued by this server)");
-	if (raw[3] != 0 || (raw[1] >= LBT_STATUS_COUNT &&
-			    raw[1] != FAKE_TOKEN_NO_FILTER))
+	if (raw[3] != 0 ||
+	    (raw[1] >= LBT_STATUS_COUNT && raw[1] != FAKE_TOKEN_NO_FILTER))
 		return blt_fail(err, BLT_EINVAL,
 				"the token's content is invalid");
 	record_unpack(raw, out);
@@ -247,15 +245,14 @@ blt_status fake_token_check(const struct fake_token *t, unsigned filter,
 				"future",
 				floor(-age));
 	if (t->filter != filter)
-		return blt_fail(err, BLT_EINVAL,
-				"the token was issued for a walk with %s%s "
-				"but this request has %s%s",
-				t->filter == FAKE_TOKEN_NO_FILTER ? ""
-								  : "TaskStatus ",
-				filter_name(t->filter),
-				filter == FAKE_TOKEN_NO_FILTER ? ""
-							       : "TaskStatus ",
-				filter_name(filter));
+		return blt_fail(
+		    err, BLT_EINVAL,
+		    "the token was issued for a walk with %s%s "
+		    "but this request has %s%s",
+		    t->filter == FAKE_TOKEN_NO_FILTER ? "" : "TaskStatus ",
+		    filter_name(t->filter),
+		    filter == FAKE_TOKEN_NO_FILTER ? "" : "TaskStatus ",
+		    filter_name(filter));
 	return BLT_OK;
 }
 

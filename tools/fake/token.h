@@ -22,9 +22,9 @@
 /* What a token carries. */
 struct fake_token {
 	unsigned filter;   /* enum lbt_status, or FAKE_TOKEN_NO_FILTER */
-	unsigned flags;    /* FAKE_TOKEN_F_* */
+	unsigned flags;	   /* FAKE_TOKEN_F_* */
 	uint32_t position; /* items of the walk's list already served */
-	int64_t issued;    /* epoch seconds */
+	int64_t issued;	   /* epoch seconds */
 };
 
 /* The signing key: HMAC-SHA256 with the inner and outer digests primed
@@ -38,9 +38,8 @@ struct fake_token_key {
 /* Primes key for the secret bytes (any length; longer than a SHA-256 block
  * they are hashed first, as HMAC prescribes). Release with
  * fake_token_key_free. */
-blt_status fake_token_key_init(struct fake_token_key *key,
-			       const void *secret, size_t len,
-			       struct blt_err *err);
+blt_status fake_token_key_init(struct fake_token_key *key, const void *secret,
+			       size_t len, struct blt_err *err);
 
 void fake_token_key_free(struct fake_token_key *key);
 
@@ -60,9 +59,9 @@ blt_status fake_token_encode(const struct fake_token_key *key,
  * an unknown version, or a signature that does not match (altered, or not
  * issued with this key). It does not judge expiry or the filter: see
  * fake_token_check. Safe on any input. */
-blt_status fake_token_decode(const struct fake_token_key *key,
-			     const char *text, size_t len,
-			     struct fake_token *out, struct blt_err *err);
+blt_status fake_token_decode(const struct fake_token_key *key, const char *text,
+			     size_t len, struct fake_token *out,
+			     struct blt_err *err);
 
 /* Judges an authentic token for a request: issued no more than ttl seconds
  * before now (nor more than ttl in the future) and for the same filter
