@@ -46,7 +46,7 @@ static inline char *fuzz_str(const void *p, size_t n)
 #define FUZZ_CHECK(cond, ...)                                                  \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
-			fprintf(stderr, "fuzz invariant failed: %s\n  ",     \
+			fprintf(stderr, "fuzz invariant failed: %s\n  ",       \
 				#cond);                                        \
 			fprintf(stderr, __VA_ARGS__);                          \
 			fputc('\n', stderr);                                   \

@@ -16,8 +16,8 @@
 static json_t *reparse(const char *what, const char *text, size_t len)
 {
 	struct blt_err err = {0};
-	json_t *v = canon_parse(text, len, FUZZ_OUT_MAX, FUZZ_CANON_DEPTH,
-				&err);
+	json_t *v =
+	    canon_parse(text, len, FUZZ_OUT_MAX, FUZZ_CANON_DEPTH, &err);
 
 	FUZZ_CHECK(v != NULL, "%s text does not parse again: %s\n%s", what,
 		   err.msg, text);

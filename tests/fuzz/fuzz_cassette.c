@@ -60,8 +60,8 @@ static void round_trip(const struct cassette *c)
 		   cassette_count(again));
 	st = cassette_write(again, &two, &err);
 	FUZZ_CHECK(st == BLT_OK, "second cassette_write: %s", err.msg);
-	FUZZ_CHECK(one.len == two.len && memcmp(one.data, two.data,
-						one.len) == 0,
+	FUZZ_CHECK(one.len == two.len &&
+		       memcmp(one.data, two.data, one.len) == 0,
 		   "write, load, write is not byte-stable:\n--- first\n%s\n"
 		   "--- second\n%s",
 		   one.data, two.data);

@@ -58,7 +58,7 @@ static enum awsjson_op check_target(const char *target)
 	if (op == AWSJSON_OP_UNKNOWN)
 		return op;
 	FUZZ_CHECK(target && strncmp(target, AWSJSON_TARGET_PREFIX, n) == 0 &&
-			   strcmp(target + n, awsjson_op_name(op)) == 0,
+		       strcmp(target + n, awsjson_op_name(op)) == 0,
 		   "target '%s' parsed as %s", target ? target : "(null)",
 		   awsjson_op_name(op));
 	return op;
@@ -66,27 +66,27 @@ static enum awsjson_op check_target(const char *target)
 
 /* What lbt_request_parse promises, on success and on failure. */
 static void check_parsed(blt_status st, json_t *root,
-			 const struct lbt_request *req,
-			 enum awsjson_error kind, const struct blt_err *err)
+			 const struct lbt_request *req, enum awsjson_error kind,
+			 const struct blt_err *err)
 {
 	if (st != BLT_OK) {
 		FUZZ_CHECK(root == NULL, "root set on failure");
 		FUZZ_CHECK(kind == AWSJSON_ERR_SERIALIZATION ||
-				   kind == AWSJSON_ERR_VALIDATION,
+			       kind == AWSJSON_ERR_VALIDATION,
 			   "failure kind %d", (int)kind);
 		FUZZ_CHECK(err->msg[0] != '\0', "failure without a message");
 		return;
 	}
 	FUZZ_CHECK(json_is_object(root), "success without an object");
 	FUZZ_CHECK(!req->has_max_results ||
-			   (req->max_results >= LBT_MAX_RESULTS_MIN &&
-			    req->max_results <= LBT_MAX_RESULTS_MAX),
+		       (req->max_results >= LBT_MAX_RESULTS_MIN &&
+			req->max_results <= LBT_MAX_RESULTS_MAX),
 		   "MaxResults %d accepted", req->max_results);
 	FUZZ_CHECK(!req->has_status || lbt_status_name(req->status),
 		   "TaskStatus %d accepted", (int)req->status);
 	FUZZ_CHECK(!req->next_token ||
-			   req->next_token == json_string_value(json_object_get(
-						      root, "NextToken")),
+		       req->next_token == json_string_value(json_object_get(
+					      root, "NextToken")),
 		   "NextToken not borrowed from the body");
 }
 
@@ -106,11 +106,11 @@ static void check_error_body(enum awsjson_error e, const char *msg)
 	FUZZ_CHECK(json_is_object(doc), "error body is not an object: %s",
 		   text);
 	FUZZ_CHECK(awsjson_error_read_type(NULL, doc, type, sizeof(type)) &&
-			   strcmp(type, awsjson_error_name(e)) == 0,
+		       strcmp(type, awsjson_error_name(e)) == 0,
 		   "error body's type unreadable: %s", text);
 	FUZZ_CHECK(awsjson_error_read_type(awsjson_error_name(e), doc, type,
 					   sizeof(type)) &&
-			   strcmp(type, awsjson_error_name(e)) == 0,
+		       strcmp(type, awsjson_error_name(e)) == 0,
 		   "x-amzn-ErrorType unreadable for %s", awsjson_error_name(e));
 	FUZZ_CHECK(awsjson_error_read_message(doc) != NULL,
 		   "error body without a message: %s", text);
@@ -126,7 +126,7 @@ static void check_read_type(const char *header, const struct framed *f)
 
 	if (awsjson_error_read_type(header, body, type, sizeof(type)))
 		FUZZ_CHECK(type[0] && strlen(type) < sizeof(type) &&
-				   !strchr(type, ':'),
+			       !strchr(type, ':'),
 			   "read type '%s'", type);
 	(void)awsjson_error_read_message(body);
 	json_decref(body);

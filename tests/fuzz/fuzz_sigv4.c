@@ -28,7 +28,7 @@ static void check_auth(const struct sigv4_auth *a)
 	FUZZ_CHECK(a->region[0] && a->service[0], "empty scope part");
 	FUZZ_CHECK(a->signed_headers[0], "empty SignedHeaders");
 	FUZZ_CHECK(strlen(a->signature) == 64 &&
-			   all_of(a->signature, "0123456789abcdef"),
+		       all_of(a->signature, "0123456789abcdef"),
 		   "signature '%s'", a->signature);
 }
 
@@ -52,14 +52,13 @@ static void check_reason(enum awsjson_error e, const char *reason)
 static void verify(const char *authz)
 {
 	struct sigv4_header hs[] = {
-		{"Host", "127.0.0.1:8080"},
-		{"Authorization", authz},
-		{"X-Amz-Date", AMZ_DATE},
-		{"Content-Type", AWSJSON_CONTENT_TYPE},
-		{"X-Amz-Target", AWSJSON_TARGET_PREFIX "ListBatchLoadTasks"},
+	    {"Host", "127.0.0.1:8080"},
+	    {"Authorization", authz},
+	    {"X-Amz-Date", AMZ_DATE},
+	    {"Content-Type", AWSJSON_CONTENT_TYPE},
+	    {"X-Amz-Target", AWSJSON_TARGET_PREFIX "ListBatchLoadTasks"},
 	};
-	struct sigv4_request r = {"POST", "/", NULL, hs, 5, BODY,
-				  strlen(BODY)};
+	struct sigv4_request r = {"POST", "/", NULL, hs, 5, BODY, strlen(BODY)};
 	enum sigv4_verdict verdict;
 	struct blt_err err = {0};
 	struct sigv4_auth a;
@@ -73,16 +72,16 @@ static void verify(const char *authz)
 		FUZZ_CHECK(st == BLT_EAUTH && err.msg[0],
 			   "failure %d without a reason", st);
 		check_reason(verdict == SIGV4_MISMATCH
-				     ? AWSJSON_ERR_INVALID_SIGNATURE
-				     : AWSJSON_ERR_INCOMPLETE_SIGNATURE,
+				 ? AWSJSON_ERR_INVALID_SIGNATURE
+				 : AWSJSON_ERR_INCOMPLETE_SIGNATURE,
 			     err.msg);
 		return;
 	}
 	FUZZ_CHECK(sigv4_auth_parse(authz, &a, NULL) == BLT_OK,
 		   "verified but does not parse");
 	FUZZ_CHECK(!strcmp(a.access_key_id, AKID) &&
-			   !strcmp(a.service, AWSJSON_SIGV4_SERVICE) &&
-			   !strncmp(a.date, AMZ_DATE, 8),
+		       !strcmp(a.service, AWSJSON_SIGV4_SERVICE) &&
+		       !strncmp(a.date, AMZ_DATE, 8),
 		   "verified with another key, service or date");
 	if (!strcmp(a.signed_headers, ALL_SIGNED)) {
 		char want[512];
@@ -97,8 +96,8 @@ static void verify(const char *authz)
 				      NULL) == BLT_OK,
 			   "sign");
 		FUZZ_CHECK(strstr(want, a.signature) != NULL,
-			   "verified signature %s differs from %s",
-			   a.signature, want);
+			   "verified signature %s differs from %s", a.signature,
+			   want);
 	}
 }
 

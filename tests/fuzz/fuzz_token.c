@@ -12,7 +12,7 @@
 #define FUZZ_TOKEN_SECRET "blt-fuzz-token-key"
 
 static const char b64url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static struct fake_token_key *key(void)
 {
@@ -56,7 +56,7 @@ static void decode_text(const uint8_t *data, size_t size)
 		FUZZ_CHECK(fake_token_encode(key(), &t, again) == BLT_OK,
 			   "encode");
 		FUZZ_CHECK(size == FAKE_TOKEN_TEXT_LEN &&
-				   memcmp(again, text, size) == 0,
+			       memcmp(again, text, size) == 0,
 			   "decode then encode changed the token: %s", again);
 		(void)fake_token_check(&t, t.filter, (double)t.issued, 60,
 				       &err);
@@ -92,8 +92,8 @@ static void encode_fields(const uint8_t *d, size_t size)
 		   "filter %u: decode said %d (%s)", t.filter, st, err.msg);
 	if (st == BLT_OK) {
 		FUZZ_CHECK(back.filter == t.filter && back.flags == t.flags &&
-				   back.position == t.position &&
-				   back.issued == t.issued,
+			       back.position == t.position &&
+			       back.issued == t.issued,
 			   "round trip changed the fields");
 		(void)fake_token_check(&back, d[14],
 				       (double)(int64_t)be(d + 15, 8),

@@ -152,9 +152,11 @@ walk() {
   fail "$label: the walk did not end within 50 pages"
 }
 
-# The requests every server gets that are client mistakes.
+# The requests every server gets that are client mistakes. ENVELOPE is
+# what a wrong method, path or content type gets: 4xx from blt-fake and
+# record's upstream, an answer plus a reported violation from replay.
 bad_requests() {
-  local u=$1 deep
+  local u=$1 envelope=${2:-4xx} deep
   list 4xx "MaxResults 0" "$u" '{"MaxResults":0}'
   list 4xx "MaxResults 101" "$u" '{"MaxResults":101}'
   list 4xx "MaxResults 2^31" "$u" '{"MaxResults":2147483648}'
@@ -174,10 +176,10 @@ bad_requests() {
   list 4xx "deep nesting" "$u" "$deep"
   req 4xx "unknown target" -H "$CT" -H 'X-Amz-Target: Timestream_20181101.ListTables' -d '{}' "$u/"
   req 4xx "no target" -H "$CT" -d '{}' "$u/"
-  req 4xx "wrong content type" -H 'Content-Type: application/json' -H "$LIST" -d '{}' "$u/"
+  req "$envelope" "wrong content type" -H 'Content-Type: application/json' -H "$LIST" -d '{}' "$u/"
   req any "content type not UTF-8" -H $'Content-Type: \xff' -H "$LIST" -d '{}' "$u/"
-  req 4xx "GET" -H "$CT" -H "$LIST" "$u/"
-  req 4xx "other path" -H "$CT" -H "$LIST" -d '{}' "$u/other"
+  req "$envelope" "GET" -H "$CT" -H "$LIST" "$u/"
+  req "$envelope" "other path" -H "$CT" -H "$LIST" -d '{}' "$u/other"
   head -c 1200000 /dev/zero | tr '\0' ' ' >"$scratch/big"
   req 413 "body over 1 MiB" -H "$CT" -H "$LIST" --data-binary @"$scratch/big" "$u/"
   req any "chunked body" -H "$CT" -H "$LIST" -H 'Transfer-Encoding: chunked' -d '{"MaxResults":3}' "$u/"
@@ -239,10 +241,12 @@ list 400 "recorded long error type" "$u" '{"TaskStatus":"RUNNING"}' $(signed)
 list 4xx "unmatched request" "$u" '{"MaxResults":5}' $(signed)
 list 4xx "token this replay never issued" "$u" '{"MaxResults":2,"NextToken":"TOKEN-PAGE-9"}' $(signed)
 req any "DescribeEndpoints" -H "$CT" -H 'X-Amz-Target: Timestream_20181101.DescribeEndpoints' -d '{}' "$u/"
-bad_requests "$u"
+bad_requests "$u" any
 # The requests above break client rules on purpose: replay exits 1.
 stop replay 1
 [ -s "$scratch/replay-report.json" ] || fail "replay wrote no --report"
+jq -e '.violations | length > 0' "$scratch/replay-report.json" >/dev/null ||
+  fail "replay's report lists no violation"
 [ -s "$scratch/replay-junit.xml" ] || fail "replay wrote no --junit"
 
 echo "== blt-proxy record under valgrind (upstream: blt-fake without valgrind)"
