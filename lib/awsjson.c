@@ -167,17 +167,75 @@ bool awsjson_error_status_ok(enum awsjson_error e, enum awsjson_profile p,
 	return status == awsjson_error_status(e, p);
 }
 
+/* The length of the well-formed UTF-8 sequence at s (1 to 4), or 0 when
+ * the bytes there are not one. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	size_t n;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+						  cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Copies message into out with every byte that is not part of well-formed
+ * UTF-8 written as the text \xNN, so that any message can be sent. */
+static blt_status utf8_clean(const char *message, struct blt_buf *out)
+{
+	const unsigned char *s = (const unsigned char *)message;
+	blt_status st = BLT_OK;
+
+	while (*s && !st) {
+		size_t n = utf8_sequence(s);
+		char esc[8];
+
+		if (n) {
+			st = buf_append(out, s, n, NULL);
+			s += n;
+			continue;
+		}
+		snprintf(esc, sizeof(esc), "\\x%02x", *s++);
+		st = buf_puts(out, esc, NULL);
+	}
+	if (!st)
+		st = buf_append(out, "", 0, NULL);
+	return st;
+}
+
 char *awsjson_error_body(enum awsjson_error e, const char *message)
 {
-	json_t *body = json_pack("{s:s, s:s}", "__type",
-				 awsjson_error_shape_id(e), "message",
-				 message ? message : "");
-	char *text;
+	struct blt_buf clean;
+	json_t *body = NULL;
+	char *text = NULL;
 
-	if (!body)
-		return NULL;
-	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	buf_init(&clean, 1024 * 1024);
+	if (utf8_clean(message ? message : "", &clean))
+		goto done;
+	body = json_pack("{s:s, s:s}", "__type", awsjson_error_shape_id(e),
+			 "message", clean.data);
+	if (body)
+		text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+done:
 	json_decref(body);
+	buf_free(&clean);
 	return text;
 }
 

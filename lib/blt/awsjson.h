@@ -86,8 +86,11 @@ int awsjson_error_status(enum awsjson_error e, enum awsjson_profile p);
 bool awsjson_error_status_ok(enum awsjson_error e, enum awsjson_profile p,
 			     int status);
 
-/* Builds an error body {"__type": "<shape id>", "message": "..."}.
- * Returns a new NUL-terminated string the caller frees, or NULL on ENOMEM.
+/* Builds an error body {"__type": "<shape id>", "message": "..."}. Bytes of
+ * message that are not well-formed UTF-8 (a client's bytes quoted in it)
+ * are written as the text \xNN, and a message over 1 MiB is refused.
+ * Returns a new NUL-terminated string the caller frees, or NULL when memory
+ * runs out or the message is too long.
  * The matching header is x-amzn-ErrorType: awsjson_error_name(e). */
 char *awsjson_error_body(enum awsjson_error e, const char *message);
 

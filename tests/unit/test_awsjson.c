@@ -185,3 +185,25 @@ Test(awsjson, read_message_prefers_lower_case)
 	json_decref(b);
 	json_decref(c);
 }
+
+Test(awsjson, error_body_escapes_bytes_that_are_not_utf8)
+{
+	/* 0xff alone, a cut two-byte sequence, an overlong '/', a surrogate,
+	 * then well-formed two-, three- and four-byte characters. */
+	const char msg[] = "a\xff b\xc3 c\xc0\xaf d\xed\xa0\x80 "
+			   "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+	char *body = awsjson_error_body(AWSJSON_ERR_VALIDATION, msg);
+	json_t *doc;
+
+	cr_assert_not_null(body, "an error body must always be built");
+	doc = json_loads(body, 0, NULL);
+	cr_assert_not_null(doc, "%s", body);
+	cr_assert_str_eq(awsjson_error_read_message(doc),
+			 "a\\xff b\\xc3 c\\xc0\\xaf d\\xed\\xa0\\x80 "
+			 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+	json_decref(doc);
+	free(body);
+	body = awsjson_error_body(AWSJSON_ERR_SERIALIZATION, NULL);
+	cr_assert(strstr(body, "\"message\":\"\""), "%s", body);
+	free(body);
+}
