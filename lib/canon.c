@@ -383,23 +383,142 @@ static void locate(const char *text, size_t off, struct canon_pos *pos)
 	}
 }
 
-/* Checks nesting depth in one pass without recursion; strings are skipped
- * so that brackets inside them do not count. */
-static blt_status check_depth(const char *text, size_t len, unsigned max,
-			      struct canon_pos *pos, struct blt_err *err)
+/* Bytes that a scan must look at outside strings (1), and inside them (2:
+ * the closing quote and the backslash). Everything else is skipped in a
+ * tight loop. */
+static const unsigned char scan_class[256] = {
+	['"'] = 3, ['\\'] = 2, ['['] = 1, [']'] = 1, ['{'] = 1, ['}'] = 1,
+	[','] = 1, [':'] = 1,
+};
+
+/* What a scan that splits one array member tracks (see canon_split_array). */
+struct splitter {
+	const char *key;
+	size_t keylen;
+	size_t max_items;
+	size_t alloc;
+	size_t start;   /* where the current element began */
+	size_t commas;  /* separators seen in the array */
+	int key_state;  /* 0 none, 1 the key seen, 2 the key and ':' seen */
+	int in_array;
+	int bad;        /* the shape is not the one asked for */
+	struct canon_split *out;
+};
+
+static int all_space(const char *p, size_t n)
 {
-	unsigned depth = 0;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		switch (text[i]) {
-		case '"':
-			for (i++; i < len && text[i] != '"'; i++)
-				if (text[i] == '\\')
-					i++;
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* Records the element [sp->start, end) of the array. */
+static blt_status split_push(struct splitter *sp, size_t end,
+			     struct blt_err *err)
+{
+	struct canon_split *o = sp->out;
+
+	if (o->n >= sp->max_items) {
+		sp->bad = 1;
+		return BLT_OK;
+	}
+	if (o->n == sp->alloc) {
+		size_t next = sp->alloc ? sp->alloc * 2 : 1024;
+		struct canon_span *p = realloc(o->spans, next * sizeof(*p));
+
+		if (!p)
+			return blt_fail(err, BLT_ENOMEM, "out of memory");
+		o->spans = p;
+		sp->alloc = next;
+	}
+	o->spans[o->n].start = sp->start;
+	o->spans[o->n++].end = end;
+	return BLT_OK;
+}
+
+/* Notes a string [s, e) (quotes excluded) seen at depth. */
+static void split_string(struct splitter *sp, const char *text, size_t s,
+			 size_t e, unsigned depth)
+{
+	if (depth != 1)
+		return;
+	sp->key_state = e - s == sp->keylen &&
+			memcmp(text + s, sp->key, sp->keylen) == 0;
+}
+
+/* Notes the structural byte c at offset i; depth is the depth before it. */
+static blt_status split_byte(struct splitter *sp, const char *text, size_t i,
+			     unsigned depth, struct blt_err *err)
+{
+	char c = text[i];
+	blt_status st = BLT_OK;
+
+	if (depth == 1 && c == ':') {
+		sp->key_state = sp->key_state == 1 ? 2 : 0;
+	} else if (depth == 1 && c == '[' && sp->key_state == 2) {
+		if (sp->out->found)
+			sp->bad = 1; /* the member twice: the parser decides */
+		sp->out->open = i;
+		sp->start = i + 1;
+		sp->in_array = 1;
+		sp->key_state = 0;
+	} else if (depth == 1) {
+		sp->key_state = 0;
+	} else if (depth == 2 && sp->in_array && c == ',') {
+		st = split_push(sp, i, err);
+		sp->start = i + 1;
+		sp->commas++;
+	} else if (depth == 2 && sp->in_array && (c == ']' || c == '}')) {
+		sp->in_array = 0;
+		sp->bad |= c != ']';
+		sp->out->close = i;
+		sp->out->found = 1;
+		if (sp->commas > 0 || !all_space(text + sp->start, i - sp->start))
+			st = split_push(sp, i, err);
+	}
+	return st;
+}
+
+/* One pass over text without recursion: checks the nesting depth (strings
+ * are skipped so that brackets inside them do not count) and, with sp,
+ * splits the array member sp asks for. */
+static blt_status scan(const char *text, size_t len, unsigned max,
+		       struct splitter *sp, struct canon_pos *pos,
+		       struct blt_err *err)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	unsigned depth = 0;
+	blt_status st = BLT_OK;
+	size_t i;
+
+	for (i = 0; i < len && !st; i++) {
+		size_t s;
+
+		while (i < len && !(scan_class[t[i]] & 1))
+			i++;
+		if (i == len)
 			break;
+		switch (t[i]) {
+		case '"':
+			for (s = ++i; i < len && t[i] != '"'; i++) {
+				while (i < len && !(scan_class[t[i]] & 2))
+					i++;
+				if (i < len && t[i] == '\\')
+					i++;
+				else if (i < len && t[i] == '"')
+					break;
+			}
+			if (sp)
+				split_string(sp, text, s, i < len ? i : len,
+					     depth);
+			continue;
 		case '[':
 		case '{':
+			if (sp)
+				st = split_byte(sp, text, i, depth, err);
 			if (++depth > max) {
 				locate(text, i, pos);
 				return blt_fail(err, BLT_ELIMIT,
@@ -409,14 +528,353 @@ static blt_status check_depth(const char *text, size_t len, unsigned max,
 			break;
 		case ']':
 		case '}':
+			if (sp)
+				st = split_byte(sp, text, i, depth, err);
 			if (depth > 0)
 				depth--;
 			break;
 		default:
+			if (sp)
+				st = split_byte(sp, text, i, depth, err);
 			break;
 		}
 	}
-	return BLT_OK;
+	return st;
+}
+
+/* Checks nesting depth in one pass (see scan). */
+static blt_status check_depth(const char *text, size_t len, unsigned max,
+			      struct canon_pos *pos, struct blt_err *err)
+{
+	return scan(text, len, max, NULL, pos, err);
+}
+
+blt_status canon_split_array(const char *text, size_t len, const char *key,
+			     unsigned max_depth, size_t max_items,
+			     struct canon_split *out, struct canon_pos *pos,
+			     struct blt_err *err)
+{
+	struct splitter sp = {0};
+	size_t i = 0;
+	blt_status st;
+
+	memset(out, 0, sizeof(*out));
+	pos->line = 0;
+	pos->column = 0;
+	sp.key = key;
+	sp.keylen = strlen(key);
+	sp.max_items = max_items;
+	sp.out = out;
+	while (i < len && all_space(text + i, 1))
+		i++;
+	sp.bad = i == len || text[i] != '{';
+	st = scan(text, len, max_depth, &sp, pos, err);
+	if (!st && (sp.bad || sp.in_array)) {
+		free(out->spans);
+		memset(out, 0, sizeof(*out));
+	}
+	if (st)
+		canon_split_free(out);
+	return st;
+}
+
+void canon_split_free(struct canon_split *s)
+{
+	free(s->spans);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The quick parser's state: the bytes left and the depth allowed. */
+struct quick {
+	const unsigned char *p;
+	const unsigned char *end;
+	unsigned depth;
+	unsigned max_depth;
+};
+
+/* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
+static int plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+static void quick_space(struct quick *q)
+{
+	while (q->p < q->end && (*q->p == ' ' || *q->p == '\n' ||
+				 *q->p == '\t' || *q->p == '\r'))
+		q->p++;
+}
+
+/* The length of the well-formed UTF-8 sequence at p (at most n bytes), as
+ * jansson judges it (no overlong forms, no surrogates, nothing beyond
+ * U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned long cp;
+	size_t i;
+
+	if (p[0] < 0xC2 || p[0] > 0xF4)
+		return 0;
+	len = p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
+	if (len > n)
+		return 0;
+	cp = p[0] & (0x7F >> len);
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return len;
+}
+
+/* Decodes the string whose opening quote was just passed into out (which
+ * has room: a decoded string is never longer than its text), or points
+ * *str into the text when it has no escapes. \u escapes are left to
+ * jansson (0). Returns 1 with *len set, or 0. */
+static int quick_string(struct quick *q, char *out, const char **str,
+			size_t *len)
+{
+	static const char esc_in[] = "\"\\/bfnrt";
+	static const char esc_out[] = "\"\\/\b\f\n\r\t";
+	const unsigned char *start = q->p;
+	size_t o = 0;
+	int copied = 0;
+
+	for (;;) {
+		const unsigned char *run = q->p;
+		const char *e;
+		size_t u;
+
+		while (q->p < q->end && plain(*q->p))
+			q->p++;
+		if (copied)
+			memcpy(out + o, run, (size_t)(q->p - run));
+		o += (size_t)(q->p - run);
+		if (q->p == q->end)
+			return 0;
+		if (*q->p == '"')
+			break;
+		if (*q->p >= 0x80) {
+			u = utf8_len(q->p, (size_t)(q->end - q->p));
+			if (!u)
+				return 0;
+			if (copied)
+				memcpy(out + o, q->p, u);
+			o += u;
+			q->p += u;
+			continue;
+		}
+		if (*q->p != '\\' || q->p + 1 == q->end || q->p[1] == 'u' ||
+		    !q->p[1] || !(e = strchr(esc_in, q->p[1])))
+			return 0;
+		if (!copied)
+			memcpy(out, start, o);
+		copied = 1;
+		out[o++] = esc_out[e - esc_in];
+		q->p += 2;
+	}
+	*str = copied ? out : (const char *)start;
+	*len = o;
+	q->p++;
+	return 1;
+}
+
+static int is_digit(const unsigned char *p, const unsigned char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/* The value of an integer of at most 18 digits (no overflow possible). */
+static json_int_t quick_integer(const char *t)
+{
+	json_int_t v = 0;
+	int neg = *t == '-';
+
+	for (t += neg; *t; t++)
+		v = v * 10 + (*t - '0');
+	return neg ? -v : v;
+}
+
+/* A number by jansson's grammar and conversions: an integer when it has
+ * neither fraction nor exponent, else a real. Long integers and reals that
+ * strtod does not read whole are left to jansson (NULL). */
+static json_t *quick_number(struct quick *q)
+{
+	const unsigned char *s = q->p;
+	int real = 0;
+	char t[64];
+	char *stop;
+	double d;
+
+	if (q->p < q->end && *q->p == '-')
+		q->p++;
+	if (!is_digit(q->p, q->end))
+		return NULL;
+	if (*q->p == '0' && is_digit(q->p + 1, q->end))
+		return NULL;
+	while (is_digit(q->p, q->end))
+		q->p++;
+	if (q->p < q->end && *q->p == '.') {
+		real = 1;
+		if (!is_digit(++q->p, q->end))
+			return NULL;
+		while (is_digit(q->p, q->end))
+			q->p++;
+	}
+	if (q->p < q->end && (*q->p == 'e' || *q->p == 'E')) {
+		real = 1;
+		q->p++;
+		if (q->p < q->end && (*q->p == '+' || *q->p == '-'))
+			q->p++;
+		if (!is_digit(q->p, q->end))
+			return NULL;
+		while (is_digit(q->p, q->end))
+			q->p++;
+	}
+	if ((size_t)(q->p - s) >= sizeof(t) || (!real && q->p - s > 18))
+		return NULL;
+	memcpy(t, s, (size_t)(q->p - s));
+	t[q->p - s] = '\0';
+	if (!real)
+		return json_integer(quick_integer(t));
+	d = strtod(t, &stop);
+	return *stop == '\0' && isfinite(d) ? json_real(d) : NULL;
+}
+
+static json_t *quick_value(struct quick *q, char *scratch);
+
+/* An object whose '{' was just passed; a repeated key is left to jansson
+ * (which refuses it). */
+static json_t *quick_object(struct quick *q, char *scratch)
+{
+	json_t *obj = json_object();
+	const char *key;
+	size_t len;
+	json_t *v;
+
+	quick_space(q);
+	if (obj && q->p < q->end && *q->p == '}') {
+		q->p++;
+		return obj;
+	}
+	while (obj) {
+		size_t had = json_object_size(obj);
+
+		if (q->p == q->end || *q->p++ != '"' ||
+		    !quick_string(q, scratch, &key, &len))
+			break;
+		quick_space(q);
+		if (q->p == q->end || *q->p++ != ':')
+			break;
+		v = quick_value(q, scratch + len + 1);
+		/* a repeated key replaces: the size tells */
+		if (!v || json_object_setn_new_nocheck(obj, key, len, v) ||
+		    json_object_size(obj) == had)
+			break;
+		quick_space(q);
+		if (q->p < q->end && *q->p == '}') {
+			q->p++;
+			return obj;
+		}
+		if (q->p == q->end || *q->p++ != ',')
+			break;
+		quick_space(q);
+	}
+	json_decref(obj);
+	return NULL;
+}
+
+/* An array whose '[' was just passed. */
+static json_t *quick_array(struct quick *q, char *scratch)
+{
+	json_t *arr = json_array();
+	json_t *v;
+
+	quick_space(q);
+	if (arr && q->p < q->end && *q->p == ']') {
+		q->p++;
+		return arr;
+	}
+	while (arr) {
+		v = quick_value(q, scratch);
+		if (!v || json_array_append_new(arr, v))
+			break;
+		quick_space(q);
+		if (q->p < q->end && *q->p == ']') {
+			q->p++;
+			return arr;
+		}
+		if (q->p == q->end || *q->p++ != ',')
+			break;
+	}
+	json_decref(arr);
+	return NULL;
+}
+
+/* A literal: the word, not followed by a letter (jansson reads letters as
+ * one token). */
+static int quick_word(struct quick *q, const char *w, size_t n)
+{
+	if ((size_t)(q->end - q->p) < n || memcmp(q->p, w, n) != 0)
+		return 0;
+	q->p += n;
+	return q->p == q->end ||
+	       !((*q->p >= 'a' && *q->p <= 'z') || (*q->p >= 'A' && *q->p <= 'Z'));
+}
+
+/* One value after optional white space. scratch has room for any string
+ * left in the text (keys keep theirs there while their value is read). */
+static json_t *quick_value(struct quick *q, char *scratch)
+{
+	const char *str;
+	size_t len;
+	json_t *v = NULL;
+
+	quick_space(q);
+	if (q->p == q->end)
+		return NULL;
+	if (*q->p == '{' || *q->p == '[') {
+		if (++q->depth > q->max_depth)
+			return NULL;
+		v = *q->p++ == '{' ? quick_object(q, scratch)
+				   : quick_array(q, scratch);
+		q->depth--;
+	} else if (*q->p == '"') {
+		q->p++;
+		if (quick_string(q, scratch, &str, &len))
+			v = json_stringn_nocheck(str, len);
+	} else if (*q->p == 't') {
+		v = quick_word(q, "true", 4) ? json_true() : NULL;
+	} else if (*q->p == 'f') {
+		v = quick_word(q, "false", 5) ? json_false() : NULL;
+	} else if (*q->p == 'n') {
+		v = quick_word(q, "null", 4) ? json_null() : NULL;
+	} else {
+		v = quick_number(q);
+	}
+	return v;
+}
+
+json_t *canon_parse_quick(const char *text, size_t len, unsigned max_depth)
+{
+	struct quick q = {(const unsigned char *)text,
+			  (const unsigned char *)text + len, 0, max_depth};
+	char small[256];
+	char *scratch = len < sizeof(small) ? small : malloc(len + 1);
+	json_t *v = scratch ? quick_value(&q, scratch) : NULL;
+
+	quick_space(&q);
+	if (v && q.p != q.end) {
+		json_decref(v);
+		v = NULL;
+	}
+	if (scratch != small)
+		free(scratch);
+	return v;
 }
 
 json_t *canon_parse_at(const char *text, size_t len, size_t max_len,

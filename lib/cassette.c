@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,11 +72,19 @@ static blt_status vfail(const struct vctx *v, const char *ptr,
 }
 
 /* Writes base + "/" + key into dst, escaping '~' and '/' as RFC 6901 says,
- * and truncating what does not fit. */
+ * and truncating what does not fit. Runs for every member checked, so it
+ * copies by hand rather than through snprintf. */
 static void ptr_join(char *dst, size_t cap, const char *base, const char *key)
 {
-	size_t n = (size_t)snprintf(dst, cap, "%s/", base);
+	size_t b = strlen(base);
+	size_t n = b + 1;
 
+	if (n < cap) {
+		memcpy(dst, base, b);
+		dst[b] = '/';
+	} else {
+		memcpy(dst, base, cap - 1);
+	}
 	for (; *key && n + 3 < cap; key++) {
 		if (*key == '~' || *key == '/') {
 			dst[n++] = '~';
@@ -84,6 +94,24 @@ static void ptr_join(char *dst, size_t cap, const char *base, const char *key)
 		}
 	}
 	dst[n < cap ? n : cap - 1] = '\0';
+}
+
+/* Writes "/interactions/" and i into dst (room for any size_t). */
+static void item_ptr(char dst[64], size_t i)
+{
+	static const char prefix[] = "/interactions/";
+	char digits[24];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i > 0);
+	memcpy(dst, prefix, sizeof(prefix) - 1);
+	dst += sizeof(prefix) - 1;
+	while (n > 0)
+		*dst++ = digits[--n];
+	*dst = '\0';
 }
 
 static int key_rank(const char *key, const char *const *keys)
@@ -434,7 +462,7 @@ static blt_status check_interaction(const struct vctx *v, json_t *it,
 	json_t *m;
 	blt_status st;
 
-	snprintf(base, sizeof(base), "/interactions/%zu", i);
+	item_ptr(base, i);
 	if (!json_is_object(it))
 		return vfail(v, base, "must be an object");
 	st = check_members(v, it, item_keys, base);
@@ -553,29 +581,33 @@ static struct cassette_interaction *view(const struct cassette *c, size_t i)
 	return &c->chunks[i / VIEW_CHUNK][i % VIEW_CHUNK];
 }
 
-/* Adds the view of interaction object it (already checked) at position n.
- * Views live in fixed chunks, so pointers handed out never move. */
-static blt_status push_view(struct cassette *c, json_t *it,
-			    struct blt_err *err)
+/* Makes sure the chunk holding view i exists. Views live in fixed chunks,
+ * so pointers handed out never move. */
+static blt_status view_room(struct cassette *c, size_t i, struct blt_err *err)
 {
-	struct cassette_interaction *w;
+	struct cassette_interaction **p;
+	size_t k = i / VIEW_CHUNK;
+
+	if (k < c->nchunks)
+		return BLT_OK;
+	p = realloc(c->chunks, (k + 1) * sizeof(*p));
+	if (!p)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	c->chunks = p;
+	for (; c->nchunks <= k; c->nchunks++) {
+		p[c->nchunks] = malloc(VIEW_CHUNK * sizeof(**p));
+		if (!p[c->nchunks])
+			return blt_fail(err, BLT_ENOMEM, "out of memory");
+	}
+	return BLT_OK;
+}
+
+/* Fills view w from interaction object it (already checked). */
+static void fill_view(struct cassette_interaction *w, json_t *it)
+{
 	json_t *op;
 	json_t *tf;
-	size_t k = c->n / VIEW_CHUNK;
 
-	if (c->n % VIEW_CHUNK == 0) {
-		struct cassette_interaction **p;
-
-		p = realloc(c->chunks, (k + 1) * sizeof(*p));
-		if (!p)
-			return blt_fail(err, BLT_ENOMEM, "out of memory");
-		c->chunks = p;
-		p[k] = malloc(VIEW_CHUNK * sizeof(**p));
-		if (!p[k])
-			return blt_fail(err, BLT_ENOMEM, "out of memory");
-		c->nchunks = k + 1;
-	}
-	w = view(c, c->n);
 	w->obj = it;
 	w->id = (long)json_integer_value(json_object_get(it, "id"));
 	w->request = json_object_get(it, "request");
@@ -587,6 +619,17 @@ static blt_status push_view(struct cassette *c, json_t *it,
 	tf = json_object_get(it, "token_from");
 	w->token_from = tf ? (long)json_integer_value(tf) : 0;
 	w->elapsed_ms = json_number_value(json_object_get(it, "elapsed_ms"));
+}
+
+/* Adds the view of interaction object it (already checked) at position n. */
+static blt_status push_view(struct cassette *c, json_t *it,
+			    struct blt_err *err)
+{
+	blt_status st = view_room(c, c->n, err);
+
+	if (st)
+		return st;
+	fill_view(view(c, c->n), it);
 	c->n++;
 	return BLT_OK;
 }
@@ -668,6 +711,17 @@ static struct cassette *cassette_alloc(json_t *root)
 	return c;
 }
 
+/* Notes view i's id in max_id, clearing *ascending when it does not rise. */
+static void note_id(struct cassette *c, size_t i, int *ascending)
+{
+	long id = view(c, i)->id;
+
+	if (i > 0 && id <= c->max_id)
+		*ascending = 0;
+	if (id > c->max_id)
+		c->max_id = id;
+}
+
 /* Checks a parsed document and builds the cassette, taking root. */
 static blt_status cassette_from_root(json_t *root, const char *name,
 				     struct cassette **out,
@@ -691,10 +745,8 @@ static blt_status cassette_from_root(json_t *root, const char *name,
 		st = check_interaction(&v, it, i, 0);
 		if (!st)
 			st = push_view(c, it, err);
-		if (!st && c->n > 1 && view(c, c->n - 1)->id <= c->max_id)
-			ascending = 0;
-		if (!st && view(c, c->n - 1)->id > c->max_id)
-			c->max_id = view(c, c->n - 1)->id;
+		if (!st)
+			note_id(c, c->n - 1, &ascending);
 	}
 	if (!st)
 		st = build_index(c, ascending, &v);
@@ -706,23 +758,249 @@ static blt_status cassette_from_root(json_t *root, const char *name,
 	return BLT_OK;
 }
 
-blt_status cassette_load_text_max(const char *text, size_t len,
-				  const char *name, size_t max_bytes,
-				  struct cassette **out, struct blt_err *err)
+/* Reports a parse failure of the whole text as the format says. */
+static blt_status parse_fail(const char *name, const struct canon_pos *pos,
+			     const struct blt_err *perr, struct blt_err *err)
+{
+	if (pos->line > 0)
+		return blt_fail(err, perr->code, "%s:%d:%d: %s", name,
+				pos->line, pos->column, perr->msg);
+	return blt_fail(err, perr->code, "%s: %s", name, perr->msg);
+}
+
+/* The ordinary path: the whole text parsed at once, then checked. */
+static blt_status load_whole(const char *text, size_t len, const char *name,
+			     size_t max_bytes, struct cassette **out,
+			     struct blt_err *err)
 {
 	struct canon_pos pos;
 	struct blt_err perr = {BLT_OK, ""};
 	json_t *root;
 
-	*out = NULL;
 	root = canon_parse_at(text, len, max_bytes, CASSETTE_DEPTH_MAX, &pos,
 			      &perr);
-	if (!root && pos.line > 0)
-		return blt_fail(err, perr.code, "%s:%d:%d: %s", name, pos.line,
-				pos.column, perr.msg);
 	if (!root)
-		return blt_fail(err, perr.code, "%s: %s", name, perr.msg);
+		return parse_fail(name, &pos, &perr, err);
 	return cassette_from_root(root, name, out, err);
+}
+
+/* Elements a split-load worker takes at a time. */
+#define SPLIT_BLOCK 256
+
+/* What the workers of a split load share. Each element is parsed, checked
+ * and given its view by exactly one worker; nothing else is written. */
+struct split_job {
+	const char *text;
+	const char *name;
+	const struct canon_split *split;
+	struct cassette *c; /* views exist for every element */
+	json_t **items;     /* parsed elements by position (owned) */
+	atomic_size_t next; /* the first element of the next block */
+	atomic_int failed;  /* some element did not parse or check */
+};
+
+/* Parses, checks and views elements [a, b). Returns 0 on the first one
+ * that fails (its message is not kept: see load_split). */
+static int split_block(struct split_job *j, size_t a, size_t b)
+{
+	struct blt_err quiet = {BLT_OK, ""};
+	struct vctx v = {j->name, &quiet};
+	size_t i;
+
+	for (i = a; i < b; i++) {
+		const struct canon_span *sp = &j->split->spans[i];
+		const char *t = j->text + sp->start;
+		size_t n = sp->end - sp->start;
+		json_error_t jerr;
+		json_t *it = canon_parse_quick(t, n, CASSETTE_DEPTH_MAX);
+
+		if (!it)
+			it = json_loadb(t, n,
+					JSON_REJECT_DUPLICATES |
+						JSON_DECODE_ANY,
+					&jerr);
+		j->items[i] = it;
+		if (!it || check_interaction(&v, it, i, 0))
+			return 0;
+		fill_view(view(j->c, i), it);
+	}
+	return 1;
+}
+
+static void *split_worker(void *arg)
+{
+	struct split_job *j = arg;
+	size_t n = j->split->n;
+
+	while (!atomic_load(&j->failed)) {
+		size_t a = atomic_fetch_add(&j->next, SPLIT_BLOCK);
+
+		if (a >= n)
+			break;
+		if (!split_block(j, a, n - a > SPLIT_BLOCK ? a + SPLIT_BLOCK : n))
+			atomic_store(&j->failed, 1);
+	}
+	return NULL;
+}
+
+/* How many threads a split load of n elements uses. */
+static unsigned split_threads(const struct cassette_load_opts *o, size_t n)
+{
+	long t = o->threads ? (long)o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	size_t blocks = (n + SPLIT_BLOCK - 1) / SPLIT_BLOCK;
+
+	if (t > CASSETTE_THREADS_MAX)
+		t = CASSETTE_THREADS_MAX;
+	if ((size_t)t > blocks)
+		t = (long)blocks;
+	return t < 1 ? 1 : (unsigned)t;
+}
+
+/* Runs the workers: the calling thread and up to threads - 1 others (fewer
+ * when a thread cannot be started; the work is shared out all the same). */
+static void split_run(struct split_job *j, unsigned threads)
+{
+	pthread_t tid[CASSETTE_THREADS_MAX];
+	unsigned started = 0;
+	unsigned k;
+
+	for (k = 1; k < threads; k++)
+		if (pthread_create(&tid[started], NULL, split_worker, j) == 0)
+			started++;
+	split_worker(j);
+	for (k = 0; k < started; k++)
+		pthread_join(tid[k], NULL);
+}
+
+/* Parses the text with the split array emptied: the document around the
+ * interactions. New reference, or NULL when it is not valid JSON. */
+static json_t *parse_skeleton(const char *text, size_t len,
+			      const struct canon_split *sp)
+{
+	size_t head = sp->open + 1;
+	size_t tail = len - sp->close;
+	char *s = malloc(head + tail);
+	json_error_t jerr;
+	json_t *root = NULL;
+
+	if (s) {
+		memcpy(s, text, head);
+		memcpy(s + head, text + sp->close, tail);
+		root = json_loadb(s, head + tail,
+				  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+				  &jerr);
+	}
+	free(s);
+	return root;
+}
+
+/* Moves the parsed elements into the cassette's array in file order and
+ * builds the id index, as cassette_from_root does. */
+static blt_status split_finish(struct cassette *c, json_t **items, size_t n,
+			       const struct vctx *v)
+{
+	int ascending = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *it = items[i];
+
+		items[i] = NULL;
+		if (json_array_append_new(c->items, it))
+			return blt_fail(v->err, BLT_ENOMEM, "out of memory");
+		c->n++;
+		note_id(c, i, &ascending);
+	}
+	return build_index(c, ascending, v);
+}
+
+/* The split path for big texts (canon_split_array): the interactions are
+ * parsed and checked in parallel, the rest of the document on its own.
+ * Any failure but a nesting error, a duplicate id or running out of
+ * memory sets *retry and leaves the text to load_whole, so every message
+ * (which error comes first, its line and column or pointer) is exactly
+ * the ordinary path's. */
+static blt_status load_split(const char *text, size_t len, const char *name,
+			     const struct cassette_load_opts *o,
+			     struct cassette **out, int *retry,
+			     struct blt_err *err)
+{
+	struct canon_split sp;
+	struct canon_pos pos;
+	struct blt_err perr = {BLT_OK, ""};
+	struct vctx quiet = {name, &perr};
+	struct vctx v = {name, err};
+	struct split_job j = {.text = text, .name = name, .split = &sp};
+	struct cassette *c = NULL;
+	json_t *root = NULL;
+	blt_status st;
+	size_t i;
+
+	*retry = 0;
+	st = canon_split_array(text, len, "interactions", CASSETTE_DEPTH_MAX,
+			       CASSETTE_INTERACTIONS_MAX, &sp, &pos, &perr);
+	if (st)
+		return parse_fail(name, &pos, &perr, err);
+	if (sp.found)
+		root = parse_skeleton(text, len, &sp);
+	if (!root || check_top(&quiet, root)) {
+		*retry = 1;
+		goto fail;
+	}
+	c = cassette_alloc(root);
+	if (c)
+		root = NULL; /* c owns it */
+	j.items = calloc(sp.n ? sp.n : 1, sizeof(*j.items));
+	if (!c || !j.items) {
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	j.c = c;
+	st = sp.n ? view_room(c, sp.n - 1, err) : BLT_OK;
+	if (!st)
+		split_run(&j, split_threads(o, sp.n));
+	*retry = !st && atomic_load(&j.failed);
+	if (!st && !*retry)
+		st = split_finish(c, j.items, sp.n, &v);
+fail:
+	for (i = 0; j.items && i < sp.n; i++)
+		json_decref(j.items[i]);
+	free(j.items);
+	json_decref(root);
+	canon_split_free(&sp);
+	if (st || *retry) {
+		cassette_free(c);
+		return st;
+	}
+	*out = c;
+	return BLT_OK;
+}
+
+blt_status cassette_load_text_opts(const char *text, size_t len,
+				   const char *name, size_t max_bytes,
+				   const struct cassette_load_opts *opts,
+				   struct cassette **out, struct blt_err *err)
+{
+	static const struct cassette_load_opts defaults = {
+		CASSETTE_PARALLEL_MIN, 0};
+	const struct cassette_load_opts *o = opts ? opts : &defaults;
+	int retry = 1;
+	blt_status st = BLT_OK;
+
+	*out = NULL;
+	if (len <= max_bytes && len >= o->parallel_min)
+		st = load_split(text, len, name, o, out, &retry, err);
+	if (retry)
+		st = load_whole(text, len, name, max_bytes, out, err);
+	return st;
+}
+
+blt_status cassette_load_text_max(const char *text, size_t len,
+				  const char *name, size_t max_bytes,
+				  struct cassette **out, struct blt_err *err)
+{
+	return cassette_load_text_opts(text, len, name, max_bytes, NULL, out,
+				       err);
 }
 
 blt_status cassette_load_text(const char *text, size_t len, const char *name,
@@ -732,19 +1010,31 @@ blt_status cassette_load_text(const char *text, size_t len, const char *name,
 				      err);
 }
 
-/* Reads a whole file, failing beyond max bytes. */
-static blt_status read_file(const char *path, size_t max, struct blt_buf *b,
-			    struct blt_err *err)
+/* Reads from fd straight into b up to its room, then in chunks until the
+ * end. */
+static blt_status read_fd(int fd, const char *path, size_t max,
+			  struct blt_buf *b, struct blt_err *err)
 {
 	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	blt_status st = BLT_OK;
-	ssize_t r;
+	ssize_t r = 1;
 
-	if (fd < 0)
-		return blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
-	buf_init(b, max);
-	while (!st && (r = read(fd, chunk, sizeof(chunk))) != 0) {
+	while (r != 0 && b->len + 1 < b->alloc) {
+		r = read(fd, b->data + b->len, b->alloc - 1 - b->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return blt_fail(err, BLT_EIO, "%s: %s", path,
+					strerror(errno));
+		b->len += (size_t)r;
+		b->data[b->len] = '\0';
+	}
+	if (b->len > max)
+		return blt_fail(err, BLT_ELIMIT,
+				"%s: the file is larger than the limit of %zu "
+				"bytes",
+				path, max);
+	while (!st && r != 0 && (r = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -756,14 +1046,40 @@ static blt_status read_file(const char *path, size_t max, struct blt_buf *b,
 				      "of %zu bytes",
 				      path, max);
 	}
+	return st;
+}
+
+/* Reads a whole file, failing beyond max bytes. A regular file's buffer is
+ * allocated once at its size (plus one byte to see whether it grew). */
+static blt_status read_file(const char *path, size_t max, struct blt_buf *b,
+			    struct blt_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	blt_status st;
+
+	if (fd < 0)
+		return blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
+	buf_init(b, max);
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+	    (unsigned long long)sb.st_size <= max) {
+		b->alloc = (size_t)sb.st_size + 2;
+		b->data = malloc(b->alloc);
+		if (!b->data)
+			b->alloc = 0;
+		else
+			b->data[0] = '\0';
+	}
+	st = read_fd(fd, path, max, b, err);
 	close(fd);
 	if (st)
 		buf_free(b);
 	return st;
 }
 
-blt_status cassette_load_file_max(const char *path, size_t max_bytes,
-				  struct cassette **out, struct blt_err *err)
+blt_status cassette_load_file_opts(const char *path, size_t max_bytes,
+				   const struct cassette_load_opts *opts,
+				   struct cassette **out, struct blt_err *err)
 {
 	struct blt_buf b;
 	struct stat sb;
@@ -779,10 +1095,16 @@ blt_status cassette_load_file_max(const char *path, size_t max_bytes,
 	st = read_file(path, max_bytes, &b, err);
 	if (st)
 		return st;
-	st = cassette_load_text_max(b.data ? b.data : "", b.len, path,
-				    max_bytes, out, err);
+	st = cassette_load_text_opts(b.data ? b.data : "", b.len, path,
+				     max_bytes, opts, out, err);
 	buf_free(&b);
 	return st;
+}
+
+blt_status cassette_load_file_max(const char *path, size_t max_bytes,
+				  struct cassette **out, struct blt_err *err)
+{
+	return cassette_load_file_opts(path, max_bytes, NULL, out, err);
 }
 
 blt_status cassette_load_file(const char *path, struct cassette **out,

@@ -80,4 +80,48 @@ json_t *canon_parse_at(const char *text, size_t len, size_t max_len,
 		       unsigned max_depth, struct canon_pos *pos,
 		       struct blt_err *err);
 
+/* A quick parser for what cassettes mostly hold: it returns exactly what
+ * json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) returns
+ * (the same types, values and key order), or NULL when it cannot say so
+ * cheaply: invalid JSON, a repeated key, a \u escape, an integer of more
+ * than 18 digits, nesting beyond max_depth, no memory. It gives no reason
+ * and no position; a caller parses a NULL again with canon_parse_at. */
+json_t *canon_parse_quick(const char *text, size_t len, unsigned max_depth);
+
+/* Where one element of a split array lies: bytes [start, end) of the text,
+ * white space around the value included. */
+struct canon_span {
+	size_t start;
+	size_t end;
+};
+
+/* What canon_split_array found. */
+struct canon_split {
+	int found;		  /* 1 when the member was found and split */
+	size_t open;		  /* offset of the array's '[' */
+	size_t close;		  /* offset of its ']' */
+	struct canon_span *spans; /* n elements in order (malloc'd) */
+	size_t n;
+};
+
+/* One pass over text, without recursion and without allocating per
+ * value, that checks the nesting depth exactly as canon_parse_at does
+ * (same error, same position in pos) and, when text is an object with the
+ * member key (spelt without escapes, once) holding an array of at most
+ * max_items elements, finds each element's bytes: the spans between the
+ * '[', the ',' separators at the array's own level and the ']'. Nothing
+ * else is validated, so text that splits may still be invalid JSON: it is
+ * valid exactly when every span parses as one value and the text with the
+ * array emptied ("[]" for bytes open to close) parses too. Otherwise (not
+ * an object, no such member, not an array, the member twice, too many
+ * elements, unbalanced) found is 0. out is freed by canon_split_free, also
+ * after a failure. */
+blt_status canon_split_array(const char *text, size_t len, const char *key,
+			     unsigned max_depth, size_t max_items,
+			     struct canon_split *out, struct canon_pos *pos,
+			     struct blt_err *err);
+
+/* Frees what canon_split_array stored in s and empties it. */
+void canon_split_free(struct canon_split *s);
+
 #endif

@@ -53,6 +53,33 @@ blt_status cassette_load_text_max(const char *text, size_t len,
 				  const char *name, size_t max_bytes,
 				  struct cassette **out, struct blt_err *err);
 
+/* Texts of at least this many bytes load by the split path by default. */
+#define CASSETTE_PARALLEL_MIN ((size_t)1 << 20)
+/* The most threads a load uses. */
+#define CASSETTE_THREADS_MAX 8
+
+/* How a load runs. A text of at least parallel_min bytes whose
+ * "interactions" array can be found by a scan is loaded by the split path:
+ * that array's elements are parsed and checked on up to threads threads (0:
+ * the online CPUs, at most CASSETTE_THREADS_MAX), the rest of the document
+ * on its own. The result is the same cassette either way, and every error
+ * is the same message (a text that fails is loaded again by the ordinary
+ * path to report it). SIZE_MAX for parallel_min turns the split path off. */
+struct cassette_load_opts {
+	size_t parallel_min;
+	unsigned threads;
+};
+
+/* cassette_load_file_max and cassette_load_text_max with explicit options
+ * (NULL: parallel_min CASSETTE_PARALLEL_MIN, threads 0). */
+blt_status cassette_load_file_opts(const char *path, size_t max_bytes,
+				   const struct cassette_load_opts *opts,
+				   struct cassette **out, struct blt_err *err);
+blt_status cassette_load_text_opts(const char *text, size_t len,
+				   const char *name, size_t max_bytes,
+				   const struct cassette_load_opts *opts,
+				   struct cassette **out, struct blt_err *err);
+
 size_t cassette_count(const struct cassette *c);
 
 /* The i-th interaction (0-based, file order); NULL past the end. */

@@ -332,3 +332,206 @@ Test(canon, writers_refuse_documents_nested_too_deep)
 	buf_free(&b);
 	json_decref(root);
 }
+
+/* canon_parse_quick must give exactly jansson's value (types, values, key
+ * order) or NULL. Returns 1 when the quick parser took the text. */
+static int assert_quick_agrees(const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *want = json_loadb(text, len,
+				  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+				  &jerr);
+	json_t *got = canon_parse_quick(text, len, 64);
+	char *pw;
+	char *pg;
+
+	if (!got) {
+		json_decref(want);
+		return 0;
+	}
+	cr_assert_not_null(want, "quick took what jansson refuses: %.*s",
+			   (int)len, text);
+	cr_assert(json_equal(want, got), "values differ: %.*s", (int)len,
+		  text);
+	pw = pretty_of(want);
+	pg = pretty_of(got);
+	cr_assert_str_eq(pg, pw, "order or types differ: %.*s", (int)len,
+			 text);
+	free(pw);
+	free(pg);
+	json_decref(want);
+	json_decref(got);
+	return 1;
+}
+
+Test(canon, quick_parser_takes_only_what_jansson_takes_alike)
+{
+	static const char *const docs[] = {
+		"{}", "[]", " [ ] ", "0", "-0", "-0.0", "1.0", "1e0", "1E+2",
+		"1e-2", "-12.5e-3", "123456789012345678",
+		"-123456789012345678", "1234567890123456789", "1e400",
+		"1e-400", "01", "1.", ".5", "-", "1e", "1e+", "+1", "0x10",
+		"true", "false", "null", "truex", "nul", "True", "[true1]",
+		"\"\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"", "\"\\u00e9\"",
+		"\"\\ud83d\\ude00\"", "\"\\ud800\"", "\"\\x\"", "\"a\tb\"",
+		"\"\xc3\xa9\"", "\"\xe2\x82\xac\"", "\"\xf0\x9f\x98\x80\"",
+		"\"\xc0\xaf\"", "\"\xe0\x80\xaf\"", "\"\xed\xa0\x80\"",
+		"\"\xf4\x90\x80\x80\"", "\"\xff\"", "\"\x80\"", "\"\xc3\"",
+		"\"\x7f\"", "{\"a\":1,\"a\":2}", "{\"a\":{\"b\":[1,{}]}}",
+		"{\"b\":1,\"a\":2}", "{\"a\":1,}", "[1,]", "[1 2]", "{\"a\" 1}",
+		"{1:2}", "[1]x", "[1] ", "\n\t\r [1]\n", "{\"\":0}",
+		"{\"a\\nb\":\"c\\\"d\"}", "\"unterminated", "[\"\\", "[",
+		"{\"k\":\"v\",\"k2\":[1.5,-2,true,null,\"s\"]}",
+	};
+	size_t n = sizeof(docs) / sizeof(docs[0]);
+	int took = 0;
+
+	for (size_t i = 0; i < n; i++)
+		took += assert_quick_agrees(docs[i], strlen(docs[i]));
+	cr_assert_gt(took, 20, "the quick parser should take most of these");
+	/* A NUL byte, by length, in and out of strings. */
+	assert_quick_agrees("\"a\0b\"", 5);
+	assert_quick_agrees("[1,\0]", 5);
+	/* Depth beyond its limit is not taken. */
+	cr_assert_null(canon_parse_quick("[[[1]]]", 7, 2));
+}
+
+/* Appends a random JSON value of at most depth levels to b. */
+static void random_json(struct blt_rng *r, struct blt_buf *b, int depth)
+{
+	static const char *const atoms[] = {
+		"0", "-1", "17", "2.5", "-0.25e3", "1E9", "true", "false",
+		"null", "\"\"", "\"abc\"", "\"tab\\tnl\\n\"", "\"\xc3\xa9t\xc3\xa9\"",
+		"\"q\\\"\\\\\"", "\"\\u0041\"", "123456789012345678901", "1e-7",
+	};
+	uint64_t k = rng_below(r, depth > 0 ? 4 : 2);
+
+	if (k < 2) {
+		buf_puts(b, atoms[rng_below(r, sizeof(atoms) / sizeof(*atoms))],
+			 NULL);
+		return;
+	}
+	buf_puts(b, k == 2 ? "[" : "{", NULL);
+	for (uint64_t i = 0, n = rng_below(r, 5); i < n; i++) {
+		if (i > 0)
+			buf_puts(b, rng_below(r, 2) ? "," : " ,\n ", NULL);
+		if (k == 3)
+			buf_printf(b, NULL, "\"k%u\":",
+				   (unsigned)rng_below(r, 6));
+		random_json(r, b, depth - 1);
+	}
+	buf_puts(b, k == 2 ? "]" : "}", NULL);
+}
+
+Test(canon, quick_parser_agrees_on_random_and_damaged_documents)
+{
+	struct blt_rng r;
+	struct blt_buf b;
+	int took = 0;
+
+	rng_seed(&r, 42);
+	buf_init(&b, 1 << 20);
+	for (int i = 0; i < 3000; i++) {
+		buf_reset(&b);
+		random_json(&r, &b, 4);
+		took += assert_quick_agrees(b.data, b.len);
+		/* The same text with one byte changed or cut short. */
+		if (b.len > 1) {
+			size_t at = (size_t)rng_below(&r, b.len);
+
+			b.data[at] = "{}[]\",:\\ 0a\x80"[rng_below(&r, 13)];
+			assert_quick_agrees(b.data, b.len);
+			assert_quick_agrees(b.data, at);
+		}
+	}
+	buf_free(&b);
+	cr_assert_gt(took, 1000, "took %d", took);
+}
+
+static const char *split_spans(const char *text, struct canon_split *s)
+{
+	static char out[512];
+	struct canon_pos pos;
+	struct blt_err err = {0, ""};
+	size_t o = 0;
+
+	cr_assert_eq(canon_split_array(text, strlen(text), "items", 64, 100, s,
+				       &pos, &err),
+		     BLT_OK, "%s", err.msg);
+	for (size_t i = 0; i < s->n; i++)
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "<%.*s>",
+				      (int)(s->spans[i].end - s->spans[i].start),
+				      text + s->spans[i].start);
+	out[o] = '\0';
+	return out;
+}
+
+Test(canon, split_finds_the_elements_of_one_member)
+{
+	struct canon_split s;
+	const char *t = "{\"a\":[1,2],\"m\":{\"items\":[9]},"
+			"\"items\": [ {\"x\":\",]\\\"\"}, [1,2] ,\"s\"],\"z\":0}";
+
+	cr_assert_str_eq(split_spans(t, &s),
+			 "< {\"x\":\",]\\\"\"}>< [1,2] ><\"s\">");
+	cr_assert_eq(s.found, 1);
+	cr_assert_eq(t[s.open], '[');
+	cr_assert_eq(t[s.close], ']');
+	cr_assert_str_eq(t + s.close, "],\"z\":0}");
+	canon_split_free(&s);
+
+	cr_assert_str_eq(split_spans("{\"items\":[ \n ]}", &s), "");
+	cr_assert_eq(s.found, 1);
+	canon_split_free(&s);
+	/* Empty elements are kept for the parser to refuse. */
+	cr_assert_str_eq(split_spans("{\"items\":[1,,2,]}", &s),
+			 "<1><><2><>");
+	canon_split_free(&s);
+
+	/* Shapes it leaves alone. */
+	static const char *const no[] = {
+		"[{\"items\":[1]}]", "{\"other\":[1]}", "{\"items\":1}",
+		"{\"it\\u0065ms\":[1]}", "{\"items\":[1],\"items\":[2]}",
+		"{\"items\":[1}", "{\"items\":[1,2", "\"items\"",
+	};
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		split_spans(no[i], &s);
+		cr_assert_eq(s.found, 0, "%s", no[i]);
+		cr_assert_eq(s.n, 0);
+		canon_split_free(&s);
+	}
+}
+
+Test(canon, split_caps_elements_and_checks_depth_like_the_parser)
+{
+	struct canon_split s;
+	struct canon_pos pos;
+	struct canon_pos want;
+	struct blt_err err = {0, ""};
+	struct blt_err werr = {0, ""};
+	char many[512];
+	const char *deep = "{\"items\":[1,\n  [[[[\"[[[[[\"]]]],\n [[[[[[]]]]]]]}";
+	size_t n = (size_t)snprintf(many, sizeof(many), "{\"items\":[");
+
+	for (int i = 0; i < 101; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "%s%d",
+				      i ? "," : "", i);
+	snprintf(many + n, sizeof(many) - n, "]}");
+	cr_assert_eq(canon_split_array(many, strlen(many), "items", 64, 100,
+				       &s, &pos, &err),
+		     BLT_OK);
+	cr_assert_eq(s.found, 0, "more than max_items is not split");
+	canon_split_free(&s);
+
+	cr_assert_null(canon_parse_at(deep, strlen(deep), 1024, 7, &want,
+				      &werr));
+	cr_assert_eq(canon_split_array(deep, strlen(deep), "items", 7, 100,
+				       &s, &pos, &err),
+		     BLT_ELIMIT);
+	cr_assert_str_eq(err.msg, werr.msg);
+	cr_assert_eq(pos.line, want.line);
+	cr_assert_eq(pos.column, want.column);
+	cr_assert_eq(pos.line, 3);
+	cr_assert_eq(s.n, 0);
+	canon_split_free(&s);
+}

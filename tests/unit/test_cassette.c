@@ -690,3 +690,221 @@ Test(cassette, failed_write_leaves_the_old_file, .timeout = 120)
 	cassette_free(small);
 	cassette_free(large);
 }
+
+/* A cassette of n interactions, one per line (line 2 + i holds element i),
+ * with what the split path must carry over exactly: unsorted headers,
+ * escapes, \u escapes, UTF-8, reals, text and base64 bodies, token_from and
+ * ids out of order. mutate(i, line) may rewrite element i's line. */
+static char *big_text(size_t n, void (*mutate)(size_t, struct blt_buf *))
+{
+	struct blt_buf b;
+	struct blt_buf line;
+
+	buf_init(&b, (size_t)1 << 30);
+	buf_init(&line, 1 << 16);
+	buf_puts(&b, HEAD "\"interactions\":[\n", NULL);
+	for (size_t i = 0; i < n; i++) {
+		long id = (long)(i % 7 == 3 ? n + i : i + 1);
+
+		buf_reset(&line);
+		buf_printf(&line, NULL,
+			   "{\"elapsed_ms\":%zu.25,\"id\":%ld,\"request\":"
+			   "{\"method\":\"POST\",\"path\":\"/\",\"headers\":"
+			   "{\"x-amz-target\":\"T.Op%zu\",\"content-type\":"
+			   "\"a\\/b\"},\"body\":{\"MaxResults\":%zu,\"Note\":"
+			   "\"caf\xc3\xa9 \\u00e9\\n\",\"F\":1.0e%zu}},"
+			   "\"response\":{\"status\":%d,\"headers\":{},",
+			   i % 5, id, i % 3, i, i % 4, 200 + (int)(i % 3));
+		if (i % 3 == 0)
+			buf_printf(&line, NULL, "\"body_text\":\"t\\t%zu\"", i);
+		else
+			buf_puts(&line, "\"body_base64\":\"AAE=\"", NULL);
+		buf_printf(&line, NULL, "},\"token_from\":%s}%s",
+			   i % 2 ? "1" : "null", i + 1 < n ? "," : "");
+		if (mutate)
+			mutate(i, &line);
+		buf_append(&b, line.data, line.len, NULL);
+		buf_puts(&b, "\n", NULL);
+	}
+	buf_puts(&b, "]}\n", NULL);
+	buf_free(&line);
+	return buf_take(&b);
+}
+
+/* Loads text by the whole-text path (threads 0) or the split path on
+ * threads threads. */
+static blt_status load_by(const char *text, unsigned threads,
+			  struct cassette **c, struct blt_err *err)
+{
+	struct cassette_load_opts o = {threads ? 0 : SIZE_MAX, threads};
+
+	return cassette_load_text_opts(text, strlen(text), "c.json",
+				       CASSETTE_FILE_MAX, &o, c, err);
+}
+
+Test(cassette, split_load_gives_the_same_cassette, .timeout = 120)
+{
+	static const size_t sizes[] = {0, 1, 255, 256, 257, 3000};
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		char *text = big_text(sizes[k], NULL);
+		struct cassette *whole = NULL;
+		struct blt_err err = {0, ""};
+		char *want;
+
+		cr_assert_eq(load_by(text, 0, &whole, &err), BLT_OK, "%s",
+			     err.msg);
+		want = write_text(whole);
+		for (unsigned t = 1; t <= 4; t++) {
+			struct cassette *c = NULL;
+			char *got;
+
+			cr_assert_eq(load_by(text, t, &c, &err), BLT_OK, "%s",
+				     err.msg);
+			got = write_text(c);
+			cr_assert(strcmp(got, want) == 0, "%zu on %u threads",
+				  sizes[k], t);
+			cr_assert_eq(cassette_count(c), sizes[k]);
+			for (size_t i = 0; i < sizes[k]; i++) {
+				const struct cassette_interaction *a =
+					cassette_at(whole, i);
+				const struct cassette_interaction *b =
+					cassette_at(c, i);
+
+				cr_assert_eq(a->id, b->id);
+				cr_assert_eq(a->status, b->status);
+				cr_assert_eq(a->token_from, b->token_from);
+				cr_assert_eq(a->elapsed_ms, b->elapsed_ms);
+				cr_assert_str_eq(a->operation, b->operation);
+				cr_assert_eq(cassette_find(c, a->id), b);
+			}
+			free(got);
+			cassette_free(c);
+		}
+		free(want);
+		cassette_free(whole);
+		free(text);
+	}
+}
+
+#define BIG_N 60000
+#define BAD_AT 56999 /* element 57,000 */
+
+static void syntax_error(size_t i, struct blt_buf *line)
+{
+	char *p = strstr(line->data, "\"method\":");
+
+	if (i == BAD_AT)
+		p[8] = ' '; /* "method" "POST": ':' expected */
+}
+
+static void structure_error(size_t i, struct blt_buf *line)
+{
+	char *p = strstr(line->data, "\"status\":2");
+
+	if (i == BAD_AT)
+		p[9] = '7';
+}
+
+static void duplicate_id(size_t i, struct blt_buf *line)
+{
+	if (i == BAD_AT) {
+		buf_reset(line);
+		buf_puts(line, "{\"id\":13," REQ "," RESP "},", NULL);
+	}
+}
+
+static void too_deep(size_t i, struct blt_buf *line)
+{
+	char *p = strstr(line->data, "\"MaxResults\":");
+	char rest[4096];
+
+	if (i != BAD_AT)
+		return;
+	strcpy(rest, p);
+	line->len = (size_t)(p - line->data);
+	buf_puts(line, "\"Deep\":", NULL);
+	for (int k = 0; k < 70; k++)
+		buf_puts(line, "[", NULL);
+	for (int k = 0; k < 70; k++)
+		buf_puts(line, "]", NULL);
+	buf_puts(line, ",", NULL);
+	buf_puts(line, rest, NULL);
+}
+
+/* Both paths fail alike, with want in the message. */
+static void assert_both_fail(void (*mutate)(size_t, struct blt_buf *),
+			     blt_status code, const char *want)
+{
+	char *text = big_text(BIG_N, mutate);
+	struct cassette *c = NULL;
+	struct blt_err whole = {0, ""};
+	struct blt_err split = {0, ""};
+
+	cr_assert_eq(load_by(text, 0, &c, &whole), code, "%s", whole.msg);
+	cr_assert_null(c);
+	cr_assert_eq(load_by(text, 2, &c, &split), code, "%s", split.msg);
+	cr_assert_null(c);
+	cr_assert_str_eq(split.msg, whole.msg);
+	cr_assert(strstr(split.msg, want) != NULL, "want \"%s\" in \"%s\"",
+		  want, split.msg);
+	free(text);
+}
+
+Test(cassette, split_load_reports_a_syntax_error_where_it_is, .timeout = 120)
+{
+	char *text = big_text(BIG_N, syntax_error);
+	const char *line = text;
+	const char *nl;
+	json_error_t jerr;
+	char want[64];
+
+	/* The column as jansson counts it on that line alone. */
+	for (int k = 0; k < BAD_AT + 1; k++)
+		line = strchr(line, '\n') + 1;
+	nl = strchr(line, '\n');
+	cr_assert_null(json_loadb(line, (size_t)(nl - line), 0, &jerr));
+	cr_assert(strstr(jerr.text, "':' expected") != NULL, "%s", jerr.text);
+	free(text);
+	snprintf(want, sizeof(want), "c.json:%d:%d: ':' expected", BAD_AT + 2,
+		 jerr.column);
+	assert_both_fail(syntax_error, BLT_EPARSE, want);
+}
+
+Test(cassette, split_load_reports_structure_errors_and_duplicates,
+     .timeout = 120)
+{
+	assert_both_fail(structure_error, BLT_EINVAL,
+			 "c.json: /interactions/56999/response/status: must be "
+			 "an integer from 100 to 599");
+	assert_both_fail(duplicate_id, BLT_EINVAL,
+			 "c.json: /interactions/56999/id: duplicate id 13 "
+			 "(also at /interactions/12)");
+	assert_both_fail(too_deep, BLT_ELIMIT, "nesting deeper than 64");
+}
+
+Test(cassette, split_load_is_the_default_for_big_files, .timeout = 120)
+{
+	char *text = big_text(BIG_N, NULL);
+	struct cassette *a = NULL;
+	struct cassette *b = NULL;
+	struct blt_err err = {0, ""};
+	char path[128];
+	char *wa;
+	char *wb;
+
+	cr_assert_gt(strlen(text), CASSETTE_PARALLEL_MIN);
+	snprintf(path, sizeof(path), "%s/big.json", dir);
+	put_file(path, text, strlen(text));
+	cr_assert_eq(cassette_load_file(path, &a, &err), BLT_OK, "%s",
+		     err.msg);
+	cr_assert_eq(load_by(text, 0, &b, &err), BLT_OK, "%s", err.msg);
+	wa = write_text(a);
+	wb = write_text(b);
+	cr_assert(strcmp(wa, wb) == 0, "the default load differs");
+	free(wa);
+	free(wb);
+	cassette_free(a);
+	cassette_free(b);
+	free(text);
+}
