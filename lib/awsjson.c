@@ -121,6 +121,55 @@ bool awsjson_content_type_ok(const char *ct)
 	return *ct == '\0' || *ct == ';';
 }
 
+const char *awsjson_type_words(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number with a fraction";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}
+
+json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err)
+{
+	const char *nul = len ? memchr(body, '\0', len) : NULL;
+	json_error_t jerr;
+	json_t *root;
+
+	if (len == 0)
+		return json_object();
+	if (nul) {
+		/* JSON text never holds a raw NUL, and jansson would stop
+		 * reading there, taking a prefix of the body for all of it. */
+		blt_fail(err, BLT_EINVAL,
+			 "request body is not valid JSON: byte %zu is a NUL "
+			 "character", (size_t)(nul - body) + 1);
+		return NULL;
+	}
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+			  &jerr);
+	if (!root) {
+		blt_fail(err, BLT_EINVAL,
+			 "request body is not valid JSON: line %d, column %d: "
+			 "%s", jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root)) {
+		blt_fail(err, BLT_EINVAL,
+			 "request body: expected a JSON object, got %s",
+			 awsjson_type_words(root));
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
 const char *awsjson_error_name(enum awsjson_error e)
 {
 	return (unsigned)e < AWSJSON_ERR_COUNT ? errors[e].name : "Unknown";

@@ -42,22 +42,6 @@ bool lbt_task_id_ok(const char *id)
 	return n >= LBT_TASK_ID_MIN && n <= LBT_TASK_ID_MAX;
 }
 
-/* The JSON type of v in words, for messages. */
-static const char *type_word(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number with a fraction";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "a value";
-}
-
 /* Fills the failure outputs and returns BLT_EINVAL. */
 static blt_status reject(enum awsjson_error *kind, enum awsjson_error what,
 			 struct blt_err *err, const char *msg)
@@ -83,7 +67,7 @@ static blt_status parse_max_results(const json_t *v, struct lbt_request *req,
 		snprintf(msg, sizeof(msg),
 			 "MaxResults: expected an integer from %d to %d, got "
 			 "%s", LBT_MAX_RESULTS_MIN, LBT_MAX_RESULTS_MAX,
-			 type_word(v));
+			 awsjson_type_words(v));
 		return reject(kind, AWSJSON_ERR_SERIALIZATION, err, msg);
 	}
 	if (n > INT32_MAX || n < INT32_MIN) {
@@ -117,7 +101,7 @@ static blt_status parse_task_status(const json_t *v, struct lbt_request *req,
 	if (!json_is_string(v)) {
 		snprintf(msg, sizeof(msg),
 			 "TaskStatus: expected a string, got %s",
-			 type_word(v));
+			 awsjson_type_words(v));
 		return reject(kind, AWSJSON_ERR_SERIALIZATION, err, msg);
 	}
 	if (!lbt_status_parse(json_string_value(v), &req->status)) {
@@ -139,7 +123,7 @@ static blt_status parse_next_token(const json_t *v, struct lbt_request *req,
 
 	if (!json_is_string(v)) {
 		snprintf(msg, sizeof(msg),
-			 "NextToken: expected a string, got %s", type_word(v));
+			 "NextToken: expected a string, got %s", awsjson_type_words(v));
 		return reject(kind, AWSJSON_ERR_SERIALIZATION, err, msg);
 	}
 	if (json_string_length(v) > NEXT_TOKEN_MAX) {
@@ -157,29 +141,10 @@ static blt_status parse_next_token(const json_t *v, struct lbt_request *req,
 static json_t *parse_body(const char *body, size_t len,
 			  enum awsjson_error *kind, struct blt_err *err)
 {
-	char msg[BLT_ERR_MSG_MAX];
-	json_error_t jerr;
-	json_t *root;
+	json_t *root = awsjson_body_parse(body, len, err);
 
-	if (len == 0)
-		return json_object();
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-			  &jerr);
-	if (!root) {
-		snprintf(msg, sizeof(msg),
-			 "request body is not valid JSON: line %d, column %d: "
-			 "%s", jerr.line, jerr.column, jerr.text);
-		reject(kind, AWSJSON_ERR_SERIALIZATION, err, msg);
-		return NULL;
-	}
-	if (!json_is_object(root)) {
-		snprintf(msg, sizeof(msg),
-			 "request body: expected a JSON object, got %s",
-			 type_word(root));
-		json_decref(root);
-		reject(kind, AWSJSON_ERR_SERIALIZATION, err, msg);
-		return NULL;
-	}
+	if (!root)
+		*kind = AWSJSON_ERR_SERIALIZATION;
 	return root;
 }
 

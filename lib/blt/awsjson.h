@@ -46,6 +46,17 @@ enum awsjson_op awsjson_op_lookup(const char *name);
  * without parameters such as "; charset=utf-8". NULL is false. */
 bool awsjson_content_type_ok(const char *ct);
 
+/* The JSON type of v in words ("an object", "a string", "a number with a
+ * fraction", ...), for messages. */
+const char *awsjson_type_words(const json_t *v);
+
+/* Parses an AWS JSON request body: empty means {}; otherwise a JSON object
+ * with no duplicate member and no raw NUL byte. Returns a new reference, or
+ * NULL with err's message saying what is wrong and where ("request body is
+ * not valid JSON: line 1, column 5: ..."); such a body is a
+ * SerializationException. */
+json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err);
+
 /* Every error type a blt server sends or a blt reader recognises. */
 enum awsjson_error {
 	AWSJSON_ERR_ACCESS_DENIED,

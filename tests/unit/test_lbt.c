@@ -147,3 +147,18 @@ Test(lbt, overlong_token_is_a_validation_error)
 	cr_assert(strstr(err.msg, "NextToken: 8200 characters"), "%s",
 		  err.msg);
 }
+
+Test(lbt, raw_nul_is_a_serialization_error)
+{
+	static const char body[] = "{\"MaxResults\":1\0}";
+	struct lbt_request req;
+	enum awsjson_error kind;
+	struct blt_err err;
+	json_t *root;
+
+	cr_assert_eq(lbt_request_parse(body, sizeof(body) - 1, &root, &req,
+				       &kind, &err),
+		     BLT_EINVAL, "a body with a NUL byte was accepted");
+	cr_assert_eq(kind, AWSJSON_ERR_SERIALIZATION);
+	cr_assert(strstr(err.msg, "byte 16 is a NUL"), "%s", err.msg);
+}
