@@ -8,7 +8,6 @@
 #include "blt/lbt.h"
 #include "replay.h"
 
-#define BODY_DEPTH_MAX 64
 #define ENDPOINT_CACHE_MINUTES 1440
 
 /* What the stateless body checks found, reported under the lock. */
@@ -143,18 +142,12 @@ static json_t *parse_body(const struct httpd_request *req,
 			  struct body_findings *bf)
 {
 	struct blt_err err = {0};
-	json_t *body;
+	json_t *body = awsjson_body_parse(req->body, req->body_len, &err);
 
-	if (req->body_len == 0)
-		return json_object();
-	body = canon_parse(req->body, req->body_len, req->body_len,
-			   BODY_DEPTH_MAX, &err);
-	if (body && json_is_object(body))
+	if (body)
 		return body;
 	bf->not_object = true;
-	snprintf(bf->json_why, sizeof(bf->json_why), "%s",
-		 body ? "the body is JSON but not an object" : err.msg);
-	json_decref(body);
+	snprintf(bf->json_why, sizeof(bf->json_why), "%s", err.msg);
 	return NULL;
 }
 
