@@ -112,9 +112,10 @@ struct canon_split {
  * '[', the ',' separators at the array's own level and the ']'. Nothing
  * else is validated, so text that splits may still be invalid JSON: it is
  * valid exactly when every span parses as one value and the text with the
- * array emptied ("[]" for bytes open to close) parses too. Otherwise (not
- * an object, no such member, not an array, the member twice, too many
- * elements, unbalanced) found is 0. out is freed by canon_split_free, also
+ * array emptied ("[]" for bytes open to close) parses too (a second member
+ * key that is not an array is left for that parse to refuse). Otherwise
+ * (not an object, no such member, not an array, two of them holding
+ * arrays, too many elements, unbalanced) found is 0. out is freed by canon_split_free, also
  * after a failure. */
 blt_status canon_split_array(const char *text, size_t len, const char *key,
 			     unsigned max_depth, size_t max_items,
