@@ -242,7 +242,7 @@ Test(httpd, invalid_status_is_a_500, .init = echo_up, .fini = echo_down,
 
 	post(c, hdrs, 1, "", 0, &r);
 	cr_assert_eq(r.status, 500);
-	cr_assert(strstr(r.body.data, "InternalFailure"), "%s", r.body.data);
+	cr_assert(strstr(r.body.data, "InternalServerException"), "%s", r.body.data);
 	httpc_response_free(&r);
 	httpc_free(c);
 }
@@ -265,7 +265,7 @@ Test(httpd, duplicate_headers_kept_in_order, .init = echo_up, .fini = echo_down,
 /* ---- The body cap ---- */
 
 static const char *too_large_body =
-    "{\"__type\":\"RequestTooLarge\","
+    "{\"__type\":\"blt#RequestTooLarge\","
     "\"message\":\"request body exceeds 1000 bytes\"}";
 
 Test(httpd, body_at_cap_accepted_one_over_is_413, .init = echo_up,
@@ -360,6 +360,36 @@ Test(httpd, expect_continue_over_cap_answered_before_body, .init = echo_up,
 	cr_assert(strstr(got, too_large_body), "%s", got);
 	cr_assert_eq(atomic_load(&echo.seen), 0);
 	close(fd);
+}
+
+/* A header that must come once, given twice, is refused with a 400 and the
+ * connection closed: two Content-Lengths make the framing ambiguous. */
+Test(httpd, repeated_singleton_headers_are_refused, .init = echo_up,
+     .fini = echo_down, .timeout = 10)
+{
+	static const char *const reqs[] = {
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+		"Content-Length: 5\r\n\r\n{}abc",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+		"X-Amz-Target: A.B\r\nx-amz-target: A.B\r\n\r\n{}"};
+	static const char *const names[] = {"2 Content-Length",
+					    "2 X-Amz-Target"};
+
+	for (size_t i = 0; i < 2; i++) {
+		int fd = raw_connect();
+		char *got;
+		char more;
+
+		cr_assert_eq(write(fd, reqs[i], strlen(reqs[i])),
+			     (ssize_t)strlen(reqs[i]));
+		got = raw_read_until(fd, "one\"}");
+		cr_assert(!strncmp(got, "HTTP/1.1 400", 12), "%s", got);
+		cr_assert(strstr(got, "SerializationException"), "%s", got);
+		cr_assert(strstr(got, names[i]), "%s", got);
+		cr_assert_eq(read(fd, &more, 1), 0, "the connection stays open");
+		close(fd);
+	}
+	cr_assert_eq(atomic_load(&echo.seen), 0, "the handler saw a request");
 }
 
 Test(httpd, expect_continue_within_cap_gets_100_then_200, .init = echo_up,
