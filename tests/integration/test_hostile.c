@@ -45,7 +45,6 @@ struct hcase {
 	build_fn build;
 	enum expect expect;
 	bool shut_wr;
-	int known_bug; /* the servers where this case shows a known bug */
 };
 
 /* ---- builders ---- */
@@ -509,58 +508,57 @@ static char *b_garbage_after(const char *mk, size_t *len)
 }
 
 static const struct hcase cases[] = {
-    {"malformed_json", b_malformed_json, EX_4XX, false, 0},
-    {"json_not_object", b_json_not_object, EX_4XX, false, 0},
-    {"nul_in_body", b_nul_in_body, EX_4XX, false, SRV_REPLAY},
-    {"invalid_utf8_body", b_utf8_body, EX_4XX, false, 0},
-    {"invalid_utf8_header_value", b_utf8_header, EX_NO5XX, false, 0},
-    {"invalid_utf8_target", b_utf8_target, EX_4XX, false, 0},
-    {"long_utf8_target", b_long_utf8_target, EX_4XX, false, 0},
-    {"invalid_utf8_path", b_utf8_path, EX_NO5XX, false, 0},
-    {"deep_nesting_unclosed", b_deep_open, EX_4XX, false, 0},
-    {"deep_nesting_closed", b_deep_closed, EX_4XX, false, 0},
-    {"deep_nesting_objects", b_deep_object, EX_4XX, false, 0},
-    {"deep_nesting_in_member", b_deep_member, EX_4XX, false, 0},
-    {"number_1e400", b_huge_float, EX_4XX, false, 0},
-    {"number_1e-400", b_tiny_float, EX_4XX, false, 0},
-    {"integer_400_digits", b_huge_int, EX_4XX, false, 0},
-    {"integer_minus_400_digits", b_huge_negative, EX_4XX, false, 0},
-    {"huge_numbers_unknown_members", b_huge_unknown_member, EX_4XX, false, 0},
-    {"body_2mib", b_oversized, EX_413, false, 0},
-    {"body_2mib_expect_continue", b_oversized_expect, EX_413, false, 0},
-    {"body_2mib_chunked", b_oversized_chunked, EX_413, false, 0},
-    {"content_length_bigger_then_close", b_cl_bigger, EX_4XX_OR_CLOSE, true, 0},
-    {"content_length_smaller", b_cl_smaller, EX_4XX, false, 0},
-    {"content_length_negative", b_cl_negative, EX_4XX_OR_CLOSE, true, 0},
-    {"content_length_not_a_number", b_cl_not_number, EX_4XX_OR_CLOSE, true, 0},
-    {"content_length_huge", b_cl_huge, EX_4XX_OR_CLOSE, true, 0},
-    {"chunked_valid", b_chunked_valid, EX_200, false, 0},
-    {"chunked_bad_size", b_chunked_bad_size, EX_4XX_OR_CLOSE, true, 0},
-    {"chunked_huge_size", b_chunked_huge_size, EX_4XX_OR_CLOSE, true, 0},
-    {"chunked_negative_size", b_chunked_negative, EX_4XX_OR_CLOSE, true, 0},
-    {"chunked_short_chunk", b_chunked_short, EX_4XX_OR_CLOSE, true, 0},
-    {"chunked_and_content_length", b_chunked_and_length, EX_NO5XX, true, 0},
-    {"duplicate_target_same", b_dup_target_same, EX_NO5XX, false, SRV_RECORD},
-    {"duplicate_target_different", b_dup_target_differ, EX_NO5XX, false,
-     SRV_RECORD},
-    {"duplicate_content_length_same", b_dup_length_same, EX_NO5XX, false, 0},
+    {"malformed_json", b_malformed_json, EX_4XX, false},
+    {"json_not_object", b_json_not_object, EX_4XX, false},
+    {"nul_in_body", b_nul_in_body, EX_4XX, false},
+    {"invalid_utf8_body", b_utf8_body, EX_4XX, false},
+    {"invalid_utf8_header_value", b_utf8_header, EX_NO5XX, false},
+    {"invalid_utf8_target", b_utf8_target, EX_4XX, false},
+    {"long_utf8_target", b_long_utf8_target, EX_4XX, false},
+    {"invalid_utf8_path", b_utf8_path, EX_NO5XX, false},
+    {"deep_nesting_unclosed", b_deep_open, EX_4XX, false},
+    {"deep_nesting_closed", b_deep_closed, EX_4XX, false},
+    {"deep_nesting_objects", b_deep_object, EX_4XX, false},
+    {"deep_nesting_in_member", b_deep_member, EX_4XX, false},
+    {"number_1e400", b_huge_float, EX_4XX, false},
+    {"number_1e-400", b_tiny_float, EX_4XX, false},
+    {"integer_400_digits", b_huge_int, EX_4XX, false},
+    {"integer_minus_400_digits", b_huge_negative, EX_4XX, false},
+    {"huge_numbers_unknown_members", b_huge_unknown_member, EX_4XX, false},
+    {"body_2mib", b_oversized, EX_413, false},
+    {"body_2mib_expect_continue", b_oversized_expect, EX_413, false},
+    {"body_2mib_chunked", b_oversized_chunked, EX_413, false},
+    {"content_length_bigger_then_close", b_cl_bigger, EX_4XX_OR_CLOSE, true},
+    {"content_length_smaller", b_cl_smaller, EX_4XX, false},
+    {"content_length_negative", b_cl_negative, EX_4XX_OR_CLOSE, true},
+    {"content_length_not_a_number", b_cl_not_number, EX_4XX_OR_CLOSE, true},
+    {"content_length_huge", b_cl_huge, EX_4XX_OR_CLOSE, true},
+    {"chunked_valid", b_chunked_valid, EX_200, false},
+    {"chunked_bad_size", b_chunked_bad_size, EX_4XX_OR_CLOSE, true},
+    {"chunked_huge_size", b_chunked_huge_size, EX_4XX_OR_CLOSE, true},
+    {"chunked_negative_size", b_chunked_negative, EX_4XX_OR_CLOSE, true},
+    {"chunked_short_chunk", b_chunked_short, EX_4XX_OR_CLOSE, true},
+    {"chunked_and_content_length", b_chunked_and_length, EX_NO5XX, true},
+    {"duplicate_target_same", b_dup_target_same, EX_4XX, false},
+    {"duplicate_target_different", b_dup_target_differ, EX_4XX, false},
+    {"duplicate_content_length_same", b_dup_length_same, EX_4XX, false},
     {"duplicate_content_length_different", b_dup_length_differ, EX_4XX_OR_CLOSE,
-     true, SRV_ALL},
-    {"http10_without_host", b_http10_no_host, EX_200, false, 0},
-    {"http11_without_host", b_http11_no_host, EX_NO5XX, false, 0},
-    {"get_with_bad_query", b_get, EX_4XX, false, 0},
-    {"garbage_binary", b_garbage_binary, EX_4XX_OR_CLOSE, true, 0},
-    {"garbage_text", b_garbage_text, EX_4XX_OR_CLOSE, true, 0},
-    {"tls_client_hello", b_tls_hello, EX_4XX_OR_CLOSE, true, 0},
-    {"request_line_100kb", b_long_line, EX_4XX_OR_CLOSE, false, 0},
-    {"header_value_100kb", b_long_header, EX_4XX_OR_CLOSE, false, 0},
-    {"headers_1000", b_many_headers, EX_4XX_OR_CLOSE, false, 0},
-    {"header_without_colon", b_no_colon, EX_4XX_OR_CLOSE, false, 0},
-    {"bare_lf_line_ends", b_bare_lf, EX_NO5XX, false, 0},
-    {"nul_in_header", b_nul_in_header, EX_NO5XX, false, 0},
-    {"empty_body", b_empty_body, EX_200, false, 0},
-    {"half_closed", b_normal, EX_200, true, 0},
-    {"garbage_after_a_request", b_garbage_after, EX_200, false, 0},
+     true},
+    {"http10_without_host", b_http10_no_host, EX_200, false},
+    {"http11_without_host", b_http11_no_host, EX_NO5XX, false},
+    {"get_with_bad_query", b_get, EX_4XX, false},
+    {"garbage_binary", b_garbage_binary, EX_4XX_OR_CLOSE, true},
+    {"garbage_text", b_garbage_text, EX_4XX_OR_CLOSE, true},
+    {"tls_client_hello", b_tls_hello, EX_4XX_OR_CLOSE, true},
+    {"request_line_100kb", b_long_line, EX_4XX_OR_CLOSE, false},
+    {"header_value_100kb", b_long_header, EX_4XX_OR_CLOSE, false},
+    {"headers_1000", b_many_headers, EX_4XX_OR_CLOSE, false},
+    {"header_without_colon", b_no_colon, EX_4XX_OR_CLOSE, false},
+    {"bare_lf_line_ends", b_bare_lf, EX_NO5XX, false},
+    {"nul_in_header", b_nul_in_header, EX_NO5XX, false},
+    {"empty_body", b_empty_body, EX_200, false},
+    {"half_closed", b_normal, EX_200, true},
+    {"garbage_after_a_request", b_garbage_after, EX_200, false},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -688,8 +686,7 @@ static bool run_case(struct target *t, size_t i)
 	if (getenv("BLT_HOSTILE_VERBOSE"))
 		fprintf(stderr, "%s: %s: %s\n", server_name(t->kind), c->name,
 			hw_describe(&r));
-	cr_expect(ok, "%s: %s%s: %s", server_name(t->kind), c->name,
-		  c->known_bug & (int)t->kind ? " [KNOWN BUG]" : "",
+	cr_expect(ok, "%s: %s: %s", server_name(t->kind), c->name,
 		  hw_describe(&r));
 	t->seen_status[i] = r.status;
 	t->seen_whole[i] = r.complete;
@@ -761,8 +758,7 @@ static void check_record_cassette(struct target *t)
 	cassette_free(cas);
 }
 
-#ifndef HOSTILE_KNOWN_BUGS_ONLY
-/* Runs every case that is not a known bug of this server. */
+/* Runs every case against this server. */
 static void run_all(enum server kind)
 {
 	struct target t;
@@ -770,7 +766,7 @@ static void run_all(enum server kind)
 
 	target_start(&t, kind);
 	for (size_t i = 0; i < NCASES; i++)
-		if (!(cases[i].known_bug & (int)kind) && !run_case(&t, i))
+		if (!run_case(&t, i))
 			failed++;
 	target_stop(&t);
 	if (kind == SRV_RECORD) {
@@ -880,26 +876,7 @@ static void run_slow(enum server kind)
 	}
 }
 
-#else
-/* Runs only the known-bug cases of this server: expected to fail until the
- * bugs are fixed (see docs/hardening.md, "Hostile input"). */
-static void run_known_bugs(enum server kind)
-{
-	struct target t;
 
-	target_start(&t, kind);
-	for (size_t i = 0; i < NCASES; i++)
-		if (cases[i].known_bug & (int)kind)
-			run_case(&t, i);
-	target_stop(&t);
-	if (kind == SRV_RECORD) {
-		check_record_cassette(&t);
-		rt_rmdir(t.dir);
-	}
-}
-#endif
-
-#ifndef HOSTILE_KNOWN_BUGS_ONLY
 TestSuite(hostile, .timeout = 300);
 
 Test(hostile, blt_fake_slow_clients)
@@ -931,22 +908,3 @@ Test(hostile, blt_proxy_record)
 {
 	run_all(SRV_RECORD);
 }
-#else
-/* KNOWN BUGS: these fail until the servers are fixed. */
-TestSuite(hostile_known_bug, .timeout = 120);
-
-Test(hostile_known_bug, blt_fake)
-{
-	run_known_bugs(SRV_FAKE);
-}
-
-Test(hostile_known_bug, blt_proxy_replay)
-{
-	run_known_bugs(SRV_REPLAY);
-}
-
-Test(hostile_known_bug, blt_proxy_record)
-{
-	run_known_bugs(SRV_RECORD);
-}
-#endif
