@@ -23,6 +23,7 @@ struct sink {
 struct layout {
 	int sorted; /* keys sorted by bytes rather than insertion order */
 	int pretty; /* two-space indent, one member per line */
+	const char *skip; /* a member of the outermost object to leave out */
 };
 
 /* One object member, for sorting. */
@@ -201,6 +202,7 @@ static blt_status put_object(struct sink *s, const struct layout *l,
 	struct member *m = small;
 	size_t n = json_object_size(v);
 	size_t i;
+	size_t wrote = 0;
 	blt_status st = BLT_OK;
 
 	if (n == 0)
@@ -213,7 +215,9 @@ static blt_status put_object(struct sink *s, const struct layout *l,
 	gather_members(v, l, m);
 	st = put(s, "{", 1);
 	for (i = 0; i < n && !st; i++) {
-		if (i > 0)
+		if (depth == 0 && l->skip && strcmp(m[i].key, l->skip) == 0)
+			continue;
+		if (wrote++)
 			st = put(s, ",", 1);
 		if (!st)
 			st = put_indent(s, l, depth + 1);
@@ -224,7 +228,7 @@ static blt_status put_object(struct sink *s, const struct layout *l,
 		if (!st)
 			st = put_value(s, l, m[i].value, depth + 1);
 	}
-	if (!st)
+	if (!st && wrote)
 		st = put_indent(s, l, depth);
 	if (!st)
 		st = put(s, "}", 1);
@@ -303,7 +307,15 @@ static blt_status write_layout(const json_t *v, const struct layout *l,
 blt_status canon_write(const json_t *v, struct blt_buf *out,
 		       struct blt_err *err)
 {
-	static const struct layout l = {1, 0};
+	static const struct layout l = {1, 0, NULL};
+
+	return write_layout(v, &l, out, err);
+}
+
+blt_status canon_write_without(const json_t *v, const char *skip,
+			       struct blt_buf *out, struct blt_err *err)
+{
+	const struct layout l = {1, 0, skip};
 
 	return write_layout(v, &l, out, err);
 }
@@ -311,7 +323,7 @@ blt_status canon_write(const json_t *v, struct blt_buf *out,
 blt_status canon_compact(const json_t *v, struct blt_buf *out,
 			 struct blt_err *err)
 {
-	static const struct layout l = {0, 0};
+	static const struct layout l = {0, 0, NULL};
 
 	return write_layout(v, &l, out, err);
 }
@@ -319,7 +331,7 @@ blt_status canon_compact(const json_t *v, struct blt_buf *out,
 blt_status canon_pretty(const json_t *v, struct blt_buf *out,
 			struct blt_err *err)
 {
-	static const struct layout l = {0, 1};
+	static const struct layout l = {0, 1, NULL};
 
 	return write_layout(v, &l, out, err);
 }
@@ -347,7 +359,7 @@ uint64_t canon_hash_bytes(const void *p, size_t n)
 blt_status canon_hash_checked(const json_t *v, uint64_t *out,
 			      struct blt_err *err)
 {
-	static const struct layout l = {1, 0};
+	static const struct layout l = {1, 0, NULL};
 	struct sink s = {NULL, FNV_OFFSET, err};
 	blt_status st = put_value(&s, &l, v, 0);
 

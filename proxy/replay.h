@@ -79,6 +79,8 @@ struct replay_entry {
 	int walk_status;      /* its request's TaskStatus: -1 none */
 	size_t next_same;     /* next entry with the same key, or REPLAY_NONE */
 	unsigned long used;   /* times served */
+	char *key;            /* while loading: its match key, until filed */
+	size_t keylen;
 };
 
 /* All entries with one key, served in recorded order. */

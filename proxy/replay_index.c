@@ -1,13 +1,18 @@
 /* blt-proxy replay: loads the cassettes once and builds the O(1) match index
  * (operation + canonical body + answered token) and the prepared responses. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "blt/canon.h"
 #include "blt/clock.h"
 #include "blt/lbt.h"
 #include "replay.h"
+
+#define PREPARE_THREADS 8
+#define PREPARE_PARALLEL_MIN 4096
 
 uint64_t replay_hash(const void *p, size_t n)
 {
@@ -35,7 +40,6 @@ blt_status replay_key(const char *op, const json_t *body, const char *raw,
 		      size_t rawlen, const char *token, struct blt_buf *key,
 		      struct blt_err *err)
 {
-	json_t *copy = NULL;
 	blt_status st;
 
 	buf_reset(key);
@@ -50,17 +54,7 @@ blt_status replay_key(const char *op, const json_t *body, const char *raw,
 		return st;
 	if (!body)
 		return buf_append(key, raw, rawlen, err);
-	if (json_is_object(body) &&
-	    json_is_string(json_object_get(body, "NextToken"))) {
-		copy = json_copy((json_t *)body);
-		if (!copy)
-			return blt_fail(err, BLT_ENOMEM, "out of memory");
-		json_object_del(copy, "NextToken");
-		body = copy;
-	}
-	st = canon_write(body, key, err);
-	json_decref(copy);
-	return st;
+	return canon_write_without(body, "NextToken", key, err);
 }
 
 struct replay_group *replay_group_find(struct replay_index *ix,
@@ -215,79 +209,162 @@ static blt_status token_insert(struct replay_index *ix, const char *text,
 	return BLT_OK;
 }
 
-static blt_status group_insert(struct replay_index *ix, size_t e,
-			       struct blt_buf *key, struct blt_err *err)
+/* Files entry e under its key, which the group takes (or frees when the
+ * group exists already). */
+static void group_insert(struct replay_index *ix, size_t e)
 {
-	uint64_t h = replay_hash(key->data, key->len);
+	struct replay_entry *en = &ix->entries[e];
+	uint64_t h = replay_hash(en->key, en->keylen);
 	struct replay_group *g =
-		replay_group_find(ix, key->data, key->len, h);
+		replay_group_find(ix, en->key, en->keylen, h);
 	size_t i;
 
 	if (g) {
 		ix->entries[g->last].next_same = e;
 		g->last = e;
-		return BLT_OK;
+		free(en->key);
+		en->key = NULL;
+		return;
 	}
 	i = (size_t)h & ix->groups_mask;
 	while (ix->groups[i].key)
 		i = (i + 1) & ix->groups_mask;
 	g = &ix->groups[i];
 	g->hash = h;
-	g->keylen = key->len;
-	g->key = malloc(key->len + 1);
-	if (!g->key)
-		return blt_fail(err, BLT_ENOMEM, "out of memory");
-	memcpy(g->key, key->data, key->len + 1);
+	g->keylen = en->keylen;
+	g->key = en->key;
+	en->key = NULL;
 	g->first = g->last = g->cursor = e;
-	return BLT_OK;
 }
 
-/* Fills one entry and files it in the group and token tables. */
-static blt_status index_one(struct replay_index *ix, size_t f,
-			    const struct cassette_interaction *ci,
-			    struct blt_buf *key, struct blt_buf *raw,
-			    struct blt_err *err)
+/* Fills entry e from its interaction: everything but the tables, so that
+ * entries can be prepared on several threads. key and raw are scratch. */
+static blt_status prepare_entry(struct replay_index *ix, size_t e,
+				const struct cassette_interaction *ci,
+				struct blt_buf *key, struct blt_buf *raw,
+				struct blt_err *err)
 {
-	size_t e = ix->nentries++;
 	struct replay_entry *en = &ix->entries[e];
-	const char *issued = body_token(ci->response);
+	json_t *body = cassette_body_json(ci->request);
 	json_t *empty = NULL;
 	blt_status st;
 
-	en->file = f;
 	en->id = ci->id;
 	en->op = ci->operation;
 	if (!*en->op)
 		en->op = replay_op_of_target(json_string_value(json_object_get(
 			json_object_get(ci->request, "headers"),
 			"x-amz-target")));
-	en->req_body = cassette_body_json(ci->request);
+	en->req_body = body;
 	en->token_from = ci->token_from;
-	en->token_key = token_key_of(ix->files[f], ci);
+	en->token_key = token_key_of(ix->files[en->file], ci);
 	en->describe = strcmp(en->op, "DescribeEndpoints") == 0;
-	en->walk_status = walk_status_of(en->req_body);
+	en->walk_status = walk_status_of(body);
 	en->next_same = REPLAY_NONE;
 	en->issues = REPLAY_NONE;
 	st = prepare_response(ci, &en->resp, err);
-	if (!st && issued)
-		st = token_insert(ix, issued, &en->issues, err);
+	buf_reset(raw);
+	if (!st && !body)
+		st = cassette_body_bytes(ci->request, raw, err);
+	/* An empty body matches as {}. */
+	if (!st && !body && raw->len == 0)
+		empty = json_object();
+	if (!st)
+		st = replay_key(en->op, empty ? empty : body, raw->data,
+				raw->len, en->token_key, key, err);
+	json_decref(empty);
 	if (st)
 		return st;
-	buf_reset(raw);
-	if (!en->req_body) {
-		st = cassette_body_bytes(ci->request, raw, err);
-		if (!st && raw->len == 0)
-			en->req_body = empty = json_object();
+	en->keylen = key->len;
+	en->key = malloc(key->len + 1);
+	if (!en->key)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	memcpy(en->key, key->data, key->len + 1);
+	return BLT_OK;
+}
+
+/* One thread's share of the entries. */
+struct prepare_job {
+	struct replay_index *ix;
+	const struct cassette_interaction **cis;
+	size_t from, to;
+	size_t failed_at;
+	blt_status st;
+	struct blt_err err;
+};
+
+static void *prepare_range(void *arg)
+{
+	struct prepare_job *j = arg;
+	struct blt_buf key, raw;
+
+	buf_init(&key, REPLAY_KEY_MAX);
+	buf_init(&raw, REPLAY_KEY_MAX);
+	for (size_t e = j->from; e < j->to && !j->st; e++) {
+		j->st = prepare_entry(j->ix, e, j->cis[e], &key, &raw,
+				      &j->err);
+		j->failed_at = e;
 	}
-	if (!st)
-		st = replay_key(en->op, en->req_body, raw->data, raw->len,
-				en->token_key, key, err);
-	if (empty)
-		en->req_body = NULL;
-	json_decref(empty);
-	if (!st)
-		st = group_insert(ix, e, key, err);
-	return st;
+	buf_free(&key);
+	buf_free(&raw);
+	return NULL;
+}
+
+/* Prepares every entry, on up to PREPARE_THREADS threads for big loads;
+ * on failure err holds the first failure in file order. */
+static blt_status prepare_all(struct replay_index *ix,
+			      const struct cassette_interaction **cis,
+			      struct blt_err *err)
+{
+	struct prepare_job jobs[PREPARE_THREADS];
+	pthread_t th[PREPARE_THREADS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = ix->nentries < PREPARE_PARALLEL_MIN || cpus < 2 ? 1
+		 : cpus < PREPARE_THREADS ? (size_t)cpus : PREPARE_THREADS;
+	size_t started = 0;
+
+	for (size_t t = 0; t < n; t++) {
+		jobs[t] = (struct prepare_job){ix, cis, ix->nentries * t / n,
+					       ix->nentries * (t + 1) / n, 0,
+					       BLT_OK, {0, ""}};
+		if (t == 0 || pthread_create(&th[t], NULL, prepare_range,
+					     &jobs[t]) != 0)
+			continue;
+		started |= (size_t)1 << t;
+	}
+	prepare_range(&jobs[0]);
+	for (size_t t = 1; t < n; t++) {
+		if (started & ((size_t)1 << t))
+			pthread_join(th[t], NULL);
+		else
+			prepare_range(&jobs[t]);
+	}
+	for (size_t t = 0; t < n; t++) {
+		if (jobs[t].st) {
+			*err = jobs[t].err;
+			blt_err_prefix(err, "%s",
+				       ix->paths[ix->entries[jobs[t].failed_at]
+							 .file]);
+			return jobs[t].st;
+		}
+	}
+	return BLT_OK;
+}
+
+/* Files every prepared entry in the token and group tables, in order. */
+static blt_status file_all(struct replay_index *ix,
+			   const struct cassette_interaction **cis,
+			   struct blt_err *err)
+{
+	for (size_t e = 0; e < ix->nentries; e++) {
+		const char *issued = body_token(cis[e]->response);
+
+		if (issued &&
+		    token_insert(ix, issued, &ix->entries[e].issues, err))
+			return err ? err->code : BLT_ENOMEM;
+		group_insert(ix, e);
+	}
+	return BLT_OK;
 }
 
 static blt_status index_alloc(struct replay_index *ix, size_t total,
@@ -309,13 +386,11 @@ blt_status replay_index_load(char **paths, size_t n, struct replay_index *out,
 			     struct blt_err *err)
 {
 	struct replay_index ix = {0};
-	struct blt_buf key, raw;
+	const struct cassette_interaction **cis = NULL;
 	size_t total = 0;
 	blt_status st = BLT_OK;
 	double t0 = clock_mono_ms();
 
-	buf_init(&key, REPLAY_KEY_MAX);
-	buf_init(&raw, REPLAY_KEY_MAX);
 	ix.paths = paths;
 	ix.files = calloc(n ? n : 1, sizeof(*ix.files));
 	if (!ix.files) {
@@ -331,23 +406,26 @@ blt_status replay_index_load(char **paths, size_t n, struct replay_index *out,
 	}
 	ix.read_ms = clock_mono_ms() - t0;
 	st = index_alloc(&ix, total, err);
+	cis = st ? NULL : calloc(total ? total : 1, sizeof(*cis));
+	if (!st && !cis)
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
 	for (size_t f = 0; !st && f < n; f++) {
-		for (size_t i = 0; !st && i < cassette_count(ix.files[f]); i++)
-			st = index_one(&ix, f, cassette_at(ix.files[f], i), &key,
-				       &raw, err);
-		if (st)
-			blt_err_prefix(err, "%s", paths[f]);
+		for (size_t i = 0; i < cassette_count(ix.files[f]); i++) {
+			ix.entries[ix.nentries].file = f;
+			cis[ix.nentries++] = cassette_at(ix.files[f], i);
+		}
 	}
+	if (!st)
+		st = prepare_all(&ix, cis, err);
+	if (!st)
+		st = file_all(&ix, cis, err);
+	free(cis);
 	if (st)
 		goto fail;
-	buf_free(&key);
-	buf_free(&raw);
 	ix.index_ms = clock_mono_ms() - t0 - ix.read_ms;
 	*out = ix;
 	return BLT_OK;
 fail:
-	buf_free(&key);
-	buf_free(&raw);
 	replay_index_free(&ix);
 	return st;
 }
@@ -365,8 +443,10 @@ static void prepared_free(struct replay_prepared *p)
 
 void replay_index_free(struct replay_index *ix)
 {
-	for (size_t i = 0; i < ix->nentries; i++)
+	for (size_t i = 0; i < ix->nentries; i++) {
 		prepared_free(&ix->entries[i].resp);
+		free(ix->entries[i].key);
+	}
 	for (size_t i = 0; ix->groups && i <= ix->groups_mask; i++)
 		free(ix->groups[i].key);
 	for (size_t i = 0; ix->tokens && i <= ix->tokens_mask; i++)

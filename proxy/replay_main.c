@@ -273,6 +273,9 @@ static bool write_reports(const struct replay *rp)
 	return ok;
 }
 
+/* How many unused interactions the log names; the report has them all. */
+#define UNUSED_LOGGED 20
+
 /* Logs the summary and the unused interactions; returns the exit status. */
 static int finish(const struct replay *rp, bool command_ok)
 {
@@ -284,14 +287,24 @@ static int finish(const struct replay *rp, bool command_ok)
 		"blt-proxy replay: %llu requests, %lu violations, %zu of %zu "
 		"interactions unused\n",
 		rp->requests, v, unused, rp->ix.nentries);
-	for (size_t i = 0; unused && i < rp->ix.nentries; i++) {
+	size_t listed = 0;
+
+	for (size_t i = 0; listed < unused && i < rp->ix.nentries; i++) {
 		const struct replay_entry *e = &rp->ix.entries[i];
 
-		if (!e->used && !e->describe)
+		if (e->used || e->describe)
+			continue;
+		if (listed++ == UNUSED_LOGGED) {
 			fprintf(stderr,
-				"blt-proxy replay: unused: interaction %ld of "
-				"%s (%s)\n",
-				e->id, rp->ix.paths[e->file], e->op);
+				"blt-proxy replay: ... and %zu more unused "
+				"(--report FILE lists them all)\n",
+				unused - UNUSED_LOGGED);
+			break;
+		}
+		fprintf(stderr,
+			"blt-proxy replay: unused: interaction %ld of %s "
+			"(%s)\n",
+			e->id, rp->ix.paths[e->file], e->op);
 	}
 	if (!command_ok || v || !reports_ok ||
 	    (rp->opts->fail_on_unused && unused))

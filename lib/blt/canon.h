@@ -35,6 +35,12 @@ blt_status canon_compact(const json_t *v, struct blt_buf *out,
  * written as "0". */
 void canon_number(double d, char out[CANON_NUMBER_MAX]);
 
+/* canon_write, leaving out the member named skip of the outermost object
+ * (when v is an object that has it): the canonical text of a request
+ * without its NextToken, with no copy of the request. */
+blt_status canon_write_without(const json_t *v, const char *skip,
+			       struct blt_buf *out, struct blt_err *err);
+
 /* The canonical text as a new string the caller frees; NULL on ENOMEM. */
 char *canon_text(const json_t *v);
 

@@ -535,3 +535,25 @@ Test(canon, split_caps_elements_and_checks_depth_like_the_parser)
 	cr_assert_eq(s.n, 0);
 	canon_split_free(&s);
 }
+
+Test(canon, write_without_leaves_out_one_outer_member)
+{
+	json_t *v = json_loads("{\"b\":1,\"NextToken\":\"x\",\"a\":{\"NextToken"
+			       "\":2}}", 0, NULL);
+	json_t *only = json_loads("{\"NextToken\":\"x\"}", 0, NULL);
+	struct blt_buf b;
+
+	buf_init(&b, 1024);
+	cr_assert_eq(canon_write_without(v, "NextToken", &b, NULL), BLT_OK);
+	cr_assert_str_eq(b.data, "{\"a\":{\"NextToken\":2},\"b\":1}");
+	buf_reset(&b);
+	cr_assert_eq(canon_write_without(only, "NextToken", &b, NULL), BLT_OK);
+	cr_assert_str_eq(b.data, "{}");
+	buf_reset(&b);
+	cr_assert_eq(canon_write_without(v, "absent", &b, NULL), BLT_OK);
+	cr_assert_str_eq(b.data,
+			 "{\"NextToken\":\"x\",\"a\":{\"NextToken\":2},\"b\":1}");
+	buf_free(&b);
+	json_decref(v);
+	json_decref(only);
+}
