@@ -13,9 +13,7 @@ void buf_init(struct blt_buf *b, size_t max)
 	b->max = max;
 }
 
-/* Makes room for n more bytes plus the NUL, growing geometrically. */
-static blt_status buf_reserve(struct blt_buf *b, size_t n,
-			      struct blt_err *err)
+blt_status buf_reserve(struct blt_buf *b, size_t n, struct blt_err *err)
 {
 	size_t need;
 	size_t next;

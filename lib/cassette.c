@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blt/base64.h"
 #include "blt/canon.h"
 #include "blt/clock.h"
 
@@ -231,85 +232,6 @@ static blt_status reorder(json_t *obj, const char *const *keys,
 	return st;
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decodes padded standard base64 (RFC 4648 section 4) into out, or only
- * checks it when out is NULL. Returns 0 when s is not valid base64. */
-static int b64_decode(const char *s, size_t n, struct blt_buf *out,
-		      struct blt_err *err)
-{
-	size_t i;
-
-	if (n % 4)
-		return 0;
-	for (i = 0; i < n; i += 4) {
-		int a = b64_value((unsigned char)s[i]);
-		int b = b64_value((unsigned char)s[i + 1]);
-		int last = i + 4 == n;
-		int pad2 = last && s[i + 2] == '=' && s[i + 3] == '=';
-		int pad1 = last && !pad2 && s[i + 3] == '=';
-		int c = pad2 ? 0 : b64_value((unsigned char)s[i + 2]);
-		int d = pad1 || pad2 ? 0 : b64_value((unsigned char)s[i + 3]);
-		unsigned char o[3];
-
-		if (a < 0 || b < 0 || c < 0 || d < 0)
-			return 0;
-		if ((pad2 && (b & 15)) || (pad1 && (c & 3)))
-			return 0; /* non-canonical trailing bits */
-		o[0] = (unsigned char)(a << 2 | b >> 4);
-		o[1] = (unsigned char)((b & 15) << 4 | c >> 2);
-		o[2] = (unsigned char)((c & 3) << 6 | d);
-		if (out && buf_append(out, o, 3 - (size_t)pad1 - 2 * (size_t)pad2,
-				      err))
-			return 0;
-	}
-	return 1;
-}
-
-static char *b64_encode(const unsigned char *p, size_t n)
-{
-	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				 "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *s = malloc((n + 2) / 3 * 4 + 1);
-	size_t i;
-	size_t o = 0;
-
-	if (!s)
-		return NULL;
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned long w = (unsigned long)p[i] << 16 |
-				  (unsigned long)p[i + 1] << 8 | p[i + 2];
-
-		s[o++] = al[w >> 18];
-		s[o++] = al[w >> 12 & 63];
-		s[o++] = al[w >> 6 & 63];
-		s[o++] = al[w & 63];
-	}
-	if (i < n) {
-		unsigned long w = (unsigned long)p[i] << 16 |
-				  (i + 1 < n ? (unsigned long)p[i + 1] << 8 : 0);
-
-		s[o++] = al[w >> 18];
-		s[o++] = al[w >> 12 & 63];
-		s[o++] = i + 1 < n ? al[w >> 6 & 63] : '=';
-		s[o++] = '=';
-	}
-	s[o] = '\0';
-	return s;
-}
 
 static blt_status check_headers(const struct vctx *v, json_t *msg,
 				const char *base)
@@ -356,8 +278,9 @@ static blt_status check_body(const struct vctx *v, json_t *msg,
 	ptr_join(ptr, sizeof(ptr), base, text ? "body_text" : "body_base64");
 	if ((text && !json_is_string(text)) || (b64 && !json_is_string(b64)))
 		return vfail(v, ptr, "must be a string");
-	if (b64 && !b64_decode(json_string_value(b64), json_string_length(b64),
-			       NULL, NULL))
+	if (b64 && base64_decode_to(json_string_value(b64),
+				    json_string_length(b64), BASE64_STD, NULL,
+				    0, NULL, NULL))
 		return vfail(v, ptr, "must be valid base64 (RFC 4648, padded)");
 	return BLT_OK;
 }
@@ -1327,7 +1250,9 @@ static int body_set(json_t *msg, const char *body, size_t len)
 		if (v)
 			return json_object_set_new(msg, "body_text", v) == 0;
 	}
-	b64 = b64_encode((const unsigned char *)body, len);
+	b64 = malloc(base64_encoded_len(len, BASE64_STD) + 1);
+	if (b64)
+		base64_encode_to(body, len, BASE64_STD, b64);
 	v = b64 ? json_string(b64) : NULL;
 	free(b64);
 	return v && json_object_set_new(msg, "body_base64", v) == 0;
@@ -1434,7 +1359,8 @@ blt_status cassette_body_bytes(const json_t *message, struct blt_buf *out,
 	v = json_object_get(m, "body_base64");
 	if (!v)
 		return BLT_OK;
-	if (!b64_decode(json_string_value(v), json_string_length(v), out, err))
+	if (base64_decode(json_string_value(v), json_string_length(v), out,
+			  err))
 		return err && err->code == BLT_ELIMIT
 			       ? BLT_ELIMIT
 			       : blt_fail(err, BLT_EINVAL,

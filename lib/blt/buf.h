@@ -17,6 +17,12 @@ struct blt_buf {
 /* Prepares an empty buffer that may grow to max bytes. */
 void buf_init(struct blt_buf *b, size_t max);
 
+/* Makes room for n more bytes (and the NUL) without changing the contents,
+ * growing geometrically; fails with BLT_ELIMIT when len + n passes the cap.
+ * The caller may then write up to n bytes at data + len and add them to
+ * len itself. */
+blt_status buf_reserve(struct blt_buf *b, size_t n, struct blt_err *err);
+
 /* Appends n bytes. On failure the buffer is unchanged. */
 blt_status buf_append(struct blt_buf *b, const void *p, size_t n,
 		      struct blt_err *err);

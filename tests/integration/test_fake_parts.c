@@ -75,7 +75,9 @@ Test(fake_token, round_trip)
 
 	cr_assert_eq(fake_token_encode(&key, &t, text), BLT_OK);
 	cr_assert_eq(strlen(text), FAKE_TOKEN_TEXT_LEN);
-	cr_assert_eq(strspn(text, b64url), FAKE_TOKEN_TEXT_LEN);
+	cr_assert_eq(strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs"
+				  "tuvwxyz0123456789-_"),
+		     FAKE_TOKEN_TEXT_LEN);
 	cr_assert_eq(fake_token_decode(&key, text, strlen(text), &u, &err),
 		     BLT_OK, "%s", err.msg);
 	cr_assert_eq(u.filter, LBT_FAILED);

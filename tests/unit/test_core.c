@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/base64.h"
 #include "blt/buf.h"
 #include "blt/clock.h"
 #include "blt/err.h"
@@ -70,4 +71,58 @@ Test(clock, fake_time_is_honoured)
 	cr_assert_str_eq(iso, "2023-11-14T22:13:20.250Z");
 	unsetenv("BLT_FAKE_TIME");
 	cr_assert_gt(clock_now(), 1700000000.0);
+}
+
+Test(base64, round_trips_in_both_alphabets)
+{
+	unsigned char bytes[64];
+	unsigned char back[64];
+	char text[100];
+	size_t got;
+
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(i * 37 + 251);
+	for (size_t n = 0; n <= sizeof(bytes); n++) {
+		for (int a = BASE64_STD; a <= BASE64_URL; a++) {
+			size_t len = base64_encode_to(bytes, n, a, text);
+
+			cr_assert_eq(len, base64_encoded_len(n, a));
+			cr_assert_eq(base64_decode_to(text, len, a, back,
+						      sizeof(back), &got, NULL),
+				     BLT_OK, "%s", text);
+			cr_assert_eq(got, n);
+			cr_assert_arr_eq(back, bytes, n);
+		}
+	}
+	base64_encode_to("\xfb\xff", 2, BASE64_STD, text);
+	cr_assert_str_eq(text, "+/8=");
+	base64_encode_to("\xfb\xff", 2, BASE64_URL, text);
+	cr_assert_str_eq(text, "-_8");
+}
+
+Test(base64, refuses_what_no_encoder_writes)
+{
+	static const char *const bad[] = {"abc", "ab=c", "a===", "ab!d",
+					  "QR==", "QUI=QUI=", "-_8="};
+	unsigned char out[16];
+	struct blt_err err;
+	struct blt_buf b;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(base64_decode_to(bad[i], strlen(bad[i]),
+					      BASE64_STD, out, sizeof(out),
+					      NULL, &err),
+			     BLT_EINVAL, "'%s' was accepted", bad[i]);
+	cr_assert_eq(base64_decode_to("QUJD", 4, BASE64_STD, out, 2, NULL,
+				      &err),
+		     BLT_EINVAL, "a result over outsz was written");
+	cr_assert_eq(base64_decode_to("a", 1, BASE64_URL, NULL, 0, NULL,
+				      &err),
+		     BLT_EINVAL);
+	buf_init(&b, 100);
+	cr_assert_eq(base64_decode("aGk=", 4, &b, &err), BLT_OK);
+	cr_assert_str_eq(b.data, "hi");
+	cr_assert_eq(base64_encode("hi!", 3, &b, &err), BLT_OK);
+	cr_assert_str_eq(b.data, "hiaGkh");
+	buf_free(&b);
 }

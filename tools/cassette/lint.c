@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "blt/awsjson.h"
+#include "blt/base64.h"
 #include "blt/redact.h"
 #include "blt/schema.h"
 #include "cassette_tool.h"
@@ -112,26 +113,6 @@ static void lint_headers(struct lint *l, char *ptr, const json_t *msg)
 	}
 }
 
-static bool base64_ok(const char *s)
-{
-	size_t n = strlen(s);
-	size_t pad = 0;
-
-	if (n % 4)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			     (c >= '0' && c <= '9') || c == '+' || c == '/'))
-			return false;
-	}
-	return pad <= 2;
-}
 
 static void lint_message(struct lint *l, char *ptr, const json_t *msg)
 {
@@ -146,7 +127,9 @@ static void lint_message(struct lint *l, char *ptr, const json_t *msg)
 	if (present > 1)
 		problem(l, ptr, "has %d body members; at most one of body, "
 			"body_text, body_base64 is allowed", present);
-	if (json_is_string(b64) && !base64_ok(json_string_value(b64))) {
+	if (json_is_string(b64) &&
+	    base64_decode_to(json_string_value(b64), json_string_length(b64),
+			     BASE64_STD, NULL, 0, NULL, NULL)) {
 		tool_pointer_push(ptr, PTR_MAX, "body_base64");
 		problem(l, ptr, "is not valid base64");
 		ptr[len] = '\0';

@@ -8,14 +8,12 @@
 
 #include <openssl/crypto.h>
 
+#include "blt/base64.h"
 #include "blt/lbt.h"
 
 #define SHA256_BLOCK 64
 #define SHA256_LEN 32
 #define RECORD_LEN (FAKE_TOKEN_RAW_LEN - SHA256_LEN)
-
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* Primes ctx with one block of the key XORed with pad. */
 static blt_status prime(EVP_MD_CTX **ctx, const unsigned char *block,
@@ -128,60 +126,11 @@ blt_status fake_token_encode(const struct fake_token_key *key,
 			     char out[FAKE_TOKEN_TEXT_LEN + 1])
 {
 	unsigned char raw[FAKE_TOKEN_RAW_LEN];
-	char *o = out;
 
 	record_pack(t, raw);
 	if (fake_token_hmac(key, raw, RECORD_LEN, raw + RECORD_LEN))
 		return BLT_ENOMEM;
-	for (size_t i = 0; i < FAKE_TOKEN_RAW_LEN; i += 3) {
-		uint32_t v = (uint32_t)raw[i] << 16 |
-			     (uint32_t)raw[i + 1] << 8 | raw[i + 2];
-
-		*o++ = b64url[v >> 18];
-		*o++ = b64url[(v >> 12) & 63];
-		*o++ = b64url[(v >> 6) & 63];
-		*o++ = b64url[v & 63];
-	}
-	*o = '\0';
-	return BLT_OK;
-}
-
-static int b64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/* Decodes exactly FAKE_TOKEN_TEXT_LEN characters into raw. */
-static blt_status b64url_decode(const char *text, unsigned char *raw,
-				struct blt_err *err)
-{
-	for (size_t i = 0; i < FAKE_TOKEN_TEXT_LEN; i += 4) {
-		uint32_t v = 0;
-
-		for (size_t j = 0; j < 4; j++) {
-			int d = b64url_value((unsigned char)text[i + j]);
-
-			if (d < 0)
-				return blt_fail(err, BLT_EINVAL,
-						"character %zu is not "
-						"base64url",
-						i + j + 1);
-			v = v << 6 | (uint32_t)d;
-		}
-		raw[i / 4 * 3] = (unsigned char)(v >> 16);
-		raw[i / 4 * 3 + 1] = (unsigned char)(v >> 8);
-		raw[i / 4 * 3 + 2] = (unsigned char)v;
-	}
+	base64_encode_to(raw, FAKE_TOKEN_RAW_LEN, BASE64_URL, out);
 	return BLT_OK;
 }
 
@@ -201,7 +150,8 @@ blt_status fake_token_decode(const struct fake_token_key *key, const char *text,
 				len, FAKE_TOKEN_TEXT_LEN,
 				len < FAKE_TOKEN_TEXT_LEN ? "truncated"
 							  : "extended");
-	if (b64url_decode(text, raw, err))
+	if (base64_decode_to(text, len, BASE64_URL, raw, sizeof(raw), NULL,
+			     err))
 		return blt_err_prefix(err, "the token is malformed");
 	if (raw[0] != FAKE_TOKEN_VERSION)
 		return blt_fail(err, BLT_EINVAL,
