@@ -17,6 +17,7 @@
 #include "blt/base64.h"
 #include "blt/canon.h"
 #include "blt/clock.h"
+#include "blt/fileio.h"
 
 #define VIEW_CHUNK 4096
 #define PTR_MAX 384
@@ -1393,106 +1394,10 @@ blt_status cassette_save(const struct cassette *c, const char *path,
 	return st;
 }
 
-static blt_status write_all(int fd, const char *p, size_t n, const char *tmp,
-			    struct blt_err *err)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return blt_fail(err, BLT_EIO, "%s: write: %s", tmp,
-					strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return BLT_OK;
-}
-
-/* Makes a rename in dir durable. Filesystems that cannot sync a directory
- * (EINVAL) are accepted as they are. */
-static blt_status sync_dir(const char *dir, struct blt_err *err)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	blt_status st = BLT_OK;
-
-	if (fd < 0)
-		return blt_fail(err, BLT_EIO, "%s: %s", dir, strerror(errno));
-	if (fsync(fd) != 0 && errno != EINVAL)
-		st = blt_fail(err, BLT_EIO, "%s: fsync: %s", dir,
-			      strerror(errno));
-	close(fd);
-	return st;
-}
-
-/* The directory part of path as a new string ("." when it has none). */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *d;
-
-	if (!slash)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	d = malloc((size_t)(slash - path) + 1);
-	if (d) {
-		memcpy(d, path, (size_t)(slash - path));
-		d[slash - path] = '\0';
-	}
-	return d;
-}
-
 blt_status cassette_write_atomic(const char *path, const char *bytes,
 				 size_t len, struct blt_err *err)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = dir_of(path);
-	char *tmp = malloc(strlen(path) + 32);
-	int fd = -1;
-	int made = 0;
-	struct stat sb;
-	blt_status st = BLT_OK;
-
-	if (!dir || !tmp) {
-		st = blt_fail(err, BLT_ENOMEM, "out of memory");
-		goto fail;
-	}
-	snprintf(tmp, strlen(path) + 32, "%s/.%s.tmp-XXXXXX", dir,
-		 slash ? slash + 1 : path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		st = blt_fail(err, BLT_EIO, "%s: cannot create a temporary "
-				       "file: %s", path, strerror(errno));
-		goto fail;
-	}
-	made = 1;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	fchmod(fd, stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644);
-	st = write_all(fd, bytes, len, tmp, err);
-	if (!st && fsync(fd) != 0)
-		st = blt_fail(err, BLT_EIO, "%s: fsync: %s", tmp,
-			      strerror(errno));
-	if (close(fd) != 0 && !st)
-		st = blt_fail(err, BLT_EIO, "%s: close: %s", tmp,
-			      strerror(errno));
-	fd = -1;
-	if (!st && rename(tmp, path) != 0)
-		st = blt_fail(err, BLT_EIO, "%s: rename: %s", path,
-			      strerror(errno));
-	if (!st) {
-		made = 0;
-		st = sync_dir(dir, err);
-	}
-fail:
-	if (fd >= 0)
-		close(fd);
-	if (made)
-		unlink(tmp);
-	free(tmp);
-	free(dir);
-	return st;
+	return fileio_write_atomic(path, bytes, len, err);
 }
 
 void cassette_free(struct cassette *c)

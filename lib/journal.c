@@ -11,59 +11,12 @@
 
 #include "blt/buf.h"
 #include "blt/cassette.h"
+#include "blt/fileio.h"
 
 struct journal {
 	int fd;
 	char *path;
 };
-
-/* Syncs the directory that holds path, so that a new or removed entry
- * survives a crash of the machine. */
-static blt_status sync_dir_of(const char *path, struct blt_err *err)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else if ((size_t)(slash - path) >= sizeof(dir))
-		return blt_fail(err, BLT_ELIMIT, "%s: path too long", path);
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return blt_fail(err, BLT_EIO, "%s: %s", dir, strerror(errno));
-	if (fsync(fd) != 0 && errno != EINVAL) {
-		int e = errno;
-
-		close(fd);
-		return blt_fail(err, BLT_EIO, "%s: fsync: %s", dir,
-				strerror(e));
-	}
-	close(fd);
-	return BLT_OK;
-}
-
-/* Writes all n bytes, retrying short writes and interruptions. */
-static blt_status write_all(int fd, const char *p, size_t n, const char *path,
-			    struct blt_err *err)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return blt_fail(err, BLT_EIO, "%s: write: %s", path,
-					strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
-	return BLT_OK;
-}
 
 /* Writes v as one compact line. */
 static blt_status write_line(struct journal *j, const json_t *v,
@@ -84,7 +37,7 @@ static blt_status write_line(struct journal *j, const json_t *v,
 	}
 	/* The NUL becomes the newline, so that one write carries the line. */
 	text[len] = '\n';
-	st = write_all(j->fd, text, len + 1, j->path, err);
+	st = fileio_write_all(j->fd, text, len + 1, j->path, err);
 	free(text);
 	return st;
 }
@@ -119,7 +72,7 @@ blt_status journal_open(const char *path, enum journal_mode mode,
 		goto fail;
 	}
 	if ((st = write_line(j, header, err)) || (st = journal_sync(j, err)) ||
-	    (st = sync_dir_of(path, err)))
+	    (st = fileio_sync_dir_of(path, err)))
 		goto fail;
 	json_decref(header);
 	*out = j;
@@ -179,7 +132,7 @@ blt_status journal_remove(const char *path, struct blt_err *err)
 			return BLT_OK;
 		return blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
 	}
-	return sync_dir_of(path, err);
+	return fileio_sync_dir_of(path, err);
 }
 
 blt_status journal_path_for(const char *cassette_path, char *out, size_t outsz,

@@ -1,0 +1,28 @@
+/* Durable file writing: whole writes, directory syncs, and the atomic
+ * replace (temporary file, fsync, rename, fsync of the directory) that
+ * cassettes, journals and the tools rely on. */
+#ifndef BLT_FILEIO_H
+#define BLT_FILEIO_H
+
+#include <stddef.h>
+
+#include "blt/err.h"
+
+/* Writes all n bytes to fd, retrying short writes and interruptions. name
+ * is the file's name for messages. */
+blt_status fileio_write_all(int fd, const void *p, size_t n,
+			    const char *name, struct blt_err *err);
+
+/* Syncs the directory that holds path, so that an entry created, renamed
+ * or removed there survives a crash of the machine. Filesystems that cannot
+ * sync a directory (EINVAL) are accepted as they are. */
+blt_status fileio_sync_dir_of(const char *path, struct blt_err *err);
+
+/* Replaces path with len bytes atomically: a temporary file in the same
+ * directory (keeping path's permissions, 0644 for a new file), fsync,
+ * rename over path, fsync of the directory. On failure path is untouched
+ * and the temporary file is removed. */
+blt_status fileio_write_atomic(const char *path, const char *bytes,
+			       size_t len, struct blt_err *err);
+
+#endif
