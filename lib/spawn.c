@@ -39,8 +39,7 @@ blt_status spawn_sibling(const char *name, char *out, size_t outsz,
 	return BLT_OK;
 }
 
-/* Reads the child's stdout until "listening on URL" or the deadline. */
-static bool read_url(int fd, char *url, size_t urlsz, int timeout_ms)
+bool spawn_read_url(int fd, char *url, size_t urlsz, int timeout_ms)
 {
 	char line[512];
 	size_t n = 0;
@@ -121,7 +120,8 @@ blt_status spawn_start(char *const argv[], char *const env[], int timeout_ms,
 	}
 	out->out_fd = fds[0];
 	fcntl(out->out_fd, F_SETFD, FD_CLOEXEC);
-	if (read_url(out->out_fd, out->url, sizeof(out->url), timeout_ms))
+	if (spawn_read_url(out->out_fd, out->url, sizeof(out->url),
+			   timeout_ms))
 		return BLT_OK;
 	spawn_stop(out, SIGKILL, 1000, NULL);
 	return blt_fail(err, BLT_EIO, "%s did not report 'listening on' "

@@ -31,6 +31,10 @@ blt_status spawn_start(char *const argv[], char *const env[], int timeout_ms,
 		       bool quiet, struct spawn_child *out,
 		       struct blt_err *err);
 
+/* Reads fd (a server's stdout) until a line holding "listening on URL" or
+ * timeout_ms; writes URL into url. False on the deadline or end of file. */
+bool spawn_read_url(int fd, char *url, size_t urlsz, int timeout_ms);
+
 /* Sends sig, waits up to timeout_ms (then SIGKILL) and reaps the child.
  * Returns its wait status in *status (may be NULL). No-op on pid 0. */
 void spawn_stop(struct spawn_child *c, int sig, int timeout_ms, int *status);

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blt/spawn.h"
+
 const char *test_bin(const char *name)
 {
 	static char path[1024];
@@ -52,35 +54,13 @@ static void dump_log(const char *path)
 /* Reads the child's stdout until the listening line or the deadline. */
 static bool read_listen_line(struct test_proc *p, int timeout_ms)
 {
-	char line[512];
-	size_t n = 0;
-	long deadline = now_ms() + timeout_ms;
+	const char *colon;
 
-	while (n < sizeof(line) - 1) {
-		struct pollfd pfd = {.fd = p->out_fd, .events = POLLIN};
-		long left = deadline - now_ms();
-		char c;
-
-		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
-			return false;
-		if (read(p->out_fd, &c, 1) != 1)
-			return false;
-		if (c != '\n') {
-			line[n++] = c;
-			continue;
-		}
-		line[n] = '\0';
-		n = 0;
-		const char *at = strstr(line, "listening on http://");
-		const char *colon = at ? strrchr(at, ':') : NULL;
-		if (colon && colon > at + 12) {
-			p->port = (unsigned short)atoi(colon + 1);
-			snprintf(p->url, sizeof(p->url), "%s",
-				 at + strlen("listening on "));
-			return p->port != 0;
-		}
-	}
-	return false;
+	if (!spawn_read_url(p->out_fd, p->url, sizeof(p->url), timeout_ms))
+		return false;
+	colon = strrchr(p->url, ':');
+	p->port = colon ? (unsigned short)atoi(colon + 1) : 0;
+	return p->port != 0;
 }
 
 bool test_proc_start(struct test_proc *p, char *const argv[], int timeout_ms)
