@@ -54,7 +54,11 @@ blt_status replay_key(const char *op, const json_t *body, const char *raw,
 		return st;
 	if (!body)
 		return buf_append(key, raw, rawlen, err);
-	return canon_write_without(body, "NextToken", key, err);
+	/* A NextToken is matched through the token links; one that is not a
+	 * string is an ordinary (mismatching) member. */
+	if (json_is_string(json_object_get(body, "NextToken")))
+		return canon_write_without(body, "NextToken", key, err);
+	return canon_write(body, key, err);
 }
 
 struct replay_group *replay_group_find(struct replay_index *ix,

@@ -326,6 +326,25 @@ Test(integration, replay_maps_next_token_through_links)
 	rig_clean(&r);
 }
 
+/* A NextToken that is not a string is not a token: it does not match the
+ * first page recorded without one. */
+Test(integration, replay_next_token_of_another_type_does_not_match)
+{
+	struct rig r;
+	struct httpc_response a;
+	json_t *rep;
+
+	rig_start(&r, walk_cassette, NULL, NULL, NULL);
+	send_lbt(&r, "{\"TaskStatus\":\"CREATED\",\"MaxResults\":1,"
+		     "\"NextToken\":5}", &a);
+	cr_expect_eq(a.status, 404, "%s", a.body.data);
+	httpc_response_free(&a);
+	cr_expect_eq(rig_stop(&r, &rep), 1);
+	cr_expect_eq(rule_count(rep, "REPLAY-NOMATCH"), 1);
+	json_decref(rep);
+	rig_clean(&r);
+}
+
 Test(integration, replay_clean_walk_has_no_violation_and_exit_0)
 {
 	struct rig r;

@@ -200,7 +200,9 @@ for s in CREATED IN_PROGRESS FAILED SUCCEEDED PROGRESS_STOPPED PENDING_RESUME; d
   walk "walk of $s" "$u" "{\"MaxResults\":3,\"TaskStatus\":\"$s\""
 done
 list 200 "empty body" "$u" ''
-list 200 "charset parameter" "$u" '{}' -H 'Content-Type: application/x-amz-json-1.0; charset=utf-8'
+req 200 "charset parameter" -H 'Content-Type: application/x-amz-json-1.0; charset=utf-8' \
+  -H "$LIST" --data-binary '{}' "$u/"
+list 4xx "two Content-Type headers" "$u" '{}' -H 'Content-Type: application/x-amz-json-1.0; charset=utf-8'
 list 200 "first page of a filtered walk" "$u" '{"MaxResults":1,"TaskStatus":"CREATED"}'
 token=$(next_token)
 list 4xx "token with another filter" "$u" "{\"MaxResults\":1,\"TaskStatus\":\"FAILED\",\"NextToken\":\"$token\"}"
