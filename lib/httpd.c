@@ -630,12 +630,17 @@ static const char *const singletons[] = {
 static enum MHD_Result count_singleton(void *cls, enum MHD_ValueKind kind,
 				       const char *key, const char *value)
 {
+	static size_t lens[NSINGLETONS];
 	unsigned *counts = cls;
+	size_t len = strlen(key);
 
 	(void)kind;
 	(void)value;
+	if (!lens[0])
+		for (size_t i = 0; i < NSINGLETONS; i++)
+			lens[i] = strlen(singletons[i]);
 	for (size_t i = 0; i < NSINGLETONS; i++)
-		if (strcasecmp(key, singletons[i]) == 0)
+		if (len == lens[i] && strcasecmp(key, singletons[i]) == 0)
 			counts[i]++;
 	return MHD_YES;
 }
@@ -868,6 +873,12 @@ static void on_connection(void *cls, struct MHD_Connection *mc,
 
 /* ---- Life cycle ---- */
 
+/* libmicrohttpd's per-connection memory pool (request line, headers, read
+ * buffer; bodies go to our own buffer): 8 KiB instead of 32 KiB, since it
+ * clears the pool for every request. An SDK's request head takes about
+ * 2 KiB; one beyond the pool is refused (431). */
+#define HTTPD_CONNECTION_MEMORY (8 * 1024)
+
 /* Starts libmicrohttpd on the bound socket. It polls with poll(2), not
  * epoll: libmicrohttpd 0.9.75's epoll loop stalls (until the idle timeout)
  * once a thread holds 128 or more busy keep-alive connections, while poll
@@ -888,7 +899,8 @@ static blt_status daemon_start(struct httpd *h, const struct httpd_config *cfg,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_THREAD_POOL_SIZE,
-	    threads > 1 ? threads : 0u, MHD_OPTION_END);
+	    threads > 1 ? threads : 0u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)HTTPD_CONNECTION_MEMORY, MHD_OPTION_END);
 	if (!h->daemon)
 		return blt_fail(err, BLT_EIO,
 				"libmicrohttpd could not start on %s", h->url);
