@@ -621,26 +621,29 @@ static bool early_too_large(struct hconn *c)
 /* Headers a request carries at most once: a second Content-Length makes
  * its framing ambiguous (a smuggling vector behind a proxy), and a second
  * X-Amz-Target, Content-Type or credential header makes its meaning so. */
-static const char *const singletons[] = {
-	"Content-Length", "Transfer-Encoding", "Content-Type", "Host",
-	"X-Amz-Target", "Authorization", "X-Amz-Date", "X-Amz-Security-Token"};
+#define SINGLETON(name) {name, sizeof(name) - 1}
+static const struct {
+	const char *name;
+	size_t len;
+} singletons[] = {
+	SINGLETON("Content-Length"), SINGLETON("Transfer-Encoding"),
+	SINGLETON("Content-Type"),   SINGLETON("Host"),
+	SINGLETON("X-Amz-Target"),   SINGLETON("Authorization"),
+	SINGLETON("X-Amz-Date"),     SINGLETON("X-Amz-Security-Token")};
 
 #define NSINGLETONS (sizeof(singletons) / sizeof(singletons[0]))
 
 static enum MHD_Result count_singleton(void *cls, enum MHD_ValueKind kind,
 				       const char *key, const char *value)
 {
-	static size_t lens[NSINGLETONS];
 	unsigned *counts = cls;
 	size_t len = strlen(key);
 
 	(void)kind;
 	(void)value;
-	if (!lens[0])
-		for (size_t i = 0; i < NSINGLETONS; i++)
-			lens[i] = strlen(singletons[i]);
 	for (size_t i = 0; i < NSINGLETONS; i++)
-		if (len == lens[i] && strcasecmp(key, singletons[i]) == 0)
+		if (len == singletons[i].len &&
+		    strcasecmp(key, singletons[i].name) == 0)
 			counts[i]++;
 	return MHD_YES;
 }
@@ -656,7 +659,7 @@ static const char *repeated_singleton(struct MHD_Connection *mc,
 	for (size_t i = 0; i < NSINGLETONS; i++) {
 		if (counts[i] > 1) {
 			*count = counts[i];
-			return singletons[i];
+			return singletons[i].name;
 		}
 	}
 	return NULL;
