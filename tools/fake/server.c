@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "blt/awsjson.h"
+#include "blt/canon.h"
 #include "blt/clock.h"
 #include "blt/lbt.h"
 #include "blt/rng.h"
@@ -444,12 +445,11 @@ static bool defective_validation(const struct fake_server *s,
 
 /* ---- ListBatchLoadTasks --------------------------------------------- */
 
+/* A token's hash for the seen table, never 0 (0 marks a free slot). */
 static uint64_t token_hash(const char *t)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = canon_hash_bytes(t, strlen(t));
 
-	for (; *t; t++)
-		h = (h ^ (unsigned char)*t) * 1099511628211ULL;
 	return h ? h : 1;
 }
 
