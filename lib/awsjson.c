@@ -170,6 +170,23 @@ json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err)
 	return root;
 }
 
+blt_status awsjson_endpoints_body(const char *url, struct blt_buf *out,
+				  struct blt_err *err)
+{
+	const char *host = url ? strstr(url, "://") : NULL;
+	json_t *doc = json_pack("{s:[{s:s, s:i}]}", "Endpoints", "Address",
+				host ? host + 3 : (url ? url : ""),
+				"CachePeriodInMinutes",
+				AWSJSON_ENDPOINT_CACHE_MINUTES);
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	blt_status st = text ? buf_puts(out, text, err)
+			     : blt_fail(err, BLT_ENOMEM, "out of memory");
+
+	free(text);
+	json_decref(doc);
+	return st;
+}
+
 const char *awsjson_error_name(enum awsjson_error e)
 {
 	return (unsigned)e < AWSJSON_ERR_COUNT ? errors[e].name : "Unknown";

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "blt/buf.h"
 #include "blt/err.h"
 
 #define AWSJSON_CONTENT_TYPE "application/x-amz-json-1.0"
@@ -56,6 +57,16 @@ const char *awsjson_type_words(const json_t *v);
  * not valid JSON: line 1, column 5: ..."); such a body is a
  * SerializationException. */
 json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err);
+
+/* How long a DescribeEndpoints answer from a blt server may be cached. */
+#define AWSJSON_ENDPOINT_CACHE_MINUTES 1440
+
+/* Appends the DescribeEndpoints answer that names url's host[:port] (a
+ * leading "http://" or "https://" is left out) as the one endpoint:
+ * {"Endpoints":[{"Address":"127.0.0.1:8080","CachePeriodInMinutes":1440}]}.
+ */
+blt_status awsjson_endpoints_body(const char *url, struct blt_buf *out,
+				  struct blt_err *err);
 
 /* Every error type a blt server sends or a blt reader recognises. */
 enum awsjson_error {

@@ -207,3 +207,18 @@ Test(awsjson, error_body_escapes_bytes_that_are_not_utf8)
 	cr_assert(strstr(body, "\"message\":\"\""), "%s", body);
 	free(body);
 }
+
+Test(awsjson, endpoints_body_names_the_host_and_port)
+{
+	struct blt_buf b;
+
+	buf_init(&b, 1024);
+	cr_assert_eq(awsjson_endpoints_body("http://127.0.0.1:8080", &b, NULL),
+		     BLT_OK);
+	cr_assert_str_eq(b.data, "{\"Endpoints\":[{\"Address\":\"127.0.0.1:8080\","
+				 "\"CachePeriodInMinutes\":1440}]}");
+	buf_reset(&b);
+	cr_assert_eq(awsjson_endpoints_body("[::1]:9", &b, NULL), BLT_OK);
+	cr_assert(strstr(b.data, "\"Address\":\"[::1]:9\""), "%s", b.data);
+	buf_free(&b);
+}

@@ -18,7 +18,6 @@
 
 #include "page.h"
 
-#define ENDPOINT_CACHE_MINUTES 1440
 
 /* ---- set-up --------------------------------------------------------- */
 
@@ -659,13 +658,8 @@ static void serve_endpoints(const struct fake_server *s,
 		return;
 	}
 	json_decref(root);
-	if (strncmp(addr, "http://", 7) == 0)
-		addr += 7;
 	reply->status = 200;
-	if (buf_printf(&reply->body, NULL,
-		       "{\"Endpoints\":[{\"Address\":\"%s\","
-		       "\"CachePeriodInMinutes\":%d}]}",
-		       addr, ENDPOINT_CACHE_MINUTES))
+	if (awsjson_endpoints_body(addr, &reply->body, NULL))
 		send_error(s, reply, AWSJSON_ERR_INTERNAL_SERVER,
 			   "out of memory");
 }
