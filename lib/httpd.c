@@ -233,8 +233,10 @@ static int listen_one(const struct addrinfo *ai)
 	return -1;
 }
 
-/* Binds host:port, IPv4 addresses first (so "localhost" means 127.0.0.1).
- * On success *fd is the listening socket, owned by the caller. */
+/* Binds host:port, IPv4 addresses first. "localhost" is 127.0.0.1 without
+ * asking the resolver (RFC 6761), so it works on a machine with no
+ * /etc/hosts. On success *fd is the listening socket, owned by the
+ * caller. */
 static blt_status listen_open(const char *host, unsigned short port, int *fd,
 			      struct blt_err *err)
 {
@@ -244,6 +246,8 @@ static blt_status listen_open(const char *host, unsigned short port, int *fd,
 	char service[8];
 	int rc, pass, saved = EADDRNOTAVAIL;
 
+	if (strcasecmp(host, "localhost") == 0)
+		host = "127.0.0.1";
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(service, sizeof(service), "%u", (unsigned)port);
