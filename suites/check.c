@@ -20,7 +20,9 @@ static void write_file(const char *dir, const char *id, const char *suffix,
 	char tmp[CONFORM_PATH_MAX + 96];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s.%s", dir, id, suffix);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.%s", dir, id,
+			     suffix) >= sizeof(path))
+		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	f = fopen(tmp, "w");
 	if (!f)
@@ -32,25 +34,65 @@ static void write_file(const char *dir, const char *id, const char *suffix,
 		unlink(tmp);
 }
 
+/* The fault BLT_CONFORM_FAULT ("ID:exit" or "ID:config") asks of check id,
+ * or NULL: a testing aid that makes one check's process end before the
+ * check starts, or find its configuration unreadable. */
+static const char *test_fault(const char *id)
+{
+	const char *f = getenv("BLT_CONFORM_FAULT");
+	size_t n = strlen(id);
+
+	if (!f || strncmp(f, id, n) != 0 || f[n] != ':')
+		return NULL;
+	return f + n + 1;
+}
+
+/* Records that check id could not start (why) and fails its test. The
+ * record goes to dir, which the configuration may not have named yet. */
+static void begin_failed(struct check *ck, const char *dir, const char *id,
+			 const char *why)
+{
+	char rec[BLT_ERR_MSG_MAX + 256];
+
+	snprintf(rec, sizeof(rec),
+		 "nostart\n1\nthe check could not start: %s\n", why);
+	if (dir && *dir)
+		write_file(dir, id, "result", rec);
+	buf_free(&ck->report);
+	cr_assert_fail("%s: %s", id, why);
+}
+
 void check_begin(struct check *ck, const char *id)
 {
 	struct blt_err err = {0};
 	struct httpc_opts opts = {0};
+	const char *fault = test_fault(id);
+	const char *dir = getenv("BLT_CONFORM_RESULTS");
 
+	if (fault && strcmp(fault, "exit") == 0)
+		_exit(70);
+	if (fault && strcmp(fault, "config") == 0)
+		unsetenv("BLT_CONFORM_TARGET");
 	memset(ck, 0, sizeof(*ck));
 	buf_init(&ck->report, REPORT_MAX);
+	/* The marker first: whatever happens next, the runner knows that the
+	 * check was selected and started. */
+	if (dir && *dir)
+		write_file(dir, id, "started", "");
 	ck->def = conform_check_find(id);
 	if (!ck->def)
-		cr_assert_fail("unknown check %s", id);
+		begin_failed(ck, dir, id, "not a check of the catalogue");
 	if (conform_config_import(&ck->cfg, &err))
-		cr_assert_fail("%s: %s", id, err.msg);
-	write_file(ck->cfg.results, id, "started", "");
+		begin_failed(ck, dir, id, err.msg);
 	httpc_global_init();
 	opts.timeout_ms = ck->cfg.timeout_ms;
 	opts.connect_timeout_ms = ck->cfg.timeout_ms;
-	if (httpc_new(&opts, &ck->http, &err))
-		cr_assert_fail("%s: cannot make an HTTP client: %s", id,
-			       err.msg);
+	if (httpc_new(&opts, &ck->http, &err)) {
+		char why[BLT_ERR_MSG_MAX + 64];
+		snprintf(why, sizeof(why), "cannot make an HTTP client: %s",
+			 err.msg);
+		begin_failed(ck, dir, id, why);
+	}
 }
 
 bool check_send(struct check *ck, const struct creq *rq, struct cresp *rs)

@@ -130,9 +130,10 @@ struct check {
 	bool dead;              /* the target stopped answering */
 };
 
-/* Starts check id in this process: reads the configuration, opens a client,
- * leaves a marker in the results directory. Aborts the test on a setup
- * error. */
+/* Starts check id in this process: leaves a marker in the results
+ * directory first, then reads the configuration and opens a client. On a
+ * setup error it records that the check could not start (a failure) and
+ * aborts the test. */
 void check_begin(struct check *ck, const char *id);
 
 /* Sends rq and returns true when an HTTP answer came. When none came, it is

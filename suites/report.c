@@ -14,6 +14,7 @@ struct record {
 	unsigned deviations;
 	char reason[512];
 	char *text; /* the check's report, or NULL */
+	bool unfinished; /* did not run, start or finish: reason says why */
 };
 
 static char *slurp(const char *path)
@@ -41,7 +42,9 @@ static char *slurp(const char *path)
 	return data;
 }
 
-/* Reads the record of check d; a check that started and left none did not
+/* Reads the record of check d. A check that left no marker was not
+ * selected by a filter, or did not run at all (without a filter, or when
+ * Criterion started it); a check that started and left no record did not
  * finish (a timeout or a crash). */
 static void read_record(const struct runner *r, const struct check_def *d,
 			struct record *rec)
@@ -55,10 +58,25 @@ static void read_record(const struct runner *r, const struct check_def *d,
 	if (!data) {
 		snprintf(path, sizeof(path), "%s/%s.started", r->cfg.results,
 			 d->id);
-		if (access(path, F_OK) != 0) {
+		bool started = access(path, F_OK) == 0;
+		snprintf(path, sizeof(path), "%s/%s.selected", r->cfg.results,
+			 d->id);
+		if (!started && r->filtered && access(path, F_OK) != 0) {
 			rec->outcome = OUT_SKIP;
 			snprintf(rec->reason, sizeof(rec->reason),
 				 "not selected (--filter)");
+			return;
+		}
+		rec->unfinished = true;
+		if (!started) {
+			rec->outcome = OUT_FAIL;
+			rec->deviations = 1;
+			snprintf(rec->reason, sizeof(rec->reason),
+				 "did not run: the check left no record (its "
+				 "process ended before the check started, or "
+				 "the results directory %.200s is not "
+				 "writable)",
+				 r->cfg.results);
 			return;
 		}
 		rec->outcome = (d->level == CHECK_MUST || r->cfg.strict)
@@ -71,6 +89,8 @@ static void read_record(const struct runner *r, const struct check_def *d,
 			 r->backstop_s);
 		return;
 	}
+	/* "nostart": the check could not start (check_begin) */
+	rec->unfinished = strncmp(data, "nostart", 7) == 0;
 	rec->outcome = strncmp(data, "pass", 4) == 0   ? OUT_PASS
 		       : strncmp(data, "warn", 4) == 0 ? OUT_WARN
 		       : strncmp(data, "skip", 4) == 0 ? OUT_SKIP
@@ -131,7 +151,7 @@ static void print_summary_line(const struct runner *r,
 {
 	char detail[600] = "";
 
-	if (rec->outcome == OUT_SKIP)
+	if (rec->outcome == OUT_SKIP || rec->unfinished)
 		snprintf(detail, sizeof(detail), "  %s", rec->reason);
 	else if (rec->outcome != OUT_PASS)
 		snprintf(detail, sizeof(detail), "  %u deviation%s",

@@ -83,6 +83,8 @@ static void note_criterion_flag(struct runner *r, const char *a)
 		r->report_stderr = true;
 	if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0)
 		r->listed = true;
+	if (strcmp(a, "--filter") == 0 || strncmp(a, "--filter=", 9) == 0)
+		r->filtered = true;
 }
 
 static int parse_number(const char *opt, const char *v, long long lo,
@@ -166,24 +168,34 @@ no_value:
 	return blt_fail(err, BLT_EUSAGE, "%s needs a value", a), 2;
 }
 
+#define CASSETTE_ARGS_MAX (sizeof(((struct runner *)0)->cassette_args) / \
+			   sizeof(char *))
+
+/* Takes one --cassettes path; a usage error beyond the cap. */
+static int cassette_arg(struct runner *r, char *path, struct blt_err *err)
+{
+	if (r->ncassette_args >= CASSETTE_ARGS_MAX)
+		return blt_fail(err, BLT_EUSAGE,
+				"--cassettes: more than %zu paths (give a "
+				"directory instead)",
+				CASSETTE_ARGS_MAX),
+		       2;
+	r->cassette_args[r->ncassette_args++] = path;
+	return 0;
+}
+
 /* --cassettes PATH...: every following argument up to the next option. */
 static int cassettes_option(struct runner *r, int argc, char **argv, int *i,
 			    struct blt_err *err)
 {
-	const char *a = argv[*i];
+	char *a = argv[*i];
 
 	r->cassettes_given = true;
-	if (strncmp(a, "--cassettes=", 12) == 0) {
-		r->cassette_args[r->ncassette_args++] = (char *)a + 12;
-		return 0;
-	}
-	while (*i + 1 < argc && argv[*i + 1][0] != '-') {
-		if (r->ncassette_args == 256)
-			return blt_fail(err, BLT_EUSAGE,
-					"--cassettes: too many paths"),
-			       2;
-		r->cassette_args[r->ncassette_args++] = argv[++*i];
-	}
+	if (strncmp(a, "--cassettes=", 12) == 0)
+		return cassette_arg(r, a + 12, err);
+	while (*i + 1 < argc && argv[*i + 1][0] != '-')
+		if (cassette_arg(r, argv[++*i], err))
+			return 2;
 	if (r->ncassette_args == 0)
 		return blt_fail(err, BLT_EUSAGE,
 				"--cassettes needs at least one path"),
@@ -251,7 +263,11 @@ static int add_cassette(struct runner *r, const char *path,
 		return blt_err_prefix(err, "cassette"), 2;
 	cassette_free(c);
 	if (have + strlen(path) + 2 > sizeof(r->cfg.cassettes))
-		return blt_fail(err, BLT_EUSAGE, "too many cassettes"), 2;
+		return blt_fail(err, BLT_EUSAGE,
+				"too many cassettes: their paths exceed %zu "
+				"bytes together",
+				sizeof(r->cfg.cassettes) - 1),
+		       2;
 	snprintf(r->cfg.cassettes + have, sizeof(r->cfg.cassettes) - have,
 		 "%s\n", path);
 	return 0;
@@ -262,13 +278,23 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every *.json in dir, in name order. */
+#define CASSETTE_DIR_MAX 4096
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Every *.json in dir, in name order; more than CASSETTE_DIR_MAX is a
+ * configuration error, not a silent truncation. */
 static int add_cassette_dir(struct runner *r, const char *dir,
 			    struct blt_err *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char *names[4096];
+	char **names;
 	size_t n = 0;
 	int rc = 0;
 
@@ -276,21 +302,53 @@ static int add_cassette_dir(struct runner *r, const char *dir,
 		return blt_fail(err, BLT_EIO, "--cassettes %s: %s", dir,
 				strerror(errno)),
 		       2;
-	while ((e = readdir(d)) != NULL && n < 4096) {
+	names = calloc(CASSETTE_DIR_MAX, sizeof(*names));
+	if (!names) {
+		closedir(d);
+		return blt_fail(err, BLT_ENOMEM, "--cassettes %s: out of "
+				"memory", dir),
+		       2;
+	}
+	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
-		if (e->d_name[0] != '.' && len > 5 &&
-		    strcmp(e->d_name + len - 5, ".json") == 0)
-			names[n++] = strdup(e->d_name);
+		if (e->d_name[0] == '.' || len <= 5 ||
+		    strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		if (n == CASSETTE_DIR_MAX) {
+			rc = (blt_fail(err, BLT_EUSAGE,
+				      "--cassettes %s: more than %d cassettes "
+				      "(*.json) in one directory; split them",
+				      dir, CASSETTE_DIR_MAX),
+			     2);
+			break;
+		}
+		names[n] = strdup(e->d_name);
+		if (!names[n]) {
+			rc = (blt_fail(err, BLT_ENOMEM,
+				      "--cassettes %s: out of memory", dir),
+			     2);
+			break;
+		}
+		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_names);
-	for (size_t i = 0; i < n; i++) {
-		char path[CONFORM_PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (!rc)
-			rc = add_cassette(r, path, err);
-		free(names[i]);
+	if (rc) {
+		free_names(names, n);
+		return rc;
 	}
+	qsort(names, n, sizeof(names[0]), cmp_names);
+	for (size_t i = 0; i < n && !rc; i++) {
+		char path[CONFORM_PATH_MAX];
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+				     names[i]) >= sizeof(path))
+			rc = (blt_fail(err, BLT_EUSAGE,
+				      "--cassettes %s/%s: path too long", dir,
+				      names[i]),
+			     2);
+		else
+			rc = add_cassette(r, path, err);
+	}
+	free_names(names, n);
 	return rc;
 }
 

@@ -20,6 +20,8 @@ struct runner {
 	struct spawn_child fake;
 	int backstop_s;       /* Criterion's per-test timeout */
 	bool listed;          /* --list: Criterion only lists */
+	bool filtered;        /* a test filter (--filter or Criterion's
+				 CRITERION_TEST_PATTERN) selects checks */
 	bool report_stderr;   /* a Criterion report goes to stdout */
 	FILE *out;
 	char rep_skip[512];   /* why REP-* cannot run, or "" */

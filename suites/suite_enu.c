@@ -17,6 +17,7 @@ static void enum_fn(struct check *ck, const struct creq *rq,
 		    const struct cresp *rs, void *arg)
 {
 	const json_t *tasks = json_object_get(rs->json, "BatchLoadTasks");
+	unsigned *seen = arg;
 	size_t i;
 	json_t *t;
 
@@ -26,6 +27,7 @@ static void enum_fn(struct check *ck, const struct creq *rq,
 		const json_t *st = json_object_get(t, "TaskStatus");
 		if (!st)
 			continue;
+		(*seen)++;
 		if (!json_is_string(st) || !known_status(json_string_value(st))) {
 			char *v = json_dumps(st, JSON_ENCODE_ANY);
 			check_fail(ck, rq, rs,
@@ -41,9 +43,12 @@ static void enum_fn(struct check *ck, const struct creq *rq,
 Test(ENU, RESP)
 {
 	struct check ck;
+	unsigned seen = 0;
 
 	check_begin(&ck, "ENU-RESP");
-	battery_valid(&ck, enum_fn, NULL);
+	battery_valid(&ck, enum_fn, &seen);
+	if (!seen)
+		check_skip(&ck, "no task in any response carried a TaskStatus");
 	check_end(&ck);
 }
 

@@ -147,5 +147,7 @@ Test(ERR, NO5XX)
 	check_begin(&ck, "ERR-NO5XX");
 	battery_mistakes(&ck, no5xx_fn, &n);
 	check_note(&ck, "%u client mistakes sent", n);
+	if (!n)
+		check_skip(&ck, "the target answered no client mistake");
 	check_end(&ck);
 }

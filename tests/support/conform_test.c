@@ -198,3 +198,49 @@ bool conform_summary_line(const char *out, const char *id, char *line,
 	}
 	return false;
 }
+
+bool conform_totals(const char *out, unsigned *checks, unsigned counts[4])
+{
+	const char *p = out;
+
+	while ((p = strstr(p, " checks: ")) != NULL) {
+		const char *start = p;
+		while (start > out && start[-1] != '\n')
+			start--;
+		if (sscanf(start, "%u checks: %u pass, %u fail, %u warn, "
+				  "%u skipped",
+			   checks, &counts[0], &counts[1], &counts[2],
+			   &counts[3]) == 5)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+unsigned conform_count_lines(const char *out, unsigned counts[4])
+{
+	static const char *const names[] = {"pass", "fail", "warn",
+					    "skipped"};
+	unsigned lines = 0;
+
+	memset(counts, 0, 4 * sizeof(counts[0]));
+	for (const char *p = out; p && *p;) {
+		char id[32], level[16], outcome[16];
+		const char *line = p;
+
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+		if (strncmp(line, "  ", 2) != 0 ||
+		    sscanf(line, "  %31s %15s %15s", id, level, outcome) != 3 ||
+		    !strchr(id, '-') ||
+		    (strcmp(level, "must") && strcmp(level, "should")))
+			continue;
+		for (int i = 0; i < 4; i++)
+			if (strcmp(outcome, names[i]) == 0) {
+				counts[i]++;
+				lines++;
+			}
+	}
+	return lines;
+}

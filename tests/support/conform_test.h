@@ -22,4 +22,13 @@ bool conform_record_cassette(const char *url, const char *path);
 bool conform_summary_line(const char *out, const char *id, char *line,
 			  unsigned n);
 
+/* The totals line of blt-conform's summary ("30 checks: 27 pass, 1 fail,
+ * 0 warn, 2 skipped"): the number of checks and the four counts (pass,
+ * fail, warn, skipped). False when absent. */
+bool conform_totals(const char *out, unsigned *checks, unsigned counts[4]);
+
+/* Counts the summary lines of out by their outcome (pass, fail, warn,
+ * skipped) into counts; returns the number of summary lines seen. */
+unsigned conform_count_lines(const char *out, unsigned counts[4]);
+
 #endif
