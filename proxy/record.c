@@ -23,13 +23,18 @@ struct recorder {
 	struct record_signer signer;
 	char region[64];
 	struct httpc_opts copts;
-	/* The upstream; for aws:REGION found (and refreshed) by discovery. */
+	/* The upstream; for aws:REGION found (and refreshed) by discovery,
+	 * which one thread at a time runs without holding up_lock. */
 	pthread_mutex_t up_lock;
+	pthread_cond_t up_done; /* a discovery finished */
 	bool discover;
 	char discovery_url[512];
 	struct record_upstream up;
 	bool up_ok;
-	double up_expires_ms; /* clock_mono_ms deadline, 0 for never */
+	double up_expires_ms;	/* clock_mono_ms deadline, 0 for never */
+	bool refreshing;	/* a thread is running discovery */
+	unsigned long attempts; /* discoveries finished */
+	struct blt_err up_err;	/* why the last one failed */
 	/* The recording: ids, journal and cassette change together. */
 	pthread_mutex_t lock;
 	long next_id;
@@ -68,53 +73,101 @@ static blt_status thread_client(struct recorder *r, struct httpc **out,
 	return st;
 }
 
-/* Runs discovery and stores the endpoint (r->up_lock held). */
-static blt_status discover_now(struct recorder *r, struct httpc *c,
-			       struct blt_err *err)
+/* Stores a discovered endpoint (r->up_lock held, or no threads yet). */
+static void endpoint_store(struct recorder *r, const struct record_upstream *up,
+			   long minutes)
 {
-	struct record_upstream up;
-	long minutes = 0;
-	char url[600];
-	blt_status st;
-
-	st = record_discover(c, r->discovery_url, &r->signer, &up, &minutes,
-			     err);
-	if (st)
-		return st;
-	r->up = up;
+	r->up = *up;
 	r->up_ok = true;
 	r->up_expires_ms =
 	    minutes > 0 ? clock_mono_ms() + (double)minutes * 60000.0 : 0;
-	record_upstream_url(&up, url, sizeof(url));
+}
+
+static void endpoint_log(const struct recorder *r,
+			 const struct record_upstream *up)
+{
+	char url[600];
+
+	record_upstream_url(up, url, sizeof(url));
 	fprintf(stderr,
 		"blt-proxy record: %s: DescribeEndpoints at %s gave %s\n",
 		r->opts.upstream, r->discovery_url, url);
-	return BLT_OK;
 }
 
-/* The upstream to use now, discovering it when needed. */
+/* Whether discovery is due (r->up_lock held). */
+static bool endpoint_stale(const struct recorder *r)
+{
+	return !r->up_ok ||
+	       (r->up_expires_ms && clock_mono_ms() >= r->up_expires_ms);
+}
+
+/* Runs discovery without the lock, as the one refreshing thread, and
+ * stores its answer; on failure the previous endpoint, if any, stays. */
+static blt_status refresh_upstream(struct recorder *r, struct httpc *c,
+				   struct record_upstream *out,
+				   struct blt_err *err)
+{
+	struct record_upstream up;
+	long minutes = 0;
+	blt_status st;
+	bool found;
+
+	st = record_discover(c, r->discovery_url, &r->signer, &up, &minutes,
+			     err);
+	found = st == BLT_OK;
+	pthread_mutex_lock(&r->up_lock);
+	if (found)
+		endpoint_store(r, &up, minutes);
+	else
+		r->up_err = *err;
+	r->refreshing = false;
+	r->attempts++;
+	if (st && r->up_ok) {
+		fprintf(stderr,
+			"blt-proxy record: %s; keeping the previous "
+			"endpoint\n",
+			err->msg);
+		st = BLT_OK;
+	}
+	if (st == BLT_OK)
+		*out = r->up;
+	pthread_cond_broadcast(&r->up_done);
+	pthread_mutex_unlock(&r->up_lock);
+	if (found)
+		endpoint_log(r, &up);
+	return st;
+}
+
+/* The upstream to use now. When discovery is due, one thread runs it while
+ * the others go on with the previous endpoint; without one yet they wait
+ * for that discovery and share its outcome. */
 static blt_status current_upstream(struct recorder *r, struct httpc *c,
 				   struct record_upstream *out,
 				   struct blt_err *err)
 {
 	blt_status st = BLT_OK;
+	unsigned long seen;
+	bool mine = false;
 
-	pthread_mutex_lock(&r->up_lock);
-	if (r->discover &&
-	    (!r->up_ok ||
-	     (r->up_expires_ms && clock_mono_ms() >= r->up_expires_ms))) {
-		st = discover_now(r, c, err);
-		if (st && r->up_ok) {
-			fprintf(stderr,
-				"blt-proxy record: %s; keeping the previous "
-				"endpoint\n",
-				err->msg);
-			st = BLT_OK;
-		}
+	if (!r->discover) {
+		*out = r->up; /* fixed at start */
+		return BLT_OK;
 	}
-	if (st == BLT_OK)
+	pthread_mutex_lock(&r->up_lock);
+	seen = r->attempts;
+	while (r->refreshing && !r->up_ok)
+		pthread_cond_wait(&r->up_done, &r->up_lock);
+	if (!r->up_ok && r->attempts != seen) {
+		*err = r->up_err; /* the discovery waited for failed */
+		st = err->code;
+	} else if (endpoint_stale(r) && !r->refreshing) {
+		r->refreshing = mine = true;
+	}
+	if (st == BLT_OK && r->up_ok)
 		*out = r->up;
 	pthread_mutex_unlock(&r->up_lock);
+	if (mine)
+		st = refresh_upstream(r, c, out, err);
 	return st;
 }
 
@@ -247,27 +300,61 @@ static json_t *response_message(const struct recorder *r,
 	return msg;
 }
 
-/* Assigns the id, journals and appends the interaction, and links the token
- * its response issued; then makes the journal durable. */
+/* Checks inter as the cassette will on append (a throwaway cassette takes
+ * it for a moment; that also puts its keys in the documented order), so
+ * that nothing the cassette refuses reaches the journal. */
+static blt_status check_interaction(json_t *inter, struct blt_err *err)
+{
+	struct cassette *scratch = cassette_new(NULL, NULL);
+	blt_status st;
+
+	if (!scratch)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	st = cassette_append_take(scratch, json_incref(inter), err);
+	cassette_free(scratch);
+	return st;
+}
+
+/* Checks the interaction, assigns its id, journals and appends it, and
+ * links the token its response issued; then makes the journal durable. A
+ * token link that cannot be made is a warning: the interaction is
+ * recorded all the same. */
 static blt_status store(struct recorder *r, json_t *inter, const char *issued,
 			struct blt_err *err)
 {
-	blt_status st;
-	long id;
+	struct blt_err link_err;
+	blt_status st = check_interaction(inter, err);
+	bool linked = true;
+	long id = 0;
 
+	if (st)
+		return st;
 	pthread_mutex_lock(&r->lock);
 	id = r->next_id + 1;
-	json_object_set_new(inter, "id", json_integer(id));
-	st = journal_append(r->journal, inter, err);
+	if (cassette_count(r->cassette) >= CASSETTE_INTERACTIONS_MAX)
+		st = blt_fail(err, BLT_ELIMIT, "more than %d interactions",
+			      CASSETTE_INTERACTIONS_MAX);
+	else if (json_object_set_new(inter, "id", json_integer(id)))
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
 	if (st == BLT_OK)
-		st = cassette_append_take(r->cassette, json_incref(inter), err);
+		st = journal_append(r->journal, inter, err);
 	if (st == BLT_OK) {
-		r->next_id = id;
+		r->next_id = id; /* journaled: the id is taken */
+		st = cassette_append_take(r->cassette, json_incref(inter), err);
+	}
+	if (st == BLT_OK) {
 		r->recorded++;
 		if (issued)
-			st = record_tokens_put(r->tokens, issued, id, err);
+			linked = record_tokens_put(r->tokens, issued, id,
+						   &link_err) == BLT_OK;
 	}
 	pthread_mutex_unlock(&r->lock);
+	if (!linked)
+		fprintf(stderr,
+			"blt-proxy record: warning: interaction %ld is "
+			"recorded, but the NextToken it issued is not linked "
+			"(%s): a request sending it gets token_from null\n",
+			id, link_err.msg);
 	if (st == BLT_OK && r->opts.fsync)
 		st = journal_sync(r->journal, err);
 	return st;
@@ -412,7 +499,9 @@ static void setup_signer(struct recorder *r)
  * each request until it works). */
 static blt_status setup_upstream(struct recorder *r, struct blt_err *err)
 {
+	struct record_upstream up;
 	struct httpc *c = NULL;
+	long minutes = 0;
 	blt_status st;
 
 	if (strncmp(r->opts.upstream, "aws:", 4) != 0)
@@ -433,11 +522,16 @@ static blt_status setup_upstream(struct recorder *r, struct blt_err *err)
 	r->up_ok = false;
 	if ((st = httpc_new(&r->copts, &c, err)))
 		return st;
-	if (discover_now(r, c, err))
+	if (record_discover(c, r->discovery_url, &r->signer, &up, &minutes,
+			    err) == BLT_OK) {
+		endpoint_store(r, &up, minutes);
+		endpoint_log(r, &up);
+	} else {
 		fprintf(stderr,
 			"blt-proxy record: %s; requests get a 502 until "
 			"discovery works\n",
 			err->msg);
+	}
 	httpc_free(c);
 	return BLT_OK;
 }
@@ -556,6 +650,7 @@ static void recorder_free(struct recorder *r)
 	redact_rules_free(&r->rules);
 	pthread_mutex_destroy(&r->lock);
 	pthread_mutex_destroy(&r->up_lock);
+	pthread_cond_destroy(&r->up_done);
 	pthread_mutex_destroy(&r->clients_lock);
 	free(r);
 }
@@ -597,6 +692,7 @@ int record_main(int argc, char **argv)
 	httpd_block_signals();
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_mutex_init(&r->up_lock, NULL);
+	pthread_cond_init(&r->up_done, NULL);
 	pthread_mutex_init(&r->clients_lock, NULL);
 	redact_rules_init(&r->rules);
 	if (record_opts_parse(argc, argv, &r->opts, &r->rules, &err)) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opts.h"
 #include "record.h"
 
 static const char usage_text[] =
@@ -57,23 +58,6 @@ static blt_status parse_number(const char *flag, const char *text, long max,
 	return BLT_OK;
 }
 
-/* Takes the value of a flag: "--flag=value" or "--flag value". */
-static const char *flag_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *arg = argv[*i];
-
-	if (strncmp(arg, name, n) != 0)
-		return NULL;
-	if (arg[n] == '=')
-		return arg + n + 1;
-	if (arg[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
-}
-
 /* Handles one option with a value; *matched tells whether it was one. */
 static blt_status value_option(int argc, char **argv, int *i,
 			       struct record_opts *o,
@@ -91,12 +75,12 @@ static blt_status value_option(int argc, char **argv, int *i,
 	long n = 0;
 
 	for (size_t k = 0; k < sizeof(names) / sizeof(*names); k++) {
-		const char *v = flag_value(argc, argv, i, names[k]);
+		const char *v = NULL;
 
-		if (!v)
+		if (!opts_value(argc, argv, i, names[k], &v))
 			continue;
 		*matched = true;
-		if (!*v)
+		if (!v || !*v)
 			return blt_fail(err, BLT_EUSAGE, "%s needs a value",
 					names[k]);
 		if (k < sizeof(dest) / sizeof(*dest)) {

@@ -1,10 +1,10 @@
 /* Token links for blt-proxy record: a thread-safe map from NextToken text
  * to the id of the interaction that issued it. */
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/canon.h"
 #include "blt/cassette.h"
 #include "record.h"
 
@@ -20,23 +20,11 @@ struct record_tokens {
 	size_t count;
 };
 
-/* FNV-1a over the token's bytes. */
-static uint64_t token_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* The slot holding token, or the free slot where it belongs. */
 static struct token_slot *find_slot(struct token_slot *slots, size_t cap,
 				    const char *token)
 {
-	size_t i = (size_t)token_hash(token) & (cap - 1);
+	size_t i = (size_t)canon_hash_bytes(token, strlen(token)) & (cap - 1);
 
 	while (slots[i].token && strcmp(slots[i].token, token) != 0)
 		i = (i + 1) & (cap - 1);

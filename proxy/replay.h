@@ -123,10 +123,7 @@ blt_status replay_key(const char *op, const json_t *body, const char *raw,
 		      size_t rawlen, const char *token, struct blt_buf *key,
 		      struct blt_err *err);
 
-/* FNV-1a over bytes. */
-uint64_t replay_hash(const void *p, size_t n);
-
-/* The group with this key, or NULL. */
+/* The group with this key (hash: canon_hash_bytes of the key), or NULL. */
 struct replay_group *replay_group_find(struct replay_index *ix,
 				       const char *key, size_t len,
 				       uint64_t hash);
@@ -187,6 +184,12 @@ struct replay {
 	size_t nviolations;
 	size_t violations_alloc;
 };
+
+/* Runs o->command with the documented environment (the replay at url, test
+ * credentials, the region), forwarding SIGINT and SIGTERM to it, and waits
+ * for it; true when it exited with status 0. The caller has blocked
+ * SIGINT, SIGTERM and SIGCHLD. */
+bool replay_run_command(const struct replay_opts *o, const char *url);
 
 /* The request handler (httpd_handler) with ctx a struct replay. */
 void replay_handle(void *ctx, const struct httpd_request *req,

@@ -17,18 +17,6 @@
 #define SERVE_TOP_PAD (128 * 1024) /* glibc's default */
 #define PREPARE_PARALLEL_MIN 4096
 
-uint64_t replay_hash(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 const char *replay_op_of_target(const char *target)
 {
 	const char *dot;
@@ -88,7 +76,7 @@ struct replay_token *replay_token_find(struct replay_index *ix,
 
 	if (!ix->tokens)
 		return NULL;
-	i = (size_t)replay_hash(text, len) & ix->tokens_mask;
+	i = (size_t)canon_hash_bytes(text, len) & ix->tokens_mask;
 	for (;; i = (i + 1) & ix->tokens_mask) {
 		struct replay_token *t = &ix->tokens[i];
 
@@ -127,6 +115,24 @@ static bool header_dropped(const char *name)
 	return false;
 }
 
+/* Copies one header into p (which has room); counted only once both copies
+ * exist, so that a failure leaks neither. */
+static blt_status add_header(struct replay_prepared *p, const char *name,
+			     const char *value, struct blt_err *err)
+{
+	char *n = strdup(name);
+	char *v = strdup(value);
+
+	if (!n || !v) {
+		free(n);
+		free(v);
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	}
+	p->names[p->nheaders] = n;
+	p->values[p->nheaders++] = v;
+	return BLT_OK;
+}
+
 /* Serialises the recorded response once: status, headers and body bytes. */
 static blt_status prepare_response(const struct cassette_interaction *ci,
 				   struct replay_prepared *p,
@@ -146,12 +152,9 @@ static blt_status prepare_response(const struct cassette_interaction *ci,
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
 	json_object_foreach(headers, name, value)
 	{
-		if (!json_is_string(value) || header_dropped(name))
-			continue;
-		p->names[p->nheaders] = strdup(name);
-		p->values[p->nheaders] = strdup(json_string_value(value));
-		if (!p->names[p->nheaders] || !p->values[p->nheaders++])
-			return blt_fail(err, BLT_ENOMEM, "out of memory");
+		if (json_is_string(value) && !header_dropped(name) &&
+		    add_header(p, name, json_string_value(value), err))
+			return BLT_ENOMEM;
 	}
 	buf_init(&body, CASSETTE_FILE_MAX);
 	st = cassette_body_bytes(ci->response, &body, err);
@@ -196,7 +199,7 @@ static blt_status token_insert(struct replay_index *ix, const char *text,
 			       size_t *at, struct blt_err *err)
 {
 	size_t len = strlen(text);
-	size_t i = (size_t)replay_hash(text, len) & ix->tokens_mask;
+	size_t i = (size_t)canon_hash_bytes(text, len) & ix->tokens_mask;
 
 	for (;; i = (i + 1) & ix->tokens_mask) {
 		struct replay_token *t = &ix->tokens[i];
@@ -221,7 +224,7 @@ static blt_status token_insert(struct replay_index *ix, const char *text,
 static void group_insert(struct replay_index *ix, size_t e)
 {
 	struct replay_entry *en = &ix->entries[e];
-	uint64_t h = replay_hash(en->key, en->keylen);
+	uint64_t h = canon_hash_bytes(en->key, en->keylen);
 	struct replay_group *g =
 		replay_group_find(ix, en->key, en->keylen, h);
 	size_t i;

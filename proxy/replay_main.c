@@ -1,21 +1,16 @@
-/* blt-proxy replay: the command line, the server's life, the optional
- * command run against it, the reports and the exit status. */
-#include <errno.h>
+/* blt-proxy replay: the command line, the server's life, the reports and
+ * the exit status (the COMMAND after "--" runs from replay_command.c). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "blt/clock.h"
 #include "blt/sigv4.h"
+#include "opts.h"
 #include "proxy.h"
 #include "replay.h"
 
-#define TEST_AKID "AKIDEXAMPLE"
-#define TEST_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-#define DEFAULT_REGION "us-east-1"
 #define THREADS_MAX 64
 
 static void usage(FILE *to)
@@ -58,14 +53,6 @@ static int usage_error(const char *what, const char *arg)
 	return 2;
 }
 
-/* Takes the value of the option at argv[*i]; NULL when missing. */
-static const char *value(int argc, char **argv, int *i)
-{
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
 static int parse_value_opt(struct replay_opts *o, const char *name,
 			   const char *v)
 {
@@ -106,12 +93,17 @@ static int parse_value_opt(struct replay_opts *o, const char *name,
 	return 0;
 }
 
-/* Collects the files after --cassette up to the next option. */
-static int take_cassettes(struct replay_opts *o, int argc, char **argv,
-			  int *i)
+/* Collects the files of --cassette: first (the VALUE of "--cassette=VALUE",
+ * else NULL), then every argument up to the next option. */
+static int take_cassettes(struct replay_opts *o, char *first, int argc,
+			  char **argv, int *i)
 {
 	int before = (int)o->ncassettes;
 
+	if (first && !*first)
+		return usage_error("--cassette=", " needs a FILE");
+	if (first)
+		o->cassettes[o->ncassettes++] = first;
 	while (*i + 1 < argc && argv[*i + 1][0] != '-')
 		o->cassettes[o->ncassettes++] = argv[++*i];
 	if ((int)o->ncassettes == before)
@@ -119,31 +111,23 @@ static int take_cassettes(struct replay_opts *o, int argc, char **argv,
 	return 0;
 }
 
-static bool is_value_opt(const char *a)
+/* Handles the option at argv[*i] when it takes a value ("--name VALUE" or
+ * "--name=VALUE"), setting *rc; false when it is not one of them. */
+static bool value_option(struct replay_opts *o, int argc, char **argv,
+			 int *i, int *rc)
 {
 	static const char *const names[] = {
 		"--listen", "--report",  "--junit",  "--region",
 		"--verify-sigv4", "--inject", "--profile", "--threads"};
+	const char *v;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(a, names[i]) == 0)
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		if (opts_value(argc, argv, i, names[k], &v)) {
+			*rc = parse_value_opt(o, names[k], v);
 			return true;
+		}
+	}
 	return false;
-}
-
-/* "--name=value" for the options that take a value. */
-static int parse_joined(struct replay_opts *o, const char *a)
-{
-	const char *eq = strchr(a, '=');
-	char name[32];
-
-	if ((size_t)(eq - a) >= sizeof(name))
-		return usage_error("unknown option ", a);
-	memcpy(name, a, (size_t)(eq - a));
-	name[eq - a] = '\0';
-	if (!is_value_opt(name))
-		return usage_error("unknown option ", a);
-	return parse_value_opt(o, name, eq + 1);
 }
 
 /* Parses argv into o. Returns -1 to go on, else an exit status. */
@@ -169,90 +153,20 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			printf("blt-proxy %s\n", BLT_VERSION);
 			return 0;
 		} else if (strcmp(a, "--cassette") == 0) {
-			rc = take_cassettes(o, argc, argv, &i);
+			rc = take_cassettes(o, NULL, argc, argv, &i);
+		} else if (strncmp(a, "--cassette=", 11) == 0) {
+			rc = take_cassettes(o, argv[i] + 11, argc, argv, &i);
 		} else if (strcmp(a, "--strict") == 0) {
 			o->strict = true;
 		} else if (strcmp(a, "--fail-on-unused") == 0) {
 			o->fail_on_unused = true;
-		} else if (is_value_opt(a)) {
-			rc = parse_value_opt(o, a, value(argc, argv, &i));
-		} else if (strncmp(a, "--", 2) == 0 && strchr(a, '=')) {
-			rc = parse_joined(o, a);
-		} else {
+		} else if (!value_option(o, argc, argv, &i, &rc)) {
 			rc = usage_error("unknown argument ", a);
 		}
 	}
 	if (rc == 0 && o->ncassettes == 0)
 		rc = usage_error("--cassette FILE", " is required");
 	return rc ? rc : -1;
-}
-
-/* Sets the environment COMMAND runs in (called in the child). */
-static void command_env(const struct replay_opts *o, const char *url)
-{
-	const char *region = o->region ? o->region : getenv("AWS_REGION");
-
-	if (!region || !*region)
-		region = DEFAULT_REGION;
-	setenv("AWS_ENDPOINT_URL_TIMESTREAM_WRITE", url, 1);
-	setenv("AWS_ENDPOINT_URL", url, 1);
-	setenv("BLT_REPLAY_URL", url, 1);
-	setenv("AWS_ACCESS_KEY_ID", o->akid ? o->akid : TEST_AKID, 1);
-	setenv("AWS_SECRET_ACCESS_KEY", o->akid ? o->secret : TEST_SECRET, 1);
-	unsetenv("AWS_SESSION_TOKEN");
-	unsetenv("AWS_PROFILE");
-	setenv("AWS_REGION", region, 1);
-	setenv("AWS_DEFAULT_REGION", region, 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-}
-
-/* Runs COMMAND, forwarding SIGINT and SIGTERM to it; returns true when it
- * exited with status 0. The signals and SIGCHLD are blocked already. */
-static bool run_command(const struct replay_opts *o, const char *url)
-{
-	sigset_t set;
-	pid_t pid;
-	int status = 0;
-
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "blt-proxy replay: fork: %s\n", strerror(errno));
-		return false;
-	}
-	if (pid == 0) {
-		sigemptyset(&set);
-		sigprocmask(SIG_SETMASK, &set, NULL);
-		command_env(o, url);
-		execvp(o->command[0], o->command);
-		fprintf(stderr, "blt-proxy replay: cannot run '%s': %s\n",
-			o->command[0], strerror(errno));
-		_exit(127);
-	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGCHLD);
-	for (;;) {
-		int sig = 0;
-		pid_t got = waitpid(pid, &status, WNOHANG);
-
-		if (got == pid)
-			break;
-		if (got < 0 && errno != EINTR)
-			return false;
-		if (sigwait(&set, &sig) == 0 && sig != SIGCHLD)
-			kill(pid, sig);
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return true;
-	if (WIFEXITED(status))
-		fprintf(stderr, "blt-proxy replay: '%s' exited with status %d\n",
-			o->command[0], WEXITSTATUS(status));
-	else
-		fprintf(stderr, "blt-proxy replay: '%s' was killed by signal "
-				"%d\n",
-			o->command[0], WTERMSIG(status));
-	return false;
 }
 
 static bool write_reports(const struct replay *rp)
@@ -334,7 +248,7 @@ static int serve_and_wait(struct replay *rp)
 	}
 	httpd_announce(h);
 	if (rp->opts->command)
-		command_ok = run_command(rp->opts, httpd_url(h));
+		command_ok = replay_run_command(rp->opts, httpd_url(h));
 	else
 		httpd_wait_signal();
 	httpd_stop(h);

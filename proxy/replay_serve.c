@@ -174,13 +174,14 @@ static const char *status_text(int s)
 	return lbt_status_name((enum lbt_status)s);
 }
 
-/* CLIENT-TOKEN and CLIENT-WALK; the caller holds the lock. */
+/* CLIENT-TOKEN and CLIENT-WALK; the caller holds the lock. An empty
+ * NextToken is an absent one (SPEC section 2): a first page. */
 static void check_token(struct replay *rp, const struct httpd_request *req,
 			const char *token, int live_status)
 {
 	struct replay_token *t;
 
-	if (!token)
+	if (!token || !*token)
 		return;
 	t = replay_token_find(&rp->ix, token, strlen(token));
 	if (!t || !t->issued) {
@@ -260,6 +261,26 @@ static void answer_exhausted(struct replay *rp,
 		     REPLAY_NOMATCH_STATUS, msg);
 }
 
+/* A request whose match key cannot be built (over REPLAY_KEY_MAX: no
+ * recorded interaction can have such a key, loading would have failed):
+ * a miss. The caller holds the lock. */
+static void answer_unmatchable(struct replay *rp,
+			       const struct httpd_request *req,
+			       struct httpd_reply *reply,
+			       const struct blt_err *why)
+{
+	char msg[BLT_ERR_MSG_MAX + 200];
+
+	snprintf(msg, sizeof(msg),
+		 "the request cannot match any recorded interaction: its "
+		 "match key (operation, NextToken and canonical body, at "
+		 "most %d bytes) cannot be built: %s",
+		 REPLAY_KEY_MAX, why->msg);
+	replay_violation_add(rp, req, RULE_NOMATCH, "%s", msg);
+	answer_error(reply, AWSJSON_ERR_NO_MATCHING_INTERACTION,
+		     REPLAY_NOMATCH_STATUS, msg);
+}
+
 /* Matches a parsed request and answers it. */
 static void match_and_answer(struct replay *rp, const struct httpd_request *req,
 			     struct httpd_reply *reply, const char *op,
@@ -268,30 +289,34 @@ static void match_and_answer(struct replay *rp, const struct httpd_request *req,
 	json_t *tok = json_incref(json_object_get(body, "NextToken"));
 	const char *token = json_string_value(tok);
 	struct blt_buf key;
+	struct blt_err kerr = {0};
 	struct replay_group *g = NULL;
 	size_t e = REPLAY_NONE;
+	blt_status kst;
 
 	buf_init(&key, REPLAY_KEY_MAX);
 	if (token)
 		json_object_del(body, "NextToken");
-	if (replay_key(op, body, req->body, req->body_len, token, &key, NULL))
-		goto done;
-	g = replay_group_find(&rp->ix, key.data, key.len,
-			      replay_hash(key.data, key.len));
+	kst = replay_key(op, body, req->body, req->body_len, token, &key,
+			 &kerr);
+	if (!kst)
+		g = replay_group_find(&rp->ix, key.data, key.len,
+				      canon_hash_bytes(key.data, key.len));
 	pthread_mutex_lock(&rp->lock);
 	report_findings(rp, req, bf);
 	if (strcmp(op, "ListBatchLoadTasks") == 0)
 		check_token(rp, req, token, bf->live_status);
-	if (g && (e = pick(rp, g)) != REPLAY_NONE)
+	if (kst)
+		answer_unmatchable(rp, req, reply, &kerr);
+	else if (g && (e = pick(rp, g)) != REPLAY_NONE)
 		serve(rp, e, bf->live_status);
 	else if (g)
 		answer_exhausted(rp, req, reply, g);
 	pthread_mutex_unlock(&rp->lock);
 	if (e != REPLAY_NONE)
 		answer_prepared(reply, &rp->ix.entries[e].resp);
-	else if (!g)
+	else if (!g && !kst)
 		answer_miss(rp, req, reply, op, body, token);
-done:
 	buf_free(&key);
 	json_decref(tok);
 }

@@ -1,11 +1,15 @@
 /* blt-proxy record against blt-fake and misbehaving upstreams: recorded
  * walks lint and replay equal, re-signing, secrets, concurrency, failures,
  * discovery. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -649,6 +653,118 @@ Test(record, discovery_and_the_clients_own_describe_endpoints)
 	httpc_free(c);
 }
 
+/* ---- an answer the cassette refuses ---- */
+
+/* An upstream that answers every request with status 999, which libcurl
+ * passes on but a cassette refuses (100..599). */
+struct odd_upstream {
+	int fd;
+	unsigned short port;
+	pthread_t thread;
+};
+
+static void *odd_main(void *arg)
+{
+	static const char answer[] =
+	    "HTTP/1.1 999 Odd\r\nContent-Type: application/x-amz-json-1.0"
+	    "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+	struct odd_upstream *u = arg;
+	int fd;
+
+	while ((fd = accept(u->fd, NULL, NULL)) >= 0) {
+		char buf[8192];
+		size_t got = 0;
+		ssize_t n;
+
+		/* The request is small: headers and a short body. */
+		while (got < sizeof(buf) - 1 &&
+		       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0) {
+			const char *end;
+
+			got += (size_t)n;
+			buf[got] = '\0';
+			end = strstr(buf, "\r\n\r\n");
+			if (end && strchr(end, '}'))
+				break;
+		}
+		if (write(fd, answer, sizeof(answer) - 1) < 0)
+			perror("odd upstream: write");
+		close(fd);
+	}
+	return NULL;
+}
+
+static void odd_start(struct odd_upstream *u)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+
+	u->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert(u->fd >= 0 &&
+		  bind(u->fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		  getsockname(u->fd, (struct sockaddr *)&a, &len) == 0 &&
+		  listen(u->fd, 16) == 0);
+	u->port = ntohs(a.sin_port);
+	cr_assert_eq(pthread_create(&u->thread, NULL, odd_main, u), 0);
+}
+
+static void odd_stop(struct odd_upstream *u)
+{
+	shutdown(u->fd, SHUT_RDWR);
+	pthread_join(u->thread, NULL);
+	close(u->fd);
+}
+
+/* The number of lines in a file. */
+static size_t count_lines(const char *path)
+{
+	char *text = test_slurp(path, NULL);
+	size_t n = 0;
+
+	cr_assert_not_null(text, "cannot read %s", path);
+	for (const char *p = text; *p; p++)
+		n += *p == '\n';
+	free(text);
+	return n;
+}
+
+Test(record, refused_interaction_never_reaches_the_journal)
+{
+	struct odd_upstream odd;
+	struct test_proc proxy;
+	struct httpc *c = rt_client();
+	struct httpc_response resp;
+	struct blt_err err;
+	char up[64];
+	char jpath[160];
+	json_t *doc;
+	const char *msg;
+
+	odd_start(&odd);
+	snprintf(up, sizeof(up), "http://127.0.0.1:%u", odd.port);
+	snprintf(jpath, sizeof(jpath), "%s.journal", cpath);
+	rt_start_proxy(&proxy, up, cpath, NULL);
+	cr_assert_eq(
+	    rt_list(c, proxy.url, "{\"MaxResults\":5}", NULL, 0, &resp, &err),
+	    BLT_OK, "%s", err.msg);
+	cr_assert_eq(resp.status, 500, "%s", resp.body.data);
+	doc = rt_body_json(&resp);
+	msg = json_string_value(json_object_get(doc, "message"));
+	cr_assert(msg && strstr(msg, "could not record"), "%s",
+		  resp.body.data);
+	json_decref(doc);
+	httpc_response_free(&resp);
+	/* Withheld from the client, so not journaled either: only the
+	 * journal's header line, nothing that recovery would bring back. */
+	cr_assert_eq(count_lines(jpath), 1,
+		     "the refused interaction is in the journal");
+	rt_stop_proxy(&proxy);
+	odd_stop(&odd);
+	expect_nothing_recorded();
+	httpc_free(c);
+}
+
 /* Runs blt-proxy record with args and returns its exit code and output. */
 static int run_proxy(const char *const *args, char **out)
 {
@@ -694,4 +810,21 @@ Test(record, usage_errors_exit_2_and_name_the_flag)
 	cr_assert_eq(run_proxy(help, &out), 0);
 	cr_assert_not_null(strstr(out, "--discovery-url"), "%s", out);
 	free(out);
+}
+
+Test(record, listen_address_in_use_exits_2)
+{
+	struct odd_upstream busy;
+	char listen_at[64];
+	const char *args[] = {"--upstream", "http://127.0.0.1:1", "--cassette",
+			      cpath,	    "--listen",		  listen_at,
+			      NULL};
+	char *out = NULL;
+
+	odd_start(&busy);
+	snprintf(listen_at, sizeof(listen_at), "127.0.0.1:%u", busy.port);
+	cr_expect_eq(run_proxy(args, &out), 2, "%s", out);
+	cr_expect_not_null(strstr(out, listen_at), "%s", out);
+	free(out);
+	odd_stop(&busy);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -789,4 +790,225 @@ Test(integration, replay_inject_rates_and_determinism, .timeout = 120)
 	cr_expect_str_eq(s1, s2, "in the same places");
 	free(s1);
 	free(s2);
+}
+
+/* A body of about 800 KB whose canonical text is over REPLAY_KEY_MAX
+ * (each 1e9 is written out as 1000000000). New string. */
+static char *huge_maxresults_body(void)
+{
+	size_t n = 200000;
+	char *s = malloc(16 + n * 4 + 4);
+	size_t len = 0;
+
+	cr_assert(s);
+	len += (size_t)sprintf(s, "{\"MaxResults\":[");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(s + len, "%s1e9", i ? "," : "");
+	strcpy(s + len, "]}");
+	return s;
+}
+
+/* A body 2 bytes under the 1 MiB body cap that is almost all NextToken:
+ * with the operation's name its match key is over REPLAY_KEY_MAX (1 MiB).
+ * New string. */
+static char *huge_token_body(void)
+{
+	size_t tok = 1024 * 1024 - 18;
+	char *s = malloc(tok + 64);
+
+	cr_assert(s);
+	strcpy(s, "{\"NextToken\":\"");
+	memset(s + strlen(s), 'T', tok);
+	strcpy(s + 14 + tok, "\"}");
+	return s;
+}
+
+Test(integration, replay_oversized_match_key_is_a_recorded_miss)
+{
+	struct rig r;
+	struct httpc_response a, b;
+	json_t *rep;
+	char *mr = huge_maxresults_body();
+	char *tok = huge_token_body();
+
+	rig_start(&r, walk_cassette, NULL, NULL, NULL);
+	send_lbt(&r, mr, &a);
+	send_lbt(&r, tok, &b);
+	cr_expect_eq(a.status, 404, "got %ld: %.200s", a.status,
+		     a.body.data ? a.body.data : "");
+	cr_expect_eq(b.status, 404, "got %ld: %.200s", b.status,
+		     b.body.data ? b.body.data : "");
+	cr_expect_str_eq(httpc_response_header(&a, "x-amzn-errortype"),
+			 "NoMatchingInteraction");
+	cr_expect_str_eq(httpc_response_header(&b, "x-amzn-errortype"),
+			 "NoMatchingInteraction");
+	cr_expect(body_has(&a, "match key"), "the message says why: %.300s",
+		  a.body.data ? a.body.data : "");
+	httpc_response_free(&a);
+	httpc_response_free(&b);
+	cr_expect_eq(rig_stop(&r, &rep), 1);
+	cr_expect_eq(rule_count(rep, "REPLAY-NOMATCH"), 2);
+	cr_expect_eq(rule_count(rep, "CLIENT-MAXRESULTS"), 1,
+		     "the body checks still run");
+	cr_expect_eq(rule_count(rep, "CLIENT-TOKEN"), 1);
+	cr_expect_eq(total(rep), 4);
+	json_decref(rep);
+	rig_clean(&r);
+	free(mr);
+	free(tok);
+}
+
+Test(integration, replay_empty_next_token_is_a_first_page)
+{
+	struct rig r;
+	struct httpc_response a, b;
+	json_t *rep;
+
+	rig_start(&r, walk_cassette, NULL, NULL, NULL);
+	send_lbt(&r,
+		 "{\"MaxResults\":1,\"TaskStatus\":\"CREATED\","
+		 "\"NextToken\":\"\"}",
+		 &a);
+	cr_expect(body_has(&a, "PAGE1"), "got %s", a.body.data);
+	send_lbt(&r,
+		 "{\"MaxResults\":1,\"TaskStatus\":\"CREATED\","
+		 "\"NextToken\":\"tok-A\"}",
+		 &b);
+	cr_expect(body_has(&b, "PAGE2"), "got %s", b.body.data);
+	httpc_response_free(&a);
+	httpc_response_free(&b);
+	cr_expect_eq(rig_stop(&r, &rep), 0);
+	cr_expect_eq(rule_count(rep, "CLIENT-TOKEN"), 0);
+	cr_expect_eq(rule_count(rep, "CLIENT-WALK"), 0);
+	cr_expect_eq(total(rep), 0);
+	json_decref(rep);
+	rig_clean(&r);
+}
+
+Test(integration, replay_value_options_take_the_joined_form)
+{
+	struct rig r;
+	struct httpc_response a;
+	struct blt_err err = {0};
+	char opt[160];
+	char *out = NULL;
+	char *argv[] = {strdup(test_bin("blt-proxy")), "replay", opt,
+			"--listen=127.0.0.1:0", NULL};
+	char *empty[] = {strdup(test_bin("blt-proxy")), "replay",
+			 "--cassette=", NULL};
+
+	rig_files(&r, walk_cassette);
+	snprintf(opt, sizeof(opt), "--cassette=%s", r.cassette);
+	cr_assert(test_proc_start(&r.proc, argv, 5000), "replay did not start");
+	cr_assert_eq(httpc_new(NULL, &r.http, &err), BLT_OK, "%s", err.msg);
+	send_lbt(&r, "{\"MaxResults\":5}", &a);
+	cr_expect(body_has(&a, "FIRST"), "got %s", a.body.data);
+	httpc_response_free(&a);
+	cr_expect_eq(rig_stop(&r, NULL), 0);
+	cr_expect_eq(test_run(empty, &out, 10000), 2);
+	cr_expect(strstr(out, "--cassette") != NULL, "%s", out);
+	free(out);
+	free(argv[0]);
+	free(empty[0]);
+	rig_clean(&r);
+}
+
+/* Runs blt-proxy replay -- COMMAND... on the walk cassette with extra
+ * options; returns the exit code. */
+static int run_argv(struct rig *r, const char *const *opts,
+		    const char *const *command, char **out)
+{
+	char *argv[24];
+	int n = 0;
+	int rc;
+
+	rig_files(r, walk_cassette);
+	argv[n++] = strdup(test_bin("blt-proxy"));
+	argv[n++] = "replay";
+	argv[n++] = "--cassette";
+	argv[n++] = r->cassette;
+	for (size_t i = 0; opts[i]; i++)
+		argv[n++] = (char *)opts[i];
+	argv[n++] = "--";
+	for (size_t i = 0; command[i]; i++)
+		argv[n++] = (char *)command[i];
+	argv[n] = NULL;
+	rc = test_run(argv, out, 30000);
+	free(argv[0]);
+	return rc;
+}
+
+Test(integration, replay_command_gets_the_documented_environment)
+{
+	static const char script[] =
+		"set -e; "
+		"case \"$BLT_REPLAY_URL\" in http://127.0.0.1:*) ;; "
+		"*) exit 9;; esac; "
+		"test \"$AWS_ENDPOINT_URL\" = \"$BLT_REPLAY_URL\"; "
+		"test \"$AWS_ENDPOINT_URL_TIMESTREAM_WRITE\" = "
+		"\"$BLT_REPLAY_URL\"; "
+		"test \"$AWS_ACCESS_KEY_ID\" = AKIAIOSFODNN7EXAMPLE; "
+		"test \"$AWS_SECRET_ACCESS_KEY\" = "
+		"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY; "
+		"test \"$AWS_REGION\" = eu-west-2; "
+		"test \"$AWS_DEFAULT_REGION\" = eu-west-2; "
+		"test \"$AWS_EC2_METADATA_DISABLED\" = true; "
+		"test -z \"${AWS_SESSION_TOKEN+set}\"; "
+		"test -z \"${AWS_PROFILE+set}\"; "
+		"test \"$BLT_TEST_UNRELATED\" = kept; "
+		"test \"$(env | grep -c '^AWS_REGION=')\" = 1";
+	const char *opts[] = {"--region=eu-west-2", "--verify-sigv4",
+			      "AKIAIOSFODNN7EXAMPLE:"
+			      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+			      NULL};
+	const char *cmd[] = {"sh", "-c", script, NULL};
+	struct rig r;
+	char *out = NULL;
+
+	setenv("AWS_SESSION_TOKEN", "a-session-token", 1);
+	setenv("AWS_PROFILE", "a-profile", 1);
+	setenv("AWS_REGION", "us-west-1", 1);
+	setenv("BLT_TEST_UNRELATED", "kept", 1);
+	cr_expect_eq(run_argv(&r, opts, cmd, &out), 0, "%s", out);
+	free(out);
+	rig_clean(&r);
+}
+
+Test(integration, replay_command_not_found_and_script_without_interpreter)
+{
+	const char *none[] = {NULL};
+	const char *missing[] = {"/nonexistent/blt-command", NULL};
+	const char *unknown[] = {"blt-no-such-command-anywhere", NULL};
+	const char *script[2] = {NULL, NULL};
+	char sdir[] = "/tmp/blt-replay-script.XXXXXX";
+	char path[160];
+	struct rig r;
+	char *out = NULL;
+	FILE *f;
+
+	cr_expect_eq(run_argv(&r, none, missing, &out), 1, "%s", out);
+	cr_expect(strstr(out, "cannot run '/nonexistent/blt-command'") &&
+			  strstr(out, "No such file"),
+		  "%s", out);
+	free(out);
+	rig_clean(&r);
+	cr_expect_eq(run_argv(&r, none, unknown, &out), 1, "%s", out);
+	cr_expect(strstr(out, "cannot run 'blt-no-such-command-anywhere'"),
+		  "%s", out);
+	free(out);
+	rig_clean(&r);
+	/* A script without "#!" runs with /bin/sh, as execvp does. */
+	cr_assert(mkdtemp(sdir));
+	snprintf(path, sizeof(path), "%s/script", sdir);
+	f = fopen(path, "w");
+	cr_assert(f);
+	fputs("test -n \"$BLT_REPLAY_URL\" && exit 0\nexit 5\n", f);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0700), 0);
+	script[0] = path;
+	cr_expect_eq(run_argv(&r, none, script, &out), 0, "%s", out);
+	free(out);
+	rig_clean(&r);
+	unlink(path);
+	rmdir(sdir);
 }
