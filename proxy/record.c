@@ -208,10 +208,7 @@ static void fail_upstream(struct recorder *r, const struct httpd_request *req,
 static void answer_endpoints(struct recorder *r, struct httpd_reply *reply)
 {
 	reply->status = 200;
-	buf_printf(&reply->body, NULL,
-		   "{\"Endpoints\":[{\"Address\":\"%s\","
-		   "\"CachePeriodInMinutes\":1440}]}",
-		   r->own_address);
+	awsjson_endpoints_body(r->own_address, &reply->body, NULL);
 	httpd_reply_header(reply, "content-type", AWSJSON_CONTENT_TYPE, NULL);
 }
 

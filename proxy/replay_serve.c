@@ -8,7 +8,6 @@
 #include "blt/lbt.h"
 #include "replay.h"
 
-#define ENDPOINT_CACHE_MINUTES 1440
 
 /* What the stateless body checks found, reported under the lock. */
 struct body_findings {
@@ -46,14 +45,8 @@ static void answer_prepared(struct httpd_reply *reply,
 static void answer_endpoints(const struct httpd_request *req,
 			     struct httpd_reply *reply)
 {
-	const char *url = req->local_url ? req->local_url : "";
-	const char *host = strstr(url, "://");
-
 	reply->status = 200;
-	buf_printf(&reply->body, NULL,
-		   "{\"Endpoints\":[{\"Address\":\"%s\","
-		   "\"CachePeriodInMinutes\":%d}]}",
-		   host ? host + 3 : url, ENDPOINT_CACHE_MINUTES);
+	awsjson_endpoints_body(req->local_url, &reply->body, NULL);
 }
 
 /* Applies --inject; true when the request was answered with a fault. */
