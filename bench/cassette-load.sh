@@ -9,6 +9,8 @@
 # usage: bench/cassette-load.sh
 #   (env: BLT_BUILD_DIR (default build), BIG=100000, ROUNDS=5)
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BLT_BUILD_DIR:-$root/build}
 big=${BIG:-100000}
@@ -16,8 +18,8 @@ rounds=${ROUNDS:-5}
 
 cmake --build "$build" --target bench_cassette_load >/dev/null
 prog=$build/bin/bench_cassette_load
-tmp=$(mktemp -d /tmp/blt-bench-load.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+bench_setup cassette-load blt-bench-load
+tmp=$bench_tmp
 
 declare -A times
 for n in 10 "$big"; do

@@ -13,6 +13,8 @@
 #        generated tasks)
 # Needs: wrk, nginx (Debian nginx-light), curl.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${BLT_BIN_DIR:-$root/build/bin}
 dur=${DURATION:-5}
@@ -21,48 +23,21 @@ wthreads=${THREADS:-1}
 rounds=${ROUNDS:-3}
 fthreads=${FAKE_THREADS:-1}
 body=${BODY:-'{"MaxResults":10}'}
-target=Timestream_20181101.ListBatchLoadTasks
-ct=application/x-amz-json-1.0
+target=$bench_target
+ct=$bench_ct
 
-for t in wrk nginx curl; do
-	command -v "$t" >/dev/null ||
-		{ echo "fake-vs-nginx: $t is missing" >&2; exit 2; }
-done
+bench_setup fake-vs-nginx blt-bench-fake
+bench_keep=${KEEP_TMP:-}
+tmp=$bench_tmp
+bench_need wrk nginx curl
 [ -x "$bin/blt-fake" ] ||
 	{ echo "fake-vs-nginx: build blt first ($bin/blt-fake)" >&2; exit 2; }
 
-tmp=$(mktemp -d /tmp/blt-bench-fake.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# A loopback port nothing answers on (bash cannot bind port 0 itself).
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 30000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-	echo "fake-vs-nginx: no free port found" >&2
-	exit 1
-}
-
 # 1. blt-fake, with a fixed clock so that its NextToken (which carries the
 #    time of issue) is the same bytes on every answer.
-BLT_FAKE_TIME=1800000000 "$bin/blt-fake" --listen 127.0.0.1:0 \
-	--threads "$fthreads" >"$tmp/fake.out" 2>"$tmp/fake.err" &
-pids+=($!)
-for _ in $(seq 100); do
-	fake_url=$(sed -n 's/^listening on //p' "$tmp/fake.out")
-	[ -n "$fake_url" ] && break
-	sleep 0.1
-done
-[ -n "${fake_url:-}" ] ||
-	{ echo "fake-vs-nginx: blt-fake did not start" >&2; cat "$tmp/fake.err" >&2; exit 1; }
+bench_start fake env BLT_FAKE_TIME=1800000000 "$bin/blt-fake" \
+	--listen 127.0.0.1:0 --threads "$fthreads"
+fake_url=$bench_url
 
 curl -sS -D "$tmp/page.headers" -o "$tmp/page.body" -H "Content-Type: $ct" \
 	-H "X-Amz-Target: $target" --data-binary "$body" "$fake_url/"
@@ -81,38 +56,10 @@ fi
 
 # 2. nginx answering the same body and content type, with a request id
 #    header of the same length, from a configuration of its own.
-port=$(free_port)
-mkdir -p "$tmp/nginx"
-cat >"$tmp/nginx.conf" <<CONF
-daemon off;
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $tmp/nginx/body;
-	proxy_temp_path $tmp/nginx/proxy;
-	fastcgi_temp_path $tmp/nginx/fastcgi;
-	uwsgi_temp_path $tmp/nginx/uwsgi;
-	scgi_temp_path $tmp/nginx/scgi;
-	keepalive_requests 100000000;
-	server {
-		listen 127.0.0.1:$port;
-		location / {
-			default_type $ct;
-			add_header x-amzn-RequestId 00000000-0000-4000-8000-000000000000;
-			return 200 '$(cat "$tmp/page.body")';
-		}
-	}
-}
-CONF
-nginx -c "$tmp/nginx.conf" -p "$tmp/nginx" >"$tmp/nginx.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do
-	curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-	sleep 0.1
-done
+port=$(bench_free_port)
+bench_nginx nginx "$port" "$tmp/page.body" 4096 \
+	'keepalive_requests 100000000;' \
+	'add_header x-amzn-RequestId 00000000-0000-4000-8000-000000000000;'
 nginx_url="http://127.0.0.1:$port"
 curl -sS -o "$tmp/nginx.body" -H "Content-Type: $ct" \
 	-H "X-Amz-Target: $target" --data-binary "$body" "$nginx_url/"

@@ -10,47 +10,22 @@
 #        CONNECTIONS=1, THREADS=1, UPSTREAM_LATENCY)
 # Needs: wrk.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${BLT_BIN_DIR:-$root/build/bin}
 dur=${DURATION:-5}
 conns=${CONNECTIONS:-1}
 threads=${THREADS:-1}
 
-command -v wrk >/dev/null || { echo "record-latency: wrk is missing" >&2; exit 2; }
+bench_setup record-latency blt-bench-record
+bench_keep=${KEEP_TMP:-}
+tmp=$bench_tmp
+bench_need wrk
 [ -x "$bin/blt-proxy" ] && [ -x "$bin/blt-fake" ] ||
   { echo "record-latency: build blt first ($bin)" >&2; exit 2; }
 
-tmp=$(mktemp -d /tmp/blt-bench-record.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# start NAME CMD...: runs CMD in the background and sets url from its
-# "listening on" line.
-start() {
-  local name=$1; shift
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    url=$(sed -n 's/^listening on //p' "$tmp/$name.out")
-    [ -n "$url" ] && return 0
-    sleep 0.1
-  done
-  echo "record-latency: $name did not start:" >&2
-  cat "$tmp/$name.err" >&2
-  exit 1
-}
-
-cat >"$tmp/post.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"MaxResults":5}'
-wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
-wrk.headers["X-Amz-Target"] = "Timestream_20181101.ListBatchLoadTasks"
-LUA
+bench_post_lua "$tmp/post.lua" '{"MaxResults":5}'
 
 # to_us VALUE: wrk's "123.45us" / "1.20ms" / "1.00s" in microseconds.
 to_us() {
@@ -75,28 +50,20 @@ measure() {
   rps=$(awk '$1 == "Requests/sec:" { print $2 }' "$tmp/$1.wrk")
 }
 
-# start_proxy NAME ARGS...: blt-proxy record in front of blt-fake.
+# start_proxy NAME ARGS...: blt-proxy record in front of blt-fake; sets url.
 start_proxy() {
   local name=$1; shift
-  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+  bench_start "$name" env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
     "$bin/blt-proxy" record --listen 127.0.0.1:0 --upstream "$fake_url" \
-    --cassette "$tmp/$name.json" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!)
-  url=
-  for _ in $(seq 100); do
-    url=$(sed -n 's/^listening on //p' "$tmp/$name.out")
-    [ -n "$url" ] && return 0
-    sleep 0.1
-  done
-  cat "$tmp/$name.err" >&2
-  exit 1
+    --cassette "$tmp/$name.json" "$@"
+  url=$bench_url
 }
 
 fake_args=(--listen 127.0.0.1:0 --generate 250 --seed 1)
 [ -n "${UPSTREAM_LATENCY:-}" ] &&
   fake_args+=(--inject "latency=$UPSTREAM_LATENCY")
-start fake "$bin/blt-fake" "${fake_args[@]}"
-fake_url=$url
+bench_start fake "$bin/blt-fake" "${fake_args[@]}"
+fake_url=$bench_url
 start_proxy sync --fsync
 sync_url=$url
 start_proxy nosync

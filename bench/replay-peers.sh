@@ -9,65 +9,26 @@
 # Needs: wrk, nginx (nginx-light), mitmdump (mitmproxy), node, curl, and
 # talkback installed by `npm ci` in bench/ (done here when missing).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${BLT_BIN_DIR:-$root/build/bin}
 dur=${DURATION:-5}
 conns=${CONNECTIONS:-32}
 rounds=${ROUNDS:-3}
-target=Timestream_20181101.ListBatchLoadTasks
-ct=application/x-amz-json-1.0
+target=$bench_target
+ct=$bench_ct
 body='{"MaxResults":5}'
 secret='wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
 
-for t in wrk nginx mitmdump node curl; do
-  command -v "$t" >/dev/null || { echo "replay-peers: $t is missing" >&2; exit 2; }
-done
+bench_setup replay-peers blt-bench-peers
+bench_keep=${KEEP_TMP:-}
+tmp=$bench_tmp
+bench_need wrk nginx mitmdump node curl
 [ -x "$bin/blt-proxy" ] && [ -x "$bin/blt-fake" ] ||
   { echo "replay-peers: build blt first ($bin)" >&2; exit 2; }
 [ -d "$root/bench/node_modules/talkback" ] ||
   (cd "$root/bench" && npm ci --no-audit --no-fund --loglevel=error)
-
-tmp=$(mktemp -d /tmp/blt-bench-peers.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() {
-  node -e "const s=require('net').createServer().listen(0,'127.0.0.1',
-    ()=>{console.log(s.address().port);s.close()})"
-}
-
-# start_blt NAME CMD...: background, sets url from "listening on".
-start_blt() {
-  local name=$1; shift
-  : >"$tmp/$name.out"
-  "$@" >>"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!); last_pid=$!
-  for _ in $(seq 100); do
-    url=$(sed -n 's/^listening on //p' "$tmp/$name.out")
-    [ -n "$url" ] && return 0
-    sleep 0.1
-  done
-  echo "replay-peers: $name did not start" >&2; cat "$tmp/$name.err" >&2; exit 1
-}
-
-# start_other NAME PORT CMD...: background, waits until PORT answers.
-start_other() {
-  local name=$1 port=$2; shift 2
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  pids+=($!); last_pid=$!
-  for _ in $(seq 150); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
-    sleep 0.1
-  done
-  echo "replay-peers: $name did not start" >&2; cat "$tmp/$name.err" >&2; exit 1
-}
-
-stop() { kill -INT "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 send() { # send URL: the benchmark request once, body to stdout
   curl -sf -H "Content-Type: $ct" -H "X-Amz-Target: $target" \
@@ -75,29 +36,22 @@ send() { # send URL: the benchmark request once, body to stdout
 }
 
 # 1. Record the page from blt-fake with each tool.
-start_blt fake "$bin/blt-fake" --generate 50 --seed 1 --listen 127.0.0.1:0
-up=$url; fake_pid=$last_pid
+bench_start fake "$bin/blt-fake" --generate 50 --seed 1 --listen 127.0.0.1:0
+up=$bench_url; fake_pid=$bench_pid
 # A well-formed SigV4 request (fixed date), the same bytes for every server.
 auth=$(curl -sv -o /dev/null --aws-sigv4 aws:amz:us-east-1:timestream \
   --user "AKIDEXAMPLE:$secret" -H "X-Amz-Date: 20260101T000000Z" \
   -H "Content-Type: $ct" -H "X-Amz-Target: $target" -d "$body" \
   "$up" 2>&1 | sed -n 's/^> Authorization: //p' | tr -d '\r' || true)
-cat >"$tmp/post.lua" <<EOF
-wrk.method = "POST"
-wrk.body = '$body'
-wrk.headers["Content-Type"] = "$ct"
-wrk.headers["X-Amz-Target"] = "$target"
-wrk.headers["X-Amz-Date"] = "20260101T000000Z"
-wrk.headers["Authorization"] = "$auth"
-EOF
-start_blt rec env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+bench_post_lua "$tmp/post.lua" "$body" "$auth"
+bench_start rec env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
   "$bin/blt-proxy" record --upstream "$up" --cassette "$tmp/page.json"
-send "$url" >"$tmp/page.body"
-stop "$last_pid"
-p=$(free_port)
-start_other mitm-rec "$p" mitmdump --mode "reverse:$up" -p "$p" -w "$tmp/flows.mitm"
+send "$bench_url" >"$tmp/page.body"
+bench_stop "$bench_pid" INT
+p=$(bench_free_port)
+bench_start_port mitm-rec "$p" mitmdump --mode "reverse:$up" -p "$p" -w "$tmp/flows.mitm"
 send "http://127.0.0.1:$p/" >/dev/null
-stop "$last_pid"
+bench_stop "$bench_pid" INT
 tb_script='
 const talkback = require(process.argv[1] + "/node_modules/talkback");
 const [mode, host, port, path] = process.argv.slice(2);
@@ -105,45 +59,22 @@ talkback({ host, port: Number(port), path, silent: true, summary: false,
   record: mode === "record" ? talkback.Options.RecordMode.NEW
                             : talkback.Options.RecordMode.DISABLED,
   ignoreHeaders: ["content-length", "host", "user-agent", "accept"] }).start();'
-p=$(free_port)
-start_other tb-rec "$p" node -e "$tb_script" "$root/bench" record "$up" "$p" "$tmp/tapes"
+p=$(bench_free_port)
+bench_start_port tb-rec "$p" node -e "$tb_script" "$root/bench" record "$up" "$p" "$tmp/tapes"
 send "http://127.0.0.1:$p/" >/dev/null
-stop "$last_pid"
-stop "$fake_pid"
+bench_stop "$bench_pid" INT
+bench_stop "$fake_pid" INT
 
 # 2. Serve it: blt-proxy replay, nginx, talkback, mitmproxy.
-start_blt replay "$bin/blt-proxy" replay --cassette "$tmp/page.json"
-replay_url=$url
-p_nginx=$(free_port)
-mkdir -p "$tmp/nginx"
-cat >"$tmp/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $tmp/nginx/body;
-  proxy_temp_path $tmp/nginx/proxy;
-  fastcgi_temp_path $tmp/nginx/fastcgi;
-  uwsgi_temp_path $tmp/nginx/uwsgi;
-  scgi_temp_path $tmp/nginx/scgi;
-  server {
-    listen 127.0.0.1:$p_nginx;
-    location / {
-      default_type $ct;
-      return 200 '$(cat "$tmp/page.body")';
-    }
-  }
-}
-EOF
-start_other nginx "$p_nginx" nginx -c "$tmp/nginx.conf"
-p_tb=$(free_port)
-start_other talkback "$p_tb" node -e "$tb_script" "$root/bench" playback \
+bench_start replay "$bin/blt-proxy" replay --cassette "$tmp/page.json"
+replay_url=$bench_url
+p_nginx=$(bench_free_port)
+bench_nginx nginx "$p_nginx" "$tmp/page.body" 1024
+p_tb=$(bench_free_port)
+bench_start_port talkback "$p_tb" node -e "$tb_script" "$root/bench" playback \
   http://127.0.0.1:9 "$p_tb" "$tmp/tapes"
-p_mitm=$(free_port)
-start_other mitmproxy "$p_mitm" mitmdump -q --mode "reverse:$up" \
+p_mitm=$(bench_free_port)
+bench_start_port mitmproxy "$p_mitm" mitmdump -q --mode "reverse:$up" \
   -p "$p_mitm" --set connection_strategy=lazy \
   --server-replay "$tmp/flows.mitm" --server-replay-nopop
 
@@ -170,11 +101,9 @@ echo "wrk -t1 -c$conns -d${dur}s x $rounds rounds, POST $body ($(wc -c <"$tmp/pa
 for r in $(seq "$rounds"); do
   for name in "${order[@]}"; do
     wrk -t1 -c"$conns" -d"${dur}s" -s "$tmp/post.lua" "${urls[$name]}" >"$tmp/$name.wrk"
-    got=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/$name.wrk")
-    bad=$(awk '/Non-2xx/ {print $5}' "$tmp/$name.wrk")
-    [ -z "$bad" ] || { echo "replay-peers: $name: $bad non-2xx answers" >&2; exit 1; }
+    got=$(bench_rps "$tmp/$name.wrk" "$name")
     echo "  round $r: $name $got req/s"
-    if awk -v a="$got" -v b="${rps[$name]:-0}" 'BEGIN { exit !(a > b) }'; then
+    if bench_higher "$got" "${rps[$name]:-0}"; then
       rps[$name]=$got
     fi
   done

@@ -9,30 +9,23 @@
 #   (env: BLT_BIN_DIR, BIG=100000, DURATION=5 seconds, CONNECTIONS=32,
 #    ROUNDS=3)
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${BLT_BIN_DIR:-$root/build/bin}
 big=${BIG:-100000}
 dur=${DURATION:-5}
 conns=${CONNECTIONS:-32}
 rounds=${ROUNDS:-3}
-target=Timestream_20181101.ListBatchLoadTasks
-ct=application/x-amz-json-1.0
+target=$bench_target
+ct=$bench_ct
 # A well-formed SigV4 Authorization (its form is checked, not its signature).
 auth='AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/timestream/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000'
 
-for t in wrk node curl; do
-  command -v "$t" >/dev/null || { echo "replay-scale: $t is missing" >&2; exit 2; }
-done
+bench_setup replay-scale blt-bench-scale
+tmp=$bench_tmp
+bench_need wrk node curl
 [ -x "$bin/blt-proxy" ] || { echo "replay-scale: build blt first ($bin)" >&2; exit 2; }
-
-tmp=$(mktemp -d /tmp/blt-bench-scale.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # gen N FILE: a walk of N one-task pages; page i answers tok-(i-1).
 gen() {
@@ -68,16 +61,10 @@ send() { # send URL TOKEN
 declare -A url load split rps
 for n in 10 "$big"; do
   gen "$n" "$tmp/c$n.json"
-  : >"$tmp/r$n.out"
   t0=$(date +%s%N)
-  "$bin/blt-proxy" replay --cassette "$tmp/c$n.json" >>"$tmp/r$n.out" 2>"$tmp/r$n.err" &
-  pids+=($!)
-  for _ in $(seq 600); do
-    u=$(sed -n 's/^listening on //p' "$tmp/r$n.out")
-    [ -n "$u" ] && break
-    sleep 0.01
-  done
-  [ -n "$u" ] || { echo "replay-scale: replay did not start" >&2; cat "$tmp/r$n.err"; exit 1; }
+  bench_tries=600 bench_step=0.01 \
+    bench_start "r$n" "$bin/blt-proxy" replay --cassette "$tmp/c$n.json"
+  u=$bench_url
   t1=$(date +%s%N)
   url[$n]=$u
   load[$n]=$(sed -n 's/.* in \([0-9.]*\) ms .*/\1/p' "$tmp/r$n.err")
@@ -85,14 +72,7 @@ for n in 10 "$big"; do
   mid=$((n / 2))
   send "$u" "tok-$((mid - 2))"   # issues tok-(mid-1)
   send "$u" "tok-$((mid - 1))" || { echo "replay-scale: no match" >&2; exit 1; }
-  cat >"$tmp/p$n.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"MaxResults":1,"NextToken":"tok-$((mid - 1))"}'
-wrk.headers["Content-Type"] = "$ct"
-wrk.headers["X-Amz-Target"] = "$target"
-wrk.headers["X-Amz-Date"] = "20260101T000000Z"
-wrk.headers["Authorization"] = "$auth"
-LUA
+  bench_post_lua "$tmp/p$n.lua" "{\"MaxResults\":1,\"NextToken\":\"tok-$((mid - 1))\"}" "$auth"
   printf '%7s interactions: %9s bytes, loaded in %s ms (%s; start to listening: %s ms)\n' \
     "$n" "$(wc -c <"$tmp/c$n.json")" "${load[$n]}" "${split[$n]}" "$(( (t1 - t0) / 1000000 ))"
 done
@@ -101,11 +81,9 @@ echo "wrk -t1 -c$conns -d${dur}s x $rounds rounds on the middle page"
 for r in $(seq "$rounds"); do
   for n in 10 "$big"; do
     wrk -t1 -c"$conns" -d"${dur}s" -s "$tmp/p$n.lua" "${url[$n]}" >"$tmp/w$n"
-    got=$(awk '/^Requests\/sec:/ {print $2}' "$tmp/w$n")
-    bad=$(awk '/Non-2xx/ {print $5}' "$tmp/w$n")
-    [ -z "$bad" ] || { echo "replay-scale: $bad non-2xx answers" >&2; exit 1; }
+    got=$(bench_rps "$tmp/w$n")
     echo "  round $r: $n interactions: $got req/s"
-    if awk -v a="$got" -v b="${rps[$n]:-0}" 'BEGIN { exit !(a > b) }'; then
+    if bench_higher "$got" "${rps[$n]:-0}"; then
       rps[$n]=$got
     fi
   done

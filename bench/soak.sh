@@ -14,6 +14,8 @@
 #        SOAK_KEEP=1 keeps the work directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 secs=${1:-60}
 conns=${2:-256}
@@ -40,49 +42,25 @@ if (($(ulimit -n) < need)); then
 		die "cannot raise the descriptor limit to $need"
 fi
 
-work=$(mktemp -d /tmp/blt-soak.XXXXXX)
+bench_setup soak blt-soak
+bench_fail_status=2
+[[ ${SOAK_KEEP:-0} == 1 ]] && bench_keep=1 bench_keep_say=1
+work=$bench_tmp
 server_pid=
-sampler_pid=
-cleanup() {
-	[[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null || true
-	if [[ -n $server_pid ]]; then
-		kill -TERM "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
-	fi
-	[[ ${SOAK_KEEP:-0} == 1 ]] && echo "soak: kept $work" >&2 || rm -rf "$work"
-}
-trap cleanup EXIT
 
 # A well-formed (not verified) SigV4 Authorization, so that replay's client
 # checks find nothing to report.
-cat >"$work/post.lua" <<'EOF'
-wrk.method = "POST"
-wrk.body = '{"MaxResults":1}'
-wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
-wrk.headers["X-Amz-Target"] = "Timestream_20181101.ListBatchLoadTasks"
-wrk.headers["X-Amz-Date"] = "20260101T000000Z"
-wrk.headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/timestream/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-EOF
+bench_post_lua "$work/post.lua" '{"MaxResults":1}' 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/timestream/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
 
 # Starts "$@" in the background and waits for its listening line.
 start_server() {
-	local out=$work/server.out
-	: >"$out"
-	"$@" >"$out" 2>"$work/server.err" &
-	server_pid=$!
-	for _ in $(seq 100); do
-		url=$(grep -o 'http://[0-9.:]*' "$out" 2>/dev/null | head -1 || true)
-		[[ -n $url ]] && return 0
-		kill -0 "$server_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$work/server.err" >&2
-	die "$1 did not start"
+	bench_start server "$@"
+	server_pid=$bench_pid
+	url=$bench_url
 }
 
 stop_server() {
-	kill -TERM "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
+	bench_stop "$server_pid"
 	server_pid=
 }
 
@@ -103,15 +81,14 @@ extra_of() {
 }
 # Runs wrk against the running server and judges the run.
 soak_one() {
-	local name=$1 rss=$work/rss-$1 out=$work/wrk-$1
+	local name=$1 rss=$work/rss-$1 out=$work/wrk-$1 sampler_pid
 	: >"$rss"
 	sample_rss "$server_pid" "$rss" &
 	sampler_pid=$!
+	bench_pids+=("$sampler_pid")
 	wrk -t"$wrk_threads" -c"$conns" -d"${secs}s" --timeout 10s \
 		-s "$work/post.lua" "$url/" >"$out" 2>&1 || true
-	kill "$sampler_pid" 2>/dev/null || true
-	wait "$sampler_pid" 2>/dev/null || true
-	sampler_pid=
+	bench_stop "$sampler_pid"
 
 	local rps errs non2xx n warm settled end peak limit verdict=ok
 	rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
