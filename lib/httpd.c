@@ -510,6 +510,55 @@ static bool reply_headers(const struct httpd_reply *r,
 	return true;
 }
 
+struct httpd_prepared {
+	struct MHD_Response *resp;
+	unsigned status;
+};
+
+blt_status httpd_prepared_new(int status, const char *const *names,
+			      const char *const *values, size_t n,
+			      const char *body, size_t len,
+			      struct httpd_prepared **out, struct blt_err *err)
+{
+	struct httpd_reply r;
+	struct httpd_prepared *p = NULL;
+	blt_status st = BLT_OK;
+
+	*out = NULL;
+	reply_init(&r);
+	r.status = status;
+	for (size_t i = 0; i < n && !st; i++)
+		st = httpd_reply_header(&r, names[i], values[i], err);
+	if (!st && (status < 100 || status > 599))
+		st = blt_fail(err, BLT_EINVAL, "status %d is not 100 to 599",
+			      status);
+	if (!st && !(p = calloc(1, sizeof(*p))))
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+	if (!st)
+		p->resp = MHD_create_response_from_buffer(
+			len, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!st && (!p->resp || !reply_headers(&r, p->resp)))
+		st = blt_fail(err, BLT_EINVAL, "libmicrohttpd refused the "
+			      "prepared answer");
+	reply_free(&r);
+	if (st) {
+		httpd_prepared_free(p);
+		return st;
+	}
+	p->status = (unsigned)status;
+	*out = p;
+	return BLT_OK;
+}
+
+void httpd_prepared_free(struct httpd_prepared *p)
+{
+	if (!p)
+		return;
+	if (p->resp)
+		MHD_destroy_response(p->resp);
+	free(p);
+}
+
 /* Turns the handler's reply into a response, taking its body. NULL when
  * the reply cannot be sent as it is. */
 static struct MHD_Response *reply_response(struct httpd_reply *r)
@@ -739,6 +788,14 @@ static enum MHD_Result request_run(struct hconn *c, struct httpd_request *req)
 		reply_free(&reply);
 		c->state = RQ_DONE;
 		return MHD_NO;
+	}
+	if (reply.prepared && !reply.delay_ms) {
+		/* Queued as it is: libmicrohttpd counts its users, and the
+		 * prepared answer keeps its own reference. */
+		reply_free(&reply);
+		c->state = RQ_DONE;
+		return MHD_queue_response(c->mc, reply.prepared->status,
+					  reply.prepared->resp);
 	}
 	resp = reply_response(&reply);
 	status = (unsigned)reply.status;

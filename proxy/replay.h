@@ -55,6 +55,7 @@ struct replay_prepared {
 	size_t nheaders;
 	char *body; /* owned, NUL-terminated */
 	size_t body_len;
+	struct httpd_prepared *http; /* owned: the same, ready to send */
 };
 
 /* A NextToken that some recorded response carries. */

@@ -166,7 +166,9 @@ static blt_status prepare_response(const struct cassette_interaction *ci,
 	p->body = buf_take(&body);
 	if (!p->body)
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
-	return BLT_OK;
+	return httpd_prepared_new(p->status, (const char *const *)p->names,
+				  (const char *const *)p->values, p->nheaders,
+				  p->body, p->body_len, &p->http, err);
 }
 
 static int walk_status_of(const json_t *body)
@@ -447,6 +449,7 @@ fail:
 
 static void prepared_free(struct replay_prepared *p)
 {
+	httpd_prepared_free(p->http);
 	for (size_t i = 0; i < p->nheaders; i++) {
 		free(p->names[i]);
 		free(p->values[i]);

@@ -37,6 +37,10 @@ static void answer_prepared(struct httpd_reply *reply,
 			    const struct replay_prepared *p)
 {
 	reply->status = p->status;
+	if (p->http && !reply->delay_ms) {
+		reply->prepared = p->http;
+		return;
+	}
 	buf_append(&reply->body, p->body, p->body_len, NULL);
 	for (size_t i = 0; i < p->nheaders; i++)
 		httpd_reply_header(reply, p->names[i], p->values[i], NULL);

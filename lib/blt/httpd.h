@@ -35,18 +35,23 @@ struct httpd_request {
 	const char *local_url;  /* "http://127.0.0.1:PORT" */
 };
 
+struct httpd_prepared; /* opaque: an answer built once, sent many times */
+
 /* What the handler answers. Headers are copied by httpd after the handler
  * returns; content-type defaults to application/x-amz-json-1.0;
  * Content-Length and Transfer-Encoding set by the handler are ignored (the
  * server computes them). The body is handed to libmicrohttpd without a
  * copy. A status outside 100..599 or a header libmicrohttpd refuses turns
- * the answer into a 500 InternalFailure. */
+ * the answer into a 500 InternalServerException. When prepared is set (and
+ * neither reset nor delay_ms), that answer is sent as it is and status,
+ * body and headers are ignored. */
 struct httpd_reply {
 	int status;
 	struct blt_buf body;          /* initialised by httpd, cap 64 MiB */
 	char *header_names[HTTPD_MAX_HEADERS];  /* owned: set with httpd_reply_header */
 	char *header_values[HTTPD_MAX_HEADERS];
 	size_t nheaders;
+	const struct httpd_prepared *prepared; /* borrowed; see above */
 	bool reset;      /* close the connection without answering */
 	unsigned delay_ms; /* wait this long before answering */
 };
@@ -55,6 +60,19 @@ struct httpd_reply {
  * HTTPD_MAX_HEADERS. */
 blt_status httpd_reply_header(struct httpd_reply *r, const char *name,
 			      const char *value, struct blt_err *err);
+
+/* Builds an answer that can be sent any number of times, from any thread,
+ * without copying: status, n headers (content-type defaults as for a reply;
+ * Content-Length and Transfer-Encoding are left to httpd) and the body,
+ * which is borrowed and must outlive the prepared answer. Free it with
+ * httpd_prepared_free once no server can send it any more. */
+blt_status httpd_prepared_new(int status, const char *const *names,
+			      const char *const *values, size_t n,
+			      const char *body, size_t len,
+			      struct httpd_prepared **out, struct blt_err *err);
+
+/* Frees a prepared answer. NULL is a no-op. */
+void httpd_prepared_free(struct httpd_prepared *p);
 
 /* Case-insensitive lookup of a request header; NULL when absent. The first
  * occurrence wins. */

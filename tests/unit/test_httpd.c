@@ -633,3 +633,85 @@ Test(httpd, reset_on_a_reused_connection_fails_the_client, .init = echo_up,
 		  "handler calls: %d", atomic_load(&echo.seen));
 	httpc_free(c);
 }
+
+/* ---- Prepared answers ---- */
+
+static const char prepared_body[] = "{\"BatchLoadTasks\":[]}";
+
+/* Answers every request with the prepared answer in ctx, except that a
+ * request carrying x-test-delay gets it after a delay (which falls back to
+ * the reply's own, empty body). */
+static void prepared_handler(void *ctx, const struct httpd_request *req,
+			     struct httpd_reply *reply)
+{
+	reply->prepared = ctx;
+	reply->status = 500; /* ignored while prepared is used */
+	if (httpd_request_header(req, "x-test-delay"))
+		reply->delay_ms = 10;
+}
+
+static void *prepared_client(void *arg)
+{
+	const char *url = arg;
+	struct httpc *c = client();
+	struct httpc_response r;
+	long good = 0;
+
+	for (int i = 0; i < 200; i++) {
+		if (httpc_send(c, "POST", url, NULL, 0, "{}", 2, &r, NULL) ==
+			    BLT_OK &&
+		    r.status == 201 && r.body.len == strlen(prepared_body) &&
+		    !memcmp(r.body.data, prepared_body, r.body.len) &&
+		    httpc_response_header(&r, "x-amzn-requestid") &&
+		    !strcmp(httpc_response_header(&r, "content-type"),
+			    "application/x-amz-json-1.0"))
+			good++;
+		httpc_response_free(&r);
+	}
+	httpc_free(c);
+	return (void *)good;
+}
+
+Test(httpd, prepared_answer_is_sent_many_times_from_every_thread,
+     .timeout = 30)
+{
+	const char *names[] = {"x-amzn-RequestId", "Content-Length"};
+	const char *values[] = {"recorded-id", "999"};
+	struct httpd_prepared *p = NULL;
+	struct httpd_config cfg = {0};
+	struct httpd *h = NULL;
+	struct blt_err err = {0};
+	pthread_t t[3];
+	void *good;
+	const char *delay[] = {"x-test-delay: 1"};
+	struct httpc *c;
+	struct httpc_response r;
+
+	cr_assert_eq(httpd_prepared_new(201, names, values, 2, prepared_body,
+					strlen(prepared_body), &p, &err),
+		     BLT_OK, "%s", err.msg);
+	cfg.handler = prepared_handler;
+	cfg.ctx = p;
+	cfg.threads = 3;
+	cr_assert_eq(httpd_start(&cfg, &h, &err), BLT_OK, "%s", err.msg);
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, prepared_client,
+			       (void *)httpd_url(h));
+	for (int i = 0; i < 3; i++) {
+		pthread_join(t[i], &good);
+		cr_expect_eq((long)good, 200, "client %d got %ld good answers",
+			     i, (long)good);
+	}
+	c = client();
+	cr_assert_eq(httpc_send(c, "POST", httpd_url(h), delay, 1, "{}", 2, &r,
+				&err),
+		     BLT_OK, "%s", err.msg);
+	cr_expect_eq(r.status, 500, "a delayed reply is the reply's own");
+	httpc_response_free(&r);
+	httpc_free(c);
+	httpd_stop(h);
+	httpd_prepared_free(p);
+	cr_assert_eq(httpd_prepared_new(99, NULL, NULL, 0, "", 0, &p, &err),
+		     BLT_EINVAL);
+	cr_assert_null(p);
+}
