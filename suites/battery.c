@@ -72,20 +72,16 @@ static void send_one(struct check *ck, const struct creq *rq,
 	cresp_free(&rs);
 }
 
-/* A token the target issued for {"MaxResults":1}, or NULL. New string. */
+/* A token the target issued for {"MaxResults":1} that is long enough to
+ * cut and alter, or NULL. New string. */
 static char *issued_token(struct check *ck)
 {
-	struct creq rq = {.body = "{\"MaxResults\":1}", .len = 16};
-	struct cresp rs;
-	char *tok = NULL;
+	char *tok = walk_first_token(ck, "{\"MaxResults\":1}", false);
 
-	if (!check_send(ck, &rq, &rs))
-		return NULL;
-	const char *t = json_string_value(json_object_get(rs.json,
-							  "NextToken"));
-	if (rs.status == 200 && t && strlen(t) >= 2)
-		tok = strdup(t);
-	cresp_free(&rs);
+	if (tok && strlen(tok) < 2) {
+		free(tok);
+		tok = NULL;
+	}
 	return tok;
 }
 

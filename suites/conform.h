@@ -220,6 +220,12 @@ void walk_run(struct check *ck, const int *max_seq, size_t nmax,
 
 void walk_free(struct walk *w);
 
+/* Sends body and returns the NextToken of a 200 answer as a new string, or
+ * NULL (no answer, no token, an empty one). With must_succeed, an answer
+ * other than 200 is a deviation of ck's check. */
+char *walk_first_token(struct check *ck, const char *body,
+		       bool must_succeed);
+
 /* True when ids (in order) of a and b are equal. */
 bool walk_same_order(const struct walk *a, const struct walk *b);
 

@@ -393,25 +393,6 @@ Test(PAG, RESIZE)
 	check_end(&ck);
 }
 
-/* The NextToken of the answer to body, or NULL (new string). */
-static char *first_token(struct check *ck, const char *body)
-{
-	struct creq rq = {.body = body, .len = strlen(body)};
-	struct cresp rs;
-	char *tok = NULL;
-
-	if (!check_send(ck, &rq, &rs))
-		return NULL;
-	const char *t = json_string_value(json_object_get(rs.json,
-							  "NextToken"));
-	if (rs.status != 200)
-		check_fail(ck, &rq, &rs, "a valid request was rejected");
-	else if (t && *t)
-		tok = strdup(t);
-	cresp_free(&rs);
-	return tok;
-}
-
 /* The TaskIds of a page, joined by spaces, into out. */
 static void page_ids(const struct cresp *rs, char *out, size_t n)
 {
@@ -453,7 +434,7 @@ Test(PAG, REPEAT)
 
 	check_begin(&ck, "PAG-REPEAT");
 	walk_run(&ck, absent, 1, NULL, &ref, NULL, NULL);
-	tok = first_token(&ck, "{\"MaxResults\":5}");
+	tok = walk_first_token(&ck, "{\"MaxResults\":5}", true);
 	if (!tok || !walk_check_end(&ck, &ref, false) || ref.n < 10) {
 		check_skip(&ck, "the target has fewer than 10 tasks");
 		free(tok);
@@ -525,7 +506,7 @@ Test(PAG, BADTOKEN)
 	check_begin(&ck, "PAG-BADTOKEN");
 	expect_bad_token(&ck, "garbage-token", "garbage");
 	expect_bad_token(&ck, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "garbage");
-	tok = first_token(&ck, "{\"MaxResults\":2}");
+	tok = walk_first_token(&ck, "{\"MaxResults\":2}", true);
 	if (tok && strlen(tok) >= 4) {
 		size_t len = strlen(tok);
 		char *bad = strdup(tok);
@@ -573,7 +554,7 @@ Test(PAG, FILTERTOKEN)
 	check_begin(&ck, "PAG-FILTERTOKEN");
 	for (s = 0; s < 6 && !tok && !ck.dead; s++) {
 		char *body = conform_list_body(1, conform_statuses[s], NULL);
-		tok = first_token(&ck, body);
+		tok = walk_first_token(&ck, body, true);
 		free(body);
 	}
 	if (!tok) {

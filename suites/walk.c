@@ -254,3 +254,22 @@ const char **walk_id_set(const struct walk *w, size_t *n)
 	*n = k;
 	return ids;
 }
+
+char *walk_first_token(struct check *ck, const char *body,
+		       bool must_succeed)
+{
+	struct creq rq = {.body = body, .len = strlen(body)};
+	struct cresp rs;
+	char *tok = NULL;
+
+	if (!check_send(ck, &rq, &rs))
+		return NULL;
+	const char *t = json_string_value(json_object_get(rs.json,
+							  "NextToken"));
+	if (rs.status != 200 && must_succeed)
+		check_fail(ck, &rq, &rs, "a valid request was rejected");
+	else if (rs.status == 200 && t && *t)
+		tok = strdup(t);
+	cresp_free(&rs);
+	return tok;
+}
