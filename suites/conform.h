@@ -517,9 +517,9 @@ void plan_make(struct conform_config *cfg, const bool *selected,
 bool plan_lookup(const struct conform_config *cfg, const char *id,
 		 uint64_t *allot, unsigned *level, char *why, size_t whysz);
 
-/* PAG-COMPLETE and PAG-ORDER's walk sizes at level: into sizes (up to 5),
- * returns how many. */
-size_t plan_compare_sizes(unsigned level, int *sizes);
+/* PAG-COMPLETE and PAG-ORDER's walk sizes at level against a target of
+ * tasks: into sizes (up to 6), returns how many. */
+size_t plan_compare_sizes(unsigned level, size_t tasks, int *sizes);
 
 /* GEN-VALID and GEN-INVALID's request counts at level. */
 unsigned plan_gen_count(const char *id, unsigned level);

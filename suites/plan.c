@@ -39,14 +39,19 @@ static uint64_t battery_valid_cost(const struct target_facts *f)
 /* The mistake battery: 23 bodies, 3 headers, a token and two damaged. */
 #define BATTERY_MISTAKES_COST 29
 
-size_t plan_compare_sizes(unsigned level, int *sizes)
+size_t plan_compare_sizes(unsigned level, size_t tasks, int *sizes)
 {
-	static const int all[] = {1, 2, 7, 100, 0};
+	/* 3 where 7 would fit every task on one page: an odd size with
+	 * page boundaries */
+	static const int all[] = {1, 2, 3, 7, 100, 0};
 	size_t drop = level < 3 ? level : 3;
+	size_t k = 0;
 
-	for (size_t i = drop; i < 5; i++)
-		sizes[i - drop] = all[i];
-	return 5 - drop;
+	for (size_t i = 0; i < 6; i++)
+		if (all[i] != 3 || (tasks > 3 && tasks <= 7))
+			sizes[k++] = all[i];
+	memmove(sizes, sizes + drop, (k - drop) * sizeof(*sizes));
+	return k - drop;
 }
 
 unsigned plan_gen_count(const char *id, unsigned level)
@@ -80,7 +85,7 @@ static uint64_t pag_cost(const char *id, const struct target_facts *f,
 			 unsigned level)
 {
 	size_t n = f->tasks;
-	int sizes[5];
+	int sizes[6];
 	size_t k;
 	uint64_t c = 0;
 
@@ -106,7 +111,7 @@ static uint64_t pag_cost(const char *id, const struct target_facts *f,
 	if (strcmp(id, "PAG-COMPLETE") == 0 || strcmp(id, "PAG-ORDER") == 0) {
 		if (level > 3)
 			return 0;
-		k = plan_compare_sizes(level, sizes);
+		k = plan_compare_sizes(level, n, sizes);
 		for (size_t i = 0; i < k; i++)
 			c += pages(n, sizes[i], 0);
 		return c;
@@ -118,7 +123,7 @@ static uint64_t pag_cost(const char *id, const struct target_facts *f,
 	if (strcmp(id, "PAG-RESIZE") == 0)
 		return pages(n, 0, 0) + resize_pages(n);
 	if (strcmp(id, "PAG-REPEAT") == 0)
-		return pages(n, 0, 0) + 3;
+		return 6;
 	if (strcmp(id, "PAG-BADTOKEN") == 0)
 		return 6;
 	return 2; /* PAG-FILTERTOKEN */
