@@ -54,7 +54,7 @@ static const char usage_text[] =
 	"                      walks shrink to fit, checks that do not fit\n"
 	"                      are skipped with the reason\n"
 	"  --retries N         retries of a throttled request (5xx: 2 at\n"
-	"                      most), 5\n"
+	"                      most), 8\n"
 	"  --backoff MS        the first retry waits up to MS (jittered,\n"
 	"                      doubling each time, 20 s at most), 100\n"
 	"  --expect FILE       check IDs (one a line, then an optional\n"
@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 		free(cargv);
 		return 2;
 	}
+	r.stderr_fd = dup(STDERR_FILENO);
 	rc = runner_select(&r, &err);
 	if (rc == 2) {
 		fprintf(stderr, "blt-conform: %s\n(see blt-conform --help)\n",
@@ -176,6 +177,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "blt-conform: %s\n", err.msg);
 	}
 	runner_cleanup(&r);
+	if (r.stderr_fd >= 0)
+		close(r.stderr_fd);
 	if (r.cfg.results[0])
 		remove_results(r.cfg.results);
 	free(cargv);

@@ -395,14 +395,16 @@ static void *progress_main(void *arg)
 		double ms = clock_mono_ms() - r->started_ms;
 
 		if (ms >= PROGRESS_AFTER_MS) {
-			fprintf(stderr,
-				"\rblt-conform: %u of %zu checks done, %llu "
-				"requests, %.0f s ",
-				pace_checks_done(r->pace), r->nselected,
-				(unsigned long long)pace_sent(r->pace),
-				ms / 1000);
-			fflush(stderr);
-			p->shown = true;
+			char line[160];
+			int n = snprintf(line, sizeof(line),
+					 "\rblt-conform: %u of %zu checks "
+					 "done, %llu requests, %.0f s ",
+					 pace_checks_done(r->pace),
+					 r->nselected,
+					 (unsigned long long)pace_sent(r->pace),
+					 ms / 1000);
+			if (n > 0 && write(r->stderr_fd, line, (size_t)n) > 0)
+				p->shown = true;
 		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += PROGRESS_EVERY_MS * 1000000L;
@@ -417,10 +419,9 @@ static void *progress_main(void *arg)
 void runner_progress_start(struct runner *r)
 {
 	struct progress *p;
-	const char *force = getenv("BLT_CONFORM_PROGRESS");
 
 	r->progress = NULL;
-	if (!(force && strcmp(force, "1") == 0) && !isatty(STDERR_FILENO))
+	if (r->stderr_fd < 0 || !isatty(r->stderr_fd))
 		return;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -448,8 +449,8 @@ void runner_progress_stop(struct runner *r)
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->thread, NULL);
-	if (p->shown)
-		fputs("\r\033[K", stderr);
+	if (p->shown && write(r->stderr_fd, "\r\033[K", 4) < 0)
+		p->shown = false;
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->wake);
 	free(p);

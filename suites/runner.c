@@ -325,7 +325,7 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 	r->cfg.exact = true;
 	r->cfg.seed = 1;
 	r->cfg.timeout_ms = 5000;
-	r->cfg.retries = 5;
+	r->cfg.retries = 8;
 	r->cfg.backoff_ms = 100;
 	r->cfg.profile = AWSJSON_PROFILE_DOCUMENTED;
 	cargv[(*cargc)++] = argv[0];

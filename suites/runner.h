@@ -34,6 +34,8 @@ struct runner {
 	struct pace *pace;
 	double started_ms;
 	struct progress *progress; /* the progress line, while it runs */
+	int stderr_fd;        /* stderr as it was at start (Criterion takes
+				 over fd 2 while the checks run), or -1 */
 };
 
 /* Splits argv into the runner's options (into r) and Criterion's (copied to
