@@ -104,8 +104,8 @@ static uint64_t pag_cost(const char *id, const struct target_facts *f,
 					      pages(n, 0, 0) + 12
 				    : 0;
 	if (strcmp(id, "PAG-DUP") == 0)
-		return level == 0 ? pages(n, 1, 100) + pages(n, 7, 0) +
-					    pages(n, 0, 0)
+		return level == 0 ? pages(n, 1, 100) + pages(n, 3, 100) +
+					    pages(n, 7, 0) + pages(n, 0, 0)
 		       : level == 1 ? pages(n, 7, 10) + pages(n, 0, 10)
 				    : 0;
 	if (strcmp(id, "PAG-COMPLETE") == 0 || strcmp(id, "PAG-ORDER") == 0) {

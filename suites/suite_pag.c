@@ -184,26 +184,28 @@ Test(PAG, END)
 
 Test(PAG, DUP)
 {
-	static const int sizes[] = {1, 7, 0};
-	static const size_t caps[2][3] = {{100, 0, 0}, {0, 10, 10}};
+	static const int sizes[] = {1, 3, 7, 0};
+	static const size_t caps[2][4] = {{100, 100, 0, 0}, {0, 0, 10, 10}};
 	struct check ck;
-	struct walk w[3];
-	size_t n;
+	struct walk w[4];
+	size_t n, from, k;
 
 	check_begin(&ck, "PAG-DUP");
-	walks(&ck, ck.level ? sizes + 1 : sizes, caps[ck.level ? 1 : 0] +
-	      (ck.level ? 1 : 0), ck.level ? 2 : 3, w);
-	all_ended(&ck, w, ck.level ? 2 : 3);
-	n = task_count(w, ck.level ? 2 : 3);
+	from = ck.level ? 2 : 0;
+	k = 4 - from;
+	walks(&ck, sizes + from, caps[ck.level ? 1 : 0] + from, k, w);
+	all_ended(&ck, w, k);
+	n = task_count(w, k);
 	check_coverage(&ck, "walks with MaxResults %s7 and absent over %zu "
 			    "TaskIds; %u walks of two pages or more judged "
 			    "here",
-		       ck.level ? "" : "1, ", n, ck.obs.t[OBS_PAG_DUP].judged);
+		       ck.level ? "" : "1, 3, ", n,
+		       ck.obs.t[OBS_PAG_DUP].judged);
 	if (n < 2)
 		check_skip(&ck, "the target has %s: a TaskId can appear twice "
 				"only with two tasks",
 			   n ? "one task" : "no task");
-	free_walks(w, ck.level ? 2 : 3);
+	free_walks(w, k);
 	check_end(&ck);
 }
 
@@ -528,7 +530,7 @@ static void page_ids(const struct cresp *rs, char *out, size_t n)
 /* True when the space-separated TaskIds of a and b are the same set. */
 static bool same_ids(const char *a, const char *b)
 {
-	char x[1024], y[1024];
+	char x[2048], y[2048];
 	const char *ids[2][64];
 	size_t n[2] = {0, 0};
 	char *bufs[2] = {x, y};
