@@ -62,15 +62,6 @@ static size_t limit_of(const struct walk *w, size_t k)
 	return w->sent_max[k] ? (size_t)w->sent_max[k] : PAGE_LARGEST;
 }
 
-/* True when some page of w held as many items as its MaxResults. */
-static bool had_full_page(const struct walk *w)
-{
-	for (size_t k = 0; k < w->pages && k < w->sent_n; k++)
-		if (w->got[k] == limit_of(w, k))
-			return true;
-	return false;
-}
-
 /* Walks one per size (0 = absent), each capped at caps[i] pages (0: no
  * cap), without a filter. */
 static void walks(struct check *ck, const int *sizes, const size_t *caps,
@@ -88,31 +79,31 @@ static void walks(struct check *ck, const int *sizes, const size_t *caps,
 	}
 }
 
-/* Appends to out the sizes whose walks had a full page and those that
- * fitted on one page. */
+/* Writes to out the sizes whose walks took several pages and those that
+ * fitted on one. */
 static void size_coverage(const struct walk *w, const int *sizes, size_t n,
 			  char *out, size_t outsz)
 {
-	char full[160] = "", one[160] = "", name[32];
-	size_t lf = 0, lo = 0;
+	char many[160] = "", one[160] = "", name[32];
+	size_t lm = 0, lo = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (sizes[i])
 			snprintf(name, sizeof(name), "%d", sizes[i]);
 		else
 			snprintf(name, sizeof(name), "absent");
-		if (had_full_page(&w[i]) && w[i].pages > 1)
-			lf += (size_t)snprintf(full + lf, sizeof(full) - lf,
-					       "%s%s", lf ? ", " : "", name);
+		if (w[i].pages > 1)
+			lm += (size_t)snprintf(many + lm, sizeof(many) - lm,
+					       "%s%s", lm ? ", " : "", name);
 		else
 			lo += (size_t)snprintf(one + lo, sizeof(one) - lo,
 					       "%s%s", lo ? ", " : "", name);
-		if (lf >= sizeof(full) || lo >= sizeof(one))
+		if (lm >= sizeof(many) || lo >= sizeof(one))
 			break;
 	}
-	snprintf(out, outsz, "%s%s%s%s%s%s", full[0] ? "MaxResults " : "",
-		 full, full[0] ? " filled pages" : "",
-		 full[0] && one[0] ? "; " : "", one[0] ? one : "",
+	snprintf(out, outsz, "%s%s%s%s%s%s", many[0] ? "MaxResults " : "",
+		 many, many[0] ? " took several pages" : "",
+		 many[0] && one[0] ? "; " : "", one[0] ? one : "",
 		 one[0] ? " gave one page" : "");
 }
 
@@ -499,9 +490,11 @@ Test(PAG, RESIZE)
 				     "5, 2, 10, ...",
 			     "MaxResults absent");
 	}
-	check_coverage(&ck, "MaxResults changed %u times (shrank %u, grew %u) "
-			    "over %zu pages and %zu TaskIds",
-		       shrinks + grows, shrinks, grows, rw.pages, n);
+	check_coverage(&ck, "MaxResults changed between pages %u time%s "
+			    "(shrank %u, grew %u) over %zu pages and %zu "
+			    "TaskIds",
+		       shrinks + grows, shrinks + grows == 1 ? "" : "s",
+		       shrinks, grows, rw.pages, n);
 	if (n < 2)
 		check_skip(&ck, "the target has %s: MaxResults can change "
 				"only between two pages",
