@@ -261,13 +261,15 @@ char *conform_body(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-char *conform_list_body_max(long long max, const char *status,
-			    const char *token)
+/* The body with MaxResults max when has_max. */
+static char *list_body(bool has_max, long long max, const char *status,
+		       const char *token)
 {
 	json_t *o = json_object();
 	char *s;
 
-	json_object_set_new(o, "MaxResults", json_integer(max));
+	if (has_max)
+		json_object_set_new(o, "MaxResults", json_integer(max));
 	if (status)
 		json_object_set_new(o, "TaskStatus", json_string(status));
 	if (token)
@@ -277,18 +279,13 @@ char *conform_list_body_max(long long max, const char *status,
 	return s;
 }
 
+char *conform_list_body_max(long long max, const char *status,
+			    const char *token)
+{
+	return list_body(true, max, status, token);
+}
+
 char *conform_list_body(int max, const char *status, const char *token)
 {
-	json_t *o = json_object();
-	char *s;
-
-	if (max)
-		json_object_set_new(o, "MaxResults", json_integer(max));
-	if (status)
-		json_object_set_new(o, "TaskStatus", json_string(status));
-	if (token)
-		json_object_set_new(o, "NextToken", json_string(token));
-	s = conform_body(o);
-	json_decref(o);
-	return s;
+	return list_body(max != 0, max, status, token);
 }

@@ -96,6 +96,13 @@ blt_status results_apply_expect(struct results *res, const char *path,
 blt_status results_write_expect(const struct results *res, const char *path,
 				struct blt_err *err);
 
+struct blt_buf;
+
+/* Appends s escaped for XML and HTML text and attributes: markup
+ * characters as entities, control characters and bytes that are not UTF-8
+ * as \xNN. */
+void results_put_markup(struct blt_buf *b, const char *s);
+
 /* Report files; path "-" is stdout. */
 blt_status results_write_junit(const struct results *res, const char *path,
 			       struct blt_err *err);

@@ -24,25 +24,9 @@ static const char style[] =
 	".outcome-expected td:nth-child(3){color:#6f42c1}"
 	".verdict-fail{color:#b00020}.verdict-pass{color:#176f2c}";
 
-/* The markup escaper of results_write.c, for text and attributes. */
 static void put(struct blt_buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)(s ? s : "");
-	     *p; p++) {
-		switch (*p) {
-		case '&': buf_puts(b, "&amp;", NULL); break;
-		case '<': buf_puts(b, "&lt;", NULL); break;
-		case '>': buf_puts(b, "&gt;", NULL); break;
-		case '"': buf_puts(b, "&quot;", NULL); break;
-		case '\'': buf_puts(b, "&#39;", NULL); break;
-		default:
-			if ((*p < 0x20 && *p != '\n' && *p != '\t') ||
-			    *p == 0x7f)
-				buf_printf(b, NULL, "\\x%02x", *p);
-			else
-				buf_append(b, p, 1, NULL);
-		}
-	}
+	results_put_markup(b, s);
 }
 
 /* Appends n bytes of s, escaped. */

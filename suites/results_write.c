@@ -32,10 +32,7 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
-/* Appends s escaped for XML and HTML text and attributes: markup
- * characters as entities, control characters and bytes that are not UTF-8
- * as \xNN. */
-static void put_markup(struct blt_buf *b, const char *s)
+void results_put_markup(struct blt_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
@@ -91,36 +88,36 @@ static bool failed(const struct result *r)
 static void junit_case(struct blt_buf *b, const struct result *r)
 {
 	buf_puts(b, "    <testcase classname=\"", NULL);
-	put_markup(b, r->group);
+	results_put_markup(b, r->group);
 	buf_puts(b, "\" name=\"", NULL);
-	put_markup(b, r->id);
+	results_put_markup(b, r->id);
 	buf_puts(b, "\" time=\"0\">\n", NULL);
 	if (failed(r)) {
 		buf_printf(b, NULL, "      <failure type=\"%s\" message=\"",
 			   r->level);
 		if (r->unexpected_pass || r->unfinished)
-			put_markup(b, r->reason);
+			results_put_markup(b, r->reason);
 		else
 			buf_printf(b, NULL, "%u deviation%s", r->deviations,
 				   r->deviations == 1 ? "" : "s");
 		buf_puts(b, "\">", NULL);
-		put_markup(b, r->requirement);
+		results_put_markup(b, r->requirement);
 		buf_puts(b, "\n", NULL);
-		put_markup(b, r->text);
+		results_put_markup(b, r->text);
 		buf_puts(b, "</failure>\n", NULL);
 	} else if (r->outcome == RES_SKIP) {
 		buf_puts(b, "      <skipped message=\"", NULL);
-		put_markup(b, r->reason);
+		results_put_markup(b, r->reason);
 		buf_puts(b, "\"/>\n", NULL);
 	} else {
 		buf_printf(b, NULL, "      <system-out>%s", 
 			   results_outcome_name(r->outcome));
 		if (r->outcome == RES_EXPECTED && r->expect) {
 			buf_puts(b, ": ", NULL);
-			put_markup(b, r->expect);
+			results_put_markup(b, r->expect);
 		}
 		buf_puts(b, "\n", NULL);
-		put_markup(b, r->outcome == RES_PASS ? r->coverage : r->text);
+		results_put_markup(b, r->outcome == RES_PASS ? r->coverage : r->text);
 		buf_puts(b, "</system-out>\n", NULL);
 	}
 	buf_puts(b, "    </testcase>\n", NULL);
@@ -145,7 +142,7 @@ static void junit_suites(struct blt_buf *b, const struct results *res)
 			skips += res->r[j].outcome == RES_SKIP;
 		}
 		buf_puts(b, "  <testsuite name=\"", NULL);
-		put_markup(b, res->r[i].group);
+		results_put_markup(b, res->r[i].group);
 		buf_printf(b, NULL,
 			   "\" tests=\"%u\" failures=\"%u\" errors=\"0\" "
 			   "skipped=\"%u\">\n",
@@ -165,7 +162,7 @@ blt_status results_write_junit(const struct results *res, const char *path,
 	buf_init(&b, REPORT_FILE_MAX);
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", NULL);
 	buf_puts(&b, "<testsuites name=\"", NULL);
-	put_markup(&b, res->tool);
+	results_put_markup(&b, res->tool);
 	if (res->abort_reason) {
 		buf_printf(&b, NULL,
 			   "\" tests=\"1\" failures=\"1\" errors=\"0\" "
@@ -175,9 +172,9 @@ blt_status results_write_junit(const struct results *res, const char *path,
 			   "    <testcase classname=\"%s\" name=\"run\" "
 			   "time=\"0\">\n      <failure message=\"",
 			   res->seconds, res->tool, res->tool);
-		put_markup(&b, res->abort_reason);
+		results_put_markup(&b, res->abort_reason);
 		buf_puts(&b, "\">", NULL);
-		put_markup(&b, res->abort_reason);
+		results_put_markup(&b, res->abort_reason);
 		buf_puts(&b, "</failure>\n    </testcase>\n  </testsuite>\n"
 			     "</testsuites>\n",
 			 NULL);
@@ -278,7 +275,7 @@ static json_t *text_or_null(const char *s)
 	if (!v) {
 		struct blt_buf b;
 		buf_init(&b, strlen(s) * 6 + 1);
-		put_markup(&b, s);
+		results_put_markup(&b, s);
 		v = json_string(b.data ? b.data : "");
 		buf_free(&b);
 	}
