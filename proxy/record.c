@@ -47,7 +47,7 @@ struct recorder {
 	pthread_mutex_t clients_lock;
 	struct httpc *clients[CLIENTS_MAX];
 	size_t nclients;
-	char own_address[64];
+	char own_url[AWSJSON_ADVERTISE_MAX + 1]; /* what DescribeEndpoints names */
 };
 
 static _Thread_local struct httpc *tl_client;
@@ -208,7 +208,7 @@ static void fail_upstream(struct recorder *r, const struct httpd_request *req,
 static void answer_endpoints(struct recorder *r, struct httpd_reply *reply)
 {
 	reply->status = 200;
-	awsjson_endpoints_body(r->own_address, &reply->body, NULL);
+	awsjson_endpoints_body(r->own_url, &reply->body, NULL);
 	httpd_reply_header(reply, "content-type", AWSJSON_CONTENT_TYPE, NULL);
 }
 
@@ -669,8 +669,8 @@ static int serve(struct recorder *r)
 		return 2;
 	}
 	url = httpd_url(h);
-	snprintf(r->own_address, sizeof(r->own_address), "%s",
-		 strstr(url, "://") ? strstr(url, "://") + 3 : url);
+	snprintf(r->own_url, sizeof(r->own_url), "%s",
+		 r->opts.advertise ? r->opts.advertise : url);
 	httpd_announce(h);
 	sig = httpd_wait_signal();
 	fprintf(stderr, "blt-proxy record: signal %d: finishing\n", sig);

@@ -61,12 +61,26 @@ json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err);
 /* How long a DescribeEndpoints answer from a blt server may be cached. */
 #define AWSJSON_ENDPOINT_CACHE_MINUTES 1440
 
-/* Appends the DescribeEndpoints answer that names url's host[:port] (a
- * leading "http://" or "https://" is left out) as the one endpoint:
- * {"Endpoints":[{"Address":"127.0.0.1:8080","CachePeriodInMinutes":1440}]}.
- */
+/* Appends the DescribeEndpoints answer that names url as the one endpoint,
+ * with the Address every SDK turns back into url: a plain-HTTP url keeps its
+ * scheme ("http://127.0.0.1:8080"), since botocore prefixes "https://" to an
+ * Address that does not start with "http"; an "https://" url gives its
+ * host[:port] alone, the form the service itself uses; anything without a
+ * scheme is taken as an Address already. A trailing '/' is left out.
+ * {"Endpoints":[{"Address":"http://127.0.0.1:8080",
+ * "CachePeriodInMinutes":1440}]}. */
 blt_status awsjson_endpoints_body(const char *url, struct blt_buf *out,
 				  struct blt_err *err);
+
+/* The longest URL a server may advertise. */
+#define AWSJSON_ADVERTISE_MAX 255
+
+/* Checks a URL a server is told to advertise (--advertise): "http://" or
+ * "https://", a host (a name, an IPv4 address or a bracketed IPv6 one), an
+ * optional port from 1 to 65535, and nothing after it but an optional '/';
+ * AWSJSON_ADVERTISE_MAX characters at most. BLT_EUSAGE with a message
+ * naming what is wrong. */
+blt_status awsjson_advertise_check(const char *url, struct blt_err *err);
 
 /* Every error type a blt server sends or a blt reader recognises. */
 enum awsjson_error {

@@ -1,6 +1,7 @@
 /* Unit tests for the AWS JSON 1.0 protocol module. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,17 +209,86 @@ Test(awsjson, error_body_escapes_bytes_that_are_not_utf8)
 	free(body);
 }
 
-Test(awsjson, endpoints_body_names_the_host_and_port)
+/* The Address that DescribeEndpoints gives for url. */
+static void expect_address(const char *url, const char *want)
 {
 	struct blt_buf b;
+	char body[256];
 
 	buf_init(&b, 1024);
-	cr_assert_eq(awsjson_endpoints_body("http://127.0.0.1:8080", &b, NULL),
-		     BLT_OK);
-	cr_assert_str_eq(b.data, "{\"Endpoints\":[{\"Address\":\"127.0.0.1:8080\","
-				 "\"CachePeriodInMinutes\":1440}]}");
-	buf_reset(&b);
-	cr_assert_eq(awsjson_endpoints_body("[::1]:9", &b, NULL), BLT_OK);
-	cr_assert(strstr(b.data, "\"Address\":\"[::1]:9\""), "%s", b.data);
+	cr_assert_eq(awsjson_endpoints_body(url, &b, NULL), BLT_OK);
+	snprintf(body, sizeof(body),
+		 "{\"Endpoints\":[{\"Address\":\"%s\","
+		 "\"CachePeriodInMinutes\":1440}]}",
+		 want);
+	cr_expect_str_eq(b.data, body, "for %s", url);
 	buf_free(&b);
+}
+
+/* botocore prefixes "https://" to an Address that does not start with
+ * "http", so a plain-HTTP server must name its scheme; behind TLS the host
+ * alone is what every SDK expects. */
+Test(awsjson, endpoints_body_keeps_http_and_drops_https)
+{
+	expect_address("http://127.0.0.1:8080", "http://127.0.0.1:8080");
+	expect_address("http://127.0.0.1:8080/", "http://127.0.0.1:8080");
+	expect_address("HTTP://10.0.0.5:9000", "HTTP://10.0.0.5:9000");
+	expect_address("http://[::1]:9", "http://[::1]:9");
+	expect_address("https://blt.example.com", "blt.example.com");
+	expect_address("https://blt.example.com:8443/", "blt.example.com:8443");
+	expect_address("HTTPS://blt.example.com", "blt.example.com");
+	expect_address("[::1]:9", "[::1]:9");
+	expect_address("ingest-cell1.timestream.us-east-1.amazonaws.com",
+		       "ingest-cell1.timestream.us-east-1.amazonaws.com");
+}
+
+Test(awsjson, advertise_check_takes_a_scheme_a_host_and_a_port)
+{
+	static const char *const good[] = {
+	    "http://127.0.0.1:8080", "http://10.0.0.5:9000/",
+	    "https://blt.example.com", "https://blt.example.com:8443",
+	    "http://[::1]:9", "http://blt-proxy:8080", "HTTPS://Example.COM"};
+	static const struct {
+		const char *url;
+		const char *says;
+	} bad[] = {
+	    {"127.0.0.1:8080", "http:// or https://"},
+	    {"ftp://example.com", "http:// or https://"},
+	    {"", "http:// or https://"},
+	    {"http://", "no host"},
+	    {"http://:8080", "no host"},
+	    {"http://example.com/v1", "path"},
+	    {"http://user@example.com", "user"},
+	    {"http://example.com?x=1", "query"},
+	    {"http://example.com#top", "fragment"},
+	    {"http://example.com:", "port"},
+	    {"http://example.com:80x", "port"},
+	    {"http://example.com:65536", "port"},
+	    {"http://example.com:0", "port"},
+	    {"http://exa mple.com", "host"},
+	    {"http://[::1", "host"},
+	    {"http://ex\"ample.com", "host"}};
+	struct blt_err err;
+	char longest[AWSJSON_ADVERTISE_MAX + 2];
+
+	memcpy(longest, "http://", 7);
+	memset(longest + 7, 'a', sizeof(longest) - 8);
+	longest[sizeof(longest) - 2] = '\0';
+	cr_expect_eq(awsjson_advertise_check(longest, &err), BLT_OK, "%s",
+		     err.msg);
+	longest[sizeof(longest) - 2] = 'a';
+	longest[sizeof(longest) - 1] = '\0';
+	cr_expect_eq(awsjson_advertise_check(longest, &err), BLT_EUSAGE);
+	cr_expect(strstr(err.msg, "longer than 255") != NULL, "%s", err.msg);
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		cr_expect_eq(awsjson_advertise_check(good[i], &err), BLT_OK,
+			     "%s: %s", good[i], err.msg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		err.msg[0] = '\0';
+		cr_expect_eq(awsjson_advertise_check(bad[i].url, &err),
+			     BLT_EUSAGE, "%s accepted", bad[i].url);
+		cr_expect(strstr(err.msg, bad[i].says) != NULL,
+			  "%s: '%s' does not say '%s'", bad[i].url, err.msg,
+			  bad[i].says);
+	}
 }

@@ -649,7 +649,8 @@ static void serve_endpoints(const struct fake_server *s,
 			    const struct httpd_request *req,
 			    struct httpd_reply *reply)
 {
-	const char *addr = req->local_url;
+	const char *addr =
+	    s->opts->advertise ? s->opts->advertise : req->local_url;
 	struct blt_err err;
 	json_t *root = awsjson_body_parse(req->body, req->body_len, &err);
 
