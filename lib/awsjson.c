@@ -181,29 +181,30 @@ static size_t scheme_len(const char *url, bool *tls)
 	return strncasecmp(url, "http://", 7) == 0 ? 7 : 0;
 }
 
-blt_status awsjson_endpoints_body(const char *url, struct blt_buf *out,
-				  struct blt_err *err)
+/* True when ua holds the product "aws-sdk-js/" (at its start or after a
+ * blank) with a major version of 3 or more. */
+static bool names_js_v3(const char *ua)
 {
-	bool tls = false;
-	const char *addr = url ? url : "";
-	size_t n;
-	json_t *doc;
-	char *text;
-	blt_status st;
+	static const char product[] = "aws-sdk-js/";
 
-	if (scheme_len(addr, &tls) && tls)
-		addr += 8;
-	n = strlen(addr);
-	if (n > 0 && addr[n - 1] == '/')
-		n--;
-	doc = json_pack("{s:[{s:s%, s:i}]}", "Endpoints", "Address", addr, n,
-			"CachePeriodInMinutes", AWSJSON_ENDPOINT_CACHE_MINUTES);
-	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	st = text ? buf_puts(out, text, err)
-		  : blt_fail(err, BLT_ENOMEM, "out of memory");
-	free(text);
-	json_decref(doc);
-	return st;
+	for (const char *p = ua; p && (p = strstr(p, product)); p++) {
+		const char *v = p + sizeof(product) - 1;
+		size_t digits = strspn(v, "0123456789");
+
+		if (p != ua && p[-1] != ' ')
+			continue;
+		if (digits > 1 || (digits == 1 && *v >= '3'))
+			return true;
+	}
+	return false;
+}
+
+enum awsjson_address_reader awsjson_address_reader_of(const char *user_agent,
+						      const char *amz_agent)
+{
+	if (names_js_v3(user_agent) || names_js_v3(amz_agent))
+		return AWSJSON_ADDRESS_HOST;
+	return AWSJSON_ADDRESS_URL;
 }
 
 /* The length of the host at the start of s: a bracketed IPv6 address, or
@@ -221,6 +222,45 @@ static size_t host_len(const char *s)
 	       s[n] == '.')
 		n++;
 	return n;
+}
+
+/* The Address for url and reader (see the header), as a span of url. */
+static void address_span(const char *url, enum awsjson_address_reader reader,
+			 const char **start, size_t *len)
+{
+	bool tls = false;
+	size_t skip = scheme_len(url, &tls);
+
+	if (reader == AWSJSON_ADDRESS_HOST) {
+		*start = url + skip;
+		*len = host_len(*start);
+		return;
+	}
+	*start = tls ? url + skip : url;
+	*len = strlen(*start);
+	if (*len > 0 && (*start)[*len - 1] == '/')
+		(*len)--;
+}
+
+blt_status awsjson_endpoints_body(const char *url,
+				  enum awsjson_address_reader reader,
+				  struct blt_buf *out, struct blt_err *err)
+{
+	const char *addr;
+	size_t n;
+	json_t *doc;
+	char *text;
+	blt_status st;
+
+	address_span(url ? url : "", reader, &addr, &n);
+	doc = json_pack("{s:[{s:s%, s:i}]}", "Endpoints", "Address", addr, n,
+			"CachePeriodInMinutes", AWSJSON_ENDPOINT_CACHE_MINUTES);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	st = text ? buf_puts(out, text, err)
+		  : blt_fail(err, BLT_ENOMEM, "out of memory");
+	free(text);
+	json_decref(doc);
+	return st;
 }
 
 /* Checks the ":PORT" (or nothing) at the start of s; *len gets its length. */

@@ -205,10 +205,17 @@ static void fail_upstream(struct recorder *r, const struct httpd_request *req,
 }
 
 /* Answers a client's DescribeEndpoints with the proxy's own address. */
-static void answer_endpoints(struct recorder *r, struct httpd_reply *reply)
+static void answer_endpoints(struct recorder *r,
+			     const struct httpd_request *req,
+			     struct httpd_reply *reply)
 {
 	reply->status = 200;
-	awsjson_endpoints_body(r->own_url, &reply->body, NULL);
+	awsjson_endpoints_body(
+	    r->own_url,
+	    awsjson_address_reader_of(
+		httpd_request_header(req, "User-Agent"),
+		httpd_request_header(req, "X-Amz-User-Agent")),
+	    &reply->body, NULL);
 	httpd_reply_header(reply, "content-type", AWSJSON_CONTENT_TYPE, NULL);
 }
 
@@ -431,7 +438,7 @@ static void on_request(void *ctx, const struct httpd_request *req,
 	blt_err_clear(&err);
 	if (awsjson_target_parse(httpd_request_header(req, "x-amz-target")) ==
 	    AWSJSON_OP_DESCRIBE_ENDPOINTS) {
-		answer_endpoints(r, reply);
+		answer_endpoints(r, req, reply);
 		return;
 	}
 	if ((st = thread_client(r, &c, &err)) ||

@@ -55,7 +55,12 @@ static void answer_endpoints(const struct replay *rp,
 	    rp->opts->advertise ? rp->opts->advertise : req->local_url;
 
 	reply->status = 200;
-	awsjson_endpoints_body(url, &reply->body, NULL);
+	awsjson_endpoints_body(
+	    url,
+	    awsjson_address_reader_of(
+		httpd_request_header(req, "User-Agent"),
+		httpd_request_header(req, "X-Amz-User-Agent")),
+	    &reply->body, NULL);
 }
 
 /* Applies --inject; true when the request was answered with a fault. */

@@ -71,6 +71,28 @@ static void expect_advertised(const char *url, const char *want)
 	fake_rig_stop(&rig);
 }
 
+/* The JS SDK v3 puts the Address in place of its endpoint's host name and
+ * keeps that endpoint's scheme and port: it gets the host alone. */
+Test(fake_misc, describe_endpoints_gives_the_js_sdk_the_host, .timeout = 30)
+{
+	const char *h[] = {
+	    "Content-Type: " FAKE_CT, "X-Amz-Target: " FAKE_TARGET_DE,
+	    "User-Agent: aws-sdk-js/3.943.0 ua/2.1 os/linux lang/js "
+	    "md/nodejs#20.20.2 api/timestream-write#3.943.0"};
+	struct httpc_response resp;
+	struct blt_err err;
+
+	fake_rig_start(&rig, NULL);
+	cr_assert_eq(httpc_send(rig.http, "POST", rig.proc.url, h, 3, "{}", 2,
+				&resp, &err),
+		     BLT_OK, "%s", err.msg);
+	cr_expect_eq(resp.status, 200);
+	cr_expect(strstr(resp.body.data, "\"Address\":\"127.0.0.1\"") != NULL,
+		  "%s", resp.body.data);
+	httpc_response_free(&resp);
+	fake_rig_stop(&rig);
+}
+
 Test(fake_misc, advertise_sets_the_address, .timeout = 30)
 {
 	expect_advertised("http://10.1.2.3:9000", "http://10.1.2.3:9000");

@@ -209,14 +209,15 @@ Test(awsjson, error_body_escapes_bytes_that_are_not_utf8)
 	free(body);
 }
 
-/* The Address that DescribeEndpoints gives for url. */
-static void expect_address(const char *url, const char *want)
+/* The Address that DescribeEndpoints gives a reader for url. */
+static void expect_address(const char *url, enum awsjson_address_reader rd,
+			   const char *want)
 {
 	struct blt_buf b;
 	char body[256];
 
 	buf_init(&b, 1024);
-	cr_assert_eq(awsjson_endpoints_body(url, &b, NULL), BLT_OK);
+	cr_assert_eq(awsjson_endpoints_body(url, rd, &b, NULL), BLT_OK);
 	snprintf(body, sizeof(body),
 		 "{\"Endpoints\":[{\"Address\":\"%s\","
 		 "\"CachePeriodInMinutes\":1440}]}",
@@ -225,21 +226,75 @@ static void expect_address(const char *url, const char *want)
 	buf_free(&b);
 }
 
-/* botocore prefixes "https://" to an Address that does not start with
- * "http", so a plain-HTTP server must name its scheme; behind TLS the host
- * alone is what every SDK expects. */
-Test(awsjson, endpoints_body_keeps_http_and_drops_https)
+/* botocore (and the AWS CLI) and Go v2 take an Address with a scheme as a
+ * URL and put "https://" before one without, so a plain-HTTP server must
+ * name its scheme; behind TLS the host alone is what they expect. */
+Test(awsjson, endpoints_body_for_url_readers)
 {
-	expect_address("http://127.0.0.1:8080", "http://127.0.0.1:8080");
-	expect_address("http://127.0.0.1:8080/", "http://127.0.0.1:8080");
-	expect_address("HTTP://10.0.0.5:9000", "HTTP://10.0.0.5:9000");
-	expect_address("http://[::1]:9", "http://[::1]:9");
-	expect_address("https://blt.example.com", "blt.example.com");
-	expect_address("https://blt.example.com:8443/", "blt.example.com:8443");
-	expect_address("HTTPS://blt.example.com", "blt.example.com");
-	expect_address("[::1]:9", "[::1]:9");
-	expect_address("ingest-cell1.timestream.us-east-1.amazonaws.com",
+	const enum awsjson_address_reader u = AWSJSON_ADDRESS_URL;
+
+	expect_address("http://127.0.0.1:8080", u, "http://127.0.0.1:8080");
+	expect_address("http://127.0.0.1:8080/", u, "http://127.0.0.1:8080");
+	expect_address("HTTP://10.0.0.5:9000", u, "HTTP://10.0.0.5:9000");
+	expect_address("http://[::1]:9", u, "http://[::1]:9");
+	expect_address("https://blt.example.com", u, "blt.example.com");
+	expect_address("https://blt.example.com:8443/", u,
+		       "blt.example.com:8443");
+	expect_address("HTTPS://blt.example.com", u, "blt.example.com");
+	expect_address("[::1]:9", u, "[::1]:9");
+	expect_address("ingest-cell1.timestream.us-east-1.amazonaws.com", u,
 		       "ingest-cell1.timestream.us-east-1.amazonaws.com");
+}
+
+/* The JS SDK v3 puts the Address in place of its endpoint's host name and
+ * keeps the scheme and port it was configured with. */
+Test(awsjson, endpoints_body_for_host_readers)
+{
+	const enum awsjson_address_reader h = AWSJSON_ADDRESS_HOST;
+
+	expect_address("http://127.0.0.1:8080", h, "127.0.0.1");
+	expect_address("http://127.0.0.1:8080/", h, "127.0.0.1");
+	expect_address("http://[::1]:9", h, "[::1]");
+	expect_address("https://blt.example.com:8443/", h, "blt.example.com");
+	expect_address("https://blt.example.com", h, "blt.example.com");
+	expect_address("blt.example.com:8443", h, "blt.example.com");
+}
+
+Test(awsjson, address_reader_of_the_user_agent)
+{
+	static const char js[] =
+	    "aws-sdk-js/3.943.0 ua/2.1 os/linux#6.1 lang/js md/nodejs#20.20.2 "
+	    "api/timestream-write#3.943.0 m/E,g";
+	static const char boto[] =
+	    "Boto3/1.43.11 md/Botocore#1.43.11 ua/2.1 os/linux#6.1 "
+	    "lang/python#3.11.7 Botocore/1.43.11";
+	static const char cli[] = "aws-cli/1.45.11 md/Botocore#1.43.11 ua/2.1";
+
+	cr_expect_eq(awsjson_address_reader_of(js, NULL), AWSJSON_ADDRESS_HOST);
+	cr_expect_eq(awsjson_address_reader_of(NULL, "aws-sdk-js/3.943.0"),
+		     AWSJSON_ADDRESS_HOST);
+	cr_expect_eq(awsjson_address_reader_of("MyApp/1 aws-sdk-js/4.0.1",
+					       NULL),
+		     AWSJSON_ADDRESS_HOST);
+	cr_expect_eq(awsjson_address_reader_of(boto, NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of(cli, NULL), AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("aws-sdk-go-v2/1.36.3", NULL),
+		     AWSJSON_ADDRESS_URL);
+	/* Version 2 of the JS SDK parses the Address as a URL. */
+	cr_expect_eq(awsjson_address_reader_of(NULL, "aws-sdk-js/2.1692.0"),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("aws-sdk-nodejs/2.1692.0",
+					       NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("my-aws-sdk-js/3.0", NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("aws-sdk-js/", NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("curl/7.88.1", NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of(NULL, NULL),
+		     AWSJSON_ADDRESS_URL);
 }
 
 Test(awsjson, advertise_check_takes_a_scheme_a_host_and_a_port)

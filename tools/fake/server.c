@@ -660,7 +660,12 @@ static void serve_endpoints(const struct fake_server *s,
 	}
 	json_decref(root);
 	reply->status = 200;
-	if (awsjson_endpoints_body(addr, &reply->body, NULL))
+	if (awsjson_endpoints_body(
+		addr,
+		awsjson_address_reader_of(
+		    httpd_request_header(req, "User-Agent"),
+		    httpd_request_header(req, "X-Amz-User-Agent")),
+		&reply->body, NULL))
 		send_error(s, reply, AWSJSON_ERR_INTERNAL_SERVER,
 			   "out of memory");
 }
