@@ -47,7 +47,8 @@ struct recorder {
 	pthread_mutex_t clients_lock;
 	struct httpc *clients[CLIENTS_MAX];
 	size_t nclients;
-	char own_url[AWSJSON_ADVERTISE_MAX + 1]; /* what DescribeEndpoints names */
+	/* What a client's DescribeEndpoints is answered with. */
+	char own_url[AWSJSON_ADVERTISE_MAX + 1];
 };
 
 static _Thread_local struct httpc *tl_client;
