@@ -500,4 +500,3 @@ const char *awsjson_error_read_message(const json_t *body)
 		m = json_object_get(body, "Message");
 	return json_is_string(m) ? json_string_value(m) : NULL;
 }
-
