@@ -691,7 +691,8 @@ static void serve_endpoints(const struct fake_server *s,
 			    const struct httpd_request *req,
 			    struct httpd_reply *reply)
 {
-	const char *addr = req->local_url;
+	const char *addr =
+	    s->opts->advertise ? s->opts->advertise : req->local_url;
 	struct blt_err err;
 	json_t *root = awsjson_body_parse(req->body, req->body_len, &err);
 
@@ -701,7 +702,12 @@ static void serve_endpoints(const struct fake_server *s,
 	}
 	json_decref(root);
 	reply->status = 200;
-	if (awsjson_endpoints_body(addr, &reply->body, NULL))
+	if (awsjson_endpoints_body(
+		addr,
+		awsjson_address_reader_of(
+		    httpd_request_header(req, "User-Agent"),
+		    httpd_request_header(req, "X-Amz-User-Agent")),
+		&reply->body, NULL))
 		send_error(s, reply, AWSJSON_ERR_INTERNAL_SERVER,
 			   "out of memory");
 }
