@@ -20,17 +20,21 @@ blt_status blt_fail(struct blt_err *err, blt_status code, const char *fmt, ...)
 
 blt_status blt_err_prefix(struct blt_err *err, const char *fmt, ...)
 {
-	char head[BLT_ERR_MSG_MAX];
 	char tail[BLT_ERR_MSG_MAX];
 	va_list ap;
+	int n;
 
 	if (!err)
 		return BLT_OK;
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof(head), fmt, ap);
-	va_end(ap);
 	memcpy(tail, err->msg, sizeof(tail));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", head, tail);
+	va_start(ap, fmt);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	/* The message keeps its head when the two do not fit; the tail is cut,
+	 * as vsnprintf cuts any message longer than the buffer. */
+	if (n < 0 || (size_t)n >= sizeof(err->msg) - 2)
+		return err->code;
+	snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", tail);
 	return err->code;
 }
 
