@@ -58,6 +58,12 @@ jq_edit "$good" "$tmp/type.json" 'd["interactions"][0]["response"]["status"] = "
 expect 1 '/interactions/0/response/status' "$bin" lint "$tmp/type.json"
 jq_edit "$good" "$tmp/op.json" 'd["interactions"][0]["request"]["operation"] = "ListTables"'
 expect 1 'operation "ListTables" is not one of' "$bin" lint "$tmp/op.json"
+# Syntax errors: FILE:LINE:COLUMN, columns from 1, also at the end of a file
+# that ends in a newline.
+printf '{"version": 1,\n' >"$tmp/eof.json"
+expect 1 'eof\.json:2:1: ' "$bin" lint "$tmp/eof.json"
+printf '{\n"version" 1}\n' >"$tmp/colon.json"
+expect 1 "colon\\.json:2:11: ':' expected" "$bin" lint "$tmp/colon.json"
 jq_edit "$good" "$tmp/two.json" 'd["interactions"][0]["response"]["body_text"] = "x"'
 expect 1 'has 2 body members' "$bin" lint "$tmp/two.json"
 head -c 300 "$good" > "$tmp/truncated.json"

@@ -271,6 +271,42 @@ Test(canon, parse_errors_say_where)
 		  err.msg);
 }
 
+/* Columns count from 1 everywhere, also where the input ends right after a
+ * newline (jansson says column 0 there) and where it is empty. */
+Test(canon, parse_error_columns_count_from_one)
+{
+	static const struct {
+		const char *text;
+		int line, column;
+	} cases[] = {
+		{"{\"a\":\n", 2, 1},
+		{"", 1, 1},
+		{"\n\n", 3, 1},
+		{"{\"a\": [1,\n2,\n", 3, 1},
+		{"{\"a\": 1,\n}", 2, 1},
+		{"{\n\"a\" 1}", 2, 5},
+	};
+	struct blt_err err = {0, ""};
+	struct canon_pos pos;
+	char want[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+
+		cr_assert_null(canon_parse_at(t, strlen(t), 1024, 8, &pos,
+					      &err));
+		cr_assert_eq(pos.line, cases[i].line, "case %zu: line %d", i,
+			     pos.line);
+		cr_assert_eq(pos.column, cases[i].column,
+			     "case %zu: column %d", i, pos.column);
+		cr_assert_null(canon_parse(t, strlen(t), 1024, 8, &err));
+		snprintf(want, sizeof(want), "line %d, column %d: ",
+			 cases[i].line, cases[i].column);
+		cr_assert(strncmp(err.msg, want, strlen(want)) == 0,
+			  "case %zu: %s", i, err.msg);
+	}
+}
+
 Test(canon, parse_enforces_length_and_depth)
 {
 	struct blt_err err = {0, ""};
