@@ -170,5 +170,30 @@ expect 0 '' "$bin" gen --tasks 13 --seed 6 -o "$tmp/g3.json"
 cmp -s "$tmp/g1.json" "$tmp/g3.json" && bad "another seed gave the same cassette" || ok
 expect 2 'usage' "$bin" gen --tasks 0 -o "$tmp/x.json"
 
+# gen into a directory that does not exist (the guide's fixtures/): gen
+# creates it and says so, the servers' chatter stays out of a good run.
+out=$(cd "$tmp" && "$bin" gen --tasks 13 --seed 5 -o fixtures/deep/t.json 2>&1); rc=$?
+[ $rc = 0 ] && cmp -s "$tmp/g1.json" "$tmp/fixtures/deep/t.json" && ok ||
+  bad "gen into new directories: exit $rc, output:"$'\n'"$out"
+[ "$out" = $'blt-cassette gen: created directory fixtures\nblt-cassette gen: created directory fixtures/deep' ] && ok ||
+  bad "gen into new directories printed:"$'\n'"$out"
+ls "$tmp/fixtures/deep" | grep -q 'gen-' && bad "gen left its temporary files in fixtures/deep" || ok
+# A directory that cannot be made: the cause, once, and no servers.
+: >"$tmp/plainfile"
+out=$("$bin" gen --tasks 13 --seed 5 -o "$tmp/plainfile/t.json" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$out" = "blt-cassette gen: $tmp/plainfile is not a directory" ] && ok ||
+  bad "gen under a file: exit $rc, output:"$'\n'"$out"
+
+# A server that exits before it listens is reported as such, with its
+# stderr, never as a timeout: a blt-proxy that fails, beside a copy of
+# blt-cassette and blt-fake.
+mkdir -p "$tmp/sib"
+cp "$BLT_BIN_DIR/blt-cassette" "$BLT_BIN_DIR/blt-fake" "$tmp/sib/"
+printf '#!/bin/sh\necho "blt-proxy record: x.journal: No such file or directory" >&2\nexit 2\n' >"$tmp/sib/blt-proxy"
+chmod +x "$tmp/sib/blt-proxy"
+out=$("$tmp/sib/blt-cassette" gen --tasks 13 --seed 5 -o "$tmp/sib.json" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$out" = "blt-cassette gen: blt-proxy exited with status 2 before printing 'listening on'; its stderr: blt-proxy record: x.journal: No such file or directory" ] && ok ||
+  bad "gen with a failing blt-proxy: exit $rc, output:"$'\n'"$out"
+
 echo "$passes passed, $failures failed"
 [ "$failures" = 0 ]
