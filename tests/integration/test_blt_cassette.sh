@@ -107,7 +107,7 @@ expect 2 'usage' "$bin" diff "$good"
 # stats
 expect 0 'ListBatchLoadTasks +3' "$bin" stats "$good"
 expect 0 'from id 1 \(TaskStatus any, MaxResults 2\): pages 2 0 1 \(3 pages, 3 items\)' "$bin" stats "$good"
-expect 0 'ValidationException +2' "$bin" stats "$edge/long-error-type.json"
+expect 0 'AccessDeniedException +2' "$bin" stats "$edge/long-error-type.json"
 expect 2 '' "$bin" stats "$tmp/truncated.json"
 
 # HAR: export, import back with no drift; a browser-shaped HAR imports.
