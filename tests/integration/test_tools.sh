@@ -53,9 +53,12 @@ done
 expect 2 "unknown argument '--bogus'" env PATH="$tmp/shim:$PATH" "$src/tools/test" --bogus
 refuse 'SHIM|^==' env PATH="$tmp/shim:$PATH" "$src/tools/test" --bogus
 
-# Both of tools/test's trees are built with warnings as errors.
+# tools/test's trees are built with warnings as errors: build/ and
+# build-asan/ with GCC, build-fuzz/ (tools/fuzz) with Clang.
 n=$(grep -cE -- '^cmake -S \. -B build(-asan)? .*-DBLT_WERROR=ON' "$src/tools/test")
 [ "$n" = 2 ] && ok || bad "tools/test sets -DBLT_WERROR=ON $n times, wanted 2 (build/, build-asan/)"
+grep -q -- '-DBLT_WERROR=ON' "$src/tools/fuzz" && grep -q '^tools/fuzz ' "$src/tools/test" &&
+  ok || bad "tools/test's Clang tree (tools/fuzz) is not built with -DBLT_WERROR=ON"
 
 # tools/conform --help builds (here: the tree these tests run from, up to
 # date, so nothing is rebuilt) and prints blt-conform's help.
