@@ -268,7 +268,7 @@ static blt_status start_failed(struct spawn_child *c, const char *prog,
 			snprintf(end, sizeof(end), "closed its stdout before "
 				 "printing 'listening on' (stopped)");
 		else
-			snprintf(end, sizeof(end), "failed: %s", why->msg);
+			snprintf(end, sizeof(end), "failed: %.100s", why->msg);
 	}
 	if (errmode == SPAWN_STDERR_INHERIT) {
 		head = " (its stderr is above)";
