@@ -3,27 +3,7 @@
 set -uo pipefail
 bin=${BLT_BIN_DIR:?}/blt-cassette
 src=${BLT_SOURCE_DIR:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect RC PATTERN CMD...: the command exits RC and its output matches PATTERN.
-expect() {
-  local want=$1 pattern=$2 out rc
-  shift 2
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$want" ]; then
-    bad "$* exited $rc, wanted $want; output:"$'\n'"$out"; return
-  fi
-  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
-    bad "$* output lacks /$pattern/:"$'\n'"$out"; return
-  fi
-  ok
-}
+. "$src/tests/support/checks.sh"
 
 edge=$src/cassettes/edge
 good=$edge/empty-page-with-token.json
@@ -195,5 +175,4 @@ out=$("$tmp/sib/blt-cassette" gen --tasks 13 --seed 5 -o "$tmp/sib.json" 2>&1); 
 [ $rc = 2 ] && [ "$out" = "blt-cassette gen: blt-proxy exited with status 2 before printing 'listening on'; its stderr: blt-proxy record: x.journal: No such file or directory" ] && ok ||
   bad "gen with a failing blt-proxy: exit $rc, output:"$'\n'"$out"
 
-echo "$passes passed, $failures failed"
-[ "$failures" = 0 ]
+finish test_blt_cassette

@@ -6,16 +6,7 @@
 # declares the dependencies), which tools/setup test installs.
 set -uo pipefail
 build=${BLT_BUILD_DIR:?}
-tmp=$(mktemp -d /tmp/blt-deb.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-has() { # has PATTERN TEXT WHAT
-  grep -qE -- "$1" <<<"$2" && ok || bad "$3: no /$1/ in:"$'\n'"$2"
-}
+. "${BLT_SOURCE_DIR:?}/tests/support/checks.sh"
 
 for t in cpack dpkg-deb dpkg-shlibdeps; do
   command -v "$t" >/dev/null || {
@@ -89,5 +80,4 @@ for b in blt-fake blt-proxy blt-conform blt-cassette; do
 done
 has '^\.SH "BLT\\-PROXY REPLAY"' "$(gzip -dc "$root/usr/share/man/man1/blt-proxy.1.gz")" "blt-proxy replay's section"
 
-echo "test_deb_package: $passes passed, $failures failed"
-[ $failures = 0 ]
+finish test_deb_package

@@ -7,13 +7,7 @@
 set -uo pipefail
 bin=${BLT_BIN_DIR:?}
 src=${BLT_SOURCE_DIR:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$src/tests/support/checks.sh"
 
 # The client: one line per interaction (target, status, body), sent in the
 # recorded order against $BLT_REPLAY_URL with the credentials replay gives.
@@ -56,5 +50,4 @@ PY
 done
 [ $n -ge 5 ] && ok || bad "only $n edge cassettes found"
 
-echo "test_edge_cassettes: $passes passed, $failures failed"
-[ $failures = 0 ]
+finish test_edge_cassettes

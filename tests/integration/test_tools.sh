@@ -5,38 +5,7 @@
 set -uo pipefail
 src=${BLT_SOURCE_DIR:?}
 build=${BLT_BUILD_DIR:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect RC PATTERN CMD...: the command exits RC and its output matches PATTERN.
-expect() {
-  local want=$1 pattern=$2 out rc
-  shift 2
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$want" ]; then
-    bad "$* exited $rc, wanted $want; output:"$'\n'"$out"; return
-  fi
-  if [ -n "$pattern" ] && ! grep -qE -- "$pattern" <<<"$out"; then
-    bad "$* output lacks /$pattern/:"$'\n'"$out"; return
-  fi
-  ok
-}
-
-# refuse PATTERN CMD...: the output does not match PATTERN.
-refuse() {
-  local pattern=$1 out
-  shift
-  out=$("$@" 2>&1)
-  if grep -qE -- "$pattern" <<<"$out"; then
-    bad "$* output has /$pattern/:"$'\n'"$out"; return
-  fi
-  ok
-}
+. "$src/tests/support/checks.sh"
 
 # tools/test --help must not start the run. Every program a run would start
 # first (the package check, npm, cmake, ctest) is replaced by one that says
@@ -112,5 +81,4 @@ for cmd in "cmake ." "cmake -S . -B ."; do
     bad "'$cmd' left files behind:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"
 done
 
-echo "test_tools: $passes passed, $failures failed"
-[ $failures = 0 ]
+finish test_tools
