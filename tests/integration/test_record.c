@@ -271,7 +271,8 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 	const char *h[5] = {auth, "X-Amz-Security-Token: " RT_SESSION,
 			    "X-Client-Debug: key=" RT_SECRET,
 			    "X-Amz-Date: 20150830T123600Z",
-			    "CoOkIe: session=blt-cookie-value-7f3a9c2e51d04b68"};
+			    "CoOkIe: session="
+			    "blt-cookie-value-7f3a9c2e51d04b68"};
 	const char *escaped = "wJalrXUtnFEMI\\/K7MDENG+bPxRfiCYEXAMPLEKEY";
 	struct rt_raw raw;
 	struct test_proc proxy;

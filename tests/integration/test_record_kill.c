@@ -398,7 +398,8 @@ Test(record_kill, killed_replacing_save_leaves_old_or_new_cassette)
 		cr_assert(holds_round(r), "round %d: after recovery", r);
 		cr_assert_eq(access(jpath, F_OK), -1);
 		remove_leftovers();
-		if (r >= SAVE_ROUNDS_MIN && mid_writes > 0 && seen[0] && seen[1])
+		if (r >= SAVE_ROUNDS_MIN && mid_writes > 0 && seen[0] &&
+		    seen[1])
 			break;
 	}
 	test_proc_stop(&fake, SIGTERM);

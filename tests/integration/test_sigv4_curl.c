@@ -787,7 +787,8 @@ Test(sigv4_curl, signer_agrees_with_curl_and_verifier_rejects_changes,
 	cr_assert_eq(agreed, NREQUESTS);
 	cr_assert(variety.query >= 20 && variety.escaped_path >= 20 &&
 		      variety.content_sha >= 20 && variety.blank_runs >= 20 &&
-		      variety.binary_body >= 10 && variety.session_token >= 20 &&
+		      variety.binary_body >= 10 &&
+		      variety.session_token >= 20 &&
 		      variety.repeated_name >= 10,
 		  "too little variety: query %d, escaped path %d, "
 		  "content sha %d, blank runs %d, binary body %d, token %d, "

@@ -96,6 +96,9 @@ Test(awsjson, status_table_for_every_error_and_profile)
 	};
 	static const int statuses[] = {200, 400, 401, 403, 404, 413,
 				       421, 422, 429, 500, 502, 503};
+	enum awsjson_profile d = AWSJSON_PROFILE_DOCUMENTED;
+	enum awsjson_profile sm = AWSJSON_PROFILE_SMITHY;
+	enum awsjson_profile l = AWSJSON_PROFILE_LENIENT;
 	size_t n = sizeof(want) / sizeof(want[0]);
 	bool covered[AWSJSON_ERR_COUNT] = {false};
 
@@ -107,27 +110,24 @@ Test(awsjson, status_table_for_every_error_and_profile)
 
 		covered[e] = true;
 		cr_assert_str_eq(awsjson_error_name(e), want[i].name);
-		cr_assert_eq(awsjson_error_status(e, AWSJSON_PROFILE_DOCUMENTED),
-			     doc, "%s documented", want[i].name);
-		cr_assert_eq(awsjson_error_status(e, AWSJSON_PROFILE_SMITHY),
-			     smi, "%s smithy", want[i].name);
-		cr_assert_eq(awsjson_error_status(e, AWSJSON_PROFILE_LENIENT),
-			     doc, "%s lenient sends the documented status",
+		cr_assert_eq(awsjson_error_status(e, d), doc, "%s documented",
+			     want[i].name);
+		cr_assert_eq(awsjson_error_status(e, sm), smi, "%s smithy",
+			     want[i].name);
+		cr_assert_eq(awsjson_error_status(e, l), doc,
+			     "%s lenient sends the documented status",
 			     want[i].name);
 		for (size_t k = 0; k < sizeof(statuses) / sizeof(*statuses);
 		     k++) {
 			int st = statuses[k];
 
-			cr_assert_eq(awsjson_error_status_ok(
-					     e, AWSJSON_PROFILE_DOCUMENTED, st),
+			cr_assert_eq(awsjson_error_status_ok(e, d, st),
 				     st == doc, "%s documented %d",
 				     want[i].name, st);
-			cr_assert_eq(awsjson_error_status_ok(
-					     e, AWSJSON_PROFILE_SMITHY, st),
+			cr_assert_eq(awsjson_error_status_ok(e, sm, st),
 				     st == smi, "%s smithy %d", want[i].name,
 				     st);
-			cr_assert_eq(awsjson_error_status_ok(
-					     e, AWSJSON_PROFILE_LENIENT, st),
+			cr_assert_eq(awsjson_error_status_ok(e, l, st),
 				     st == doc || st == smi, "%s lenient %d",
 				     want[i].name, st);
 		}
@@ -135,11 +135,8 @@ Test(awsjson, status_table_for_every_error_and_profile)
 	for (size_t e = 0; e < AWSJSON_ERR_COUNT; e++)
 		cr_assert(covered[e], "error %zu has no row", e);
 	/* Outside the enumeration: a 500 and no status accepted. */
-	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_COUNT,
-					  AWSJSON_PROFILE_DOCUMENTED),
-		     500);
-	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_COUNT,
-					      AWSJSON_PROFILE_LENIENT, 500));
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_COUNT, d), 500);
+	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_COUNT, l, 500));
 }
 
 Test(awsjson, profile_names_round_trip)
