@@ -11,7 +11,6 @@
 
 #include "blt_test.h"
 #include "conform_test.h"
-#include "fake_rig.h"
 
 #define RUN_MS 120000
 
@@ -148,48 +147,3 @@ Test(mutation, defect_list, .timeout = 30)
 			  found[i].level);
 }
 
-/* PAG-SIZE from the other side: pages of exactly MaxResults items (the
- * most a page may hold) pass. The target's pages are checked to be full,
- * at every size the check walks with, before blt-conform judges them;
- * --generate 200 also makes the last page of the walk with MaxResults 100
- * a full one. The defect page-overflow (one item more) is the failing
- * side, in the parameterized cases above. */
-Test(mutation, pag_size_passes_pages_of_exactly_max_results, .timeout = 300)
-{
-	static const int sizes[] = {1, 2, 7, 100};
-	const char *fake_args[] = {"--generate", "200", "--seed", "3", NULL};
-	struct fake_rig rig;
-	char *out = NULL;
-	char line[256];
-	char body[64];
-	long status;
-	int rc;
-
-	fake_rig_start(&rig, fake_args);
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		snprintf(body, sizeof(body), "{\"MaxResults\":%d}", sizes[i]);
-		json_t *page = fake_list(&rig, body, &status);
-
-		cr_assert_eq(status, 200);
-		cr_assert_eq(json_array_size(json_object_get(page,
-							     "BatchLoadTasks")),
-			     (size_t)sizes[i], "MaxResults %d: not a full page",
-			     sizes[i]);
-		json_decref(page);
-	}
-	json_decref(fake_list(&rig, "{}", &status));
-	cr_assert_eq(status, 200);
-	char *cargv[] = {strdup(test_bin("blt-conform")), "--target",
-			 rig.proc.url, "--filter", "PAG/SIZE", NULL};
-	rc = conform_run(cargv, &out, RUN_MS);
-	fake_rig_stop(&rig);
-	cr_assert_not_null(out);
-	cr_expect_eq(rc, 0, "exit %d\n%s", rc, out);
-	cr_assert(conform_summary_line(out, "PAG-SIZE", line, sizeof(line)),
-		  "%s", out);
-	cr_expect(strstr(line, " pass") != NULL && !strstr(line, "fail") &&
-			  !strstr(line, "skipped"),
-		  "PAG-SIZE over full pages: '%s'\n%s", line, out);
-	free(out);
-	free(cargv[0]);
-}
