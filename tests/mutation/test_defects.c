@@ -146,4 +146,3 @@ Test(mutation, defect_list, .timeout = 30)
 			  "defect %s: level '%s'", found[i].defect,
 			  found[i].level);
 }
-
