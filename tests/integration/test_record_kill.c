@@ -22,6 +22,7 @@
 #define ROUNDS 6
 #define KILL_CLIENTS 6
 #define ACKED_MAX 200000
+#define KILL_AFTER_ACKED 3 /* answers a round waits for before its kill */
 
 static char dir[64];
 static char cpath[128];
@@ -109,7 +110,8 @@ static void run_round(const char *upstream, int round, struct blt_rng *rng)
 	atomic_bool stop = false;
 	struct test_proc proxy;
 	struct timespec ts;
-	long ms = 30 + (long)rng_below(rng, 400);
+	size_t before;
+	long ms = (long)rng_below(rng, 400);
 
 	rt_start_proxy(&proxy, upstream, cpath, args);
 	if (round == 3) {
@@ -119,10 +121,24 @@ static void run_round(const char *upstream, int round, struct blt_rng *rng)
 			  log ? log : "(no log)");
 		free(log);
 	}
+	pthread_mutex_lock(&acked.lock);
+	before = acked.n;
+	pthread_mutex_unlock(&acked.lock);
 	for (int i = 0; i < KILL_CLIENTS; i++) {
 		k[i] = (struct killer_client){proxy.url, round, i, &stop};
 		cr_assert_eq(
 		    pthread_create(&th[i], NULL, kill_client_main, &k[i]), 0);
+	}
+	/* The kill comes a random time after the clients have been answered
+	 * a few times, however slowly a loaded machine answers them. */
+	for (size_t now = before;
+	     now < before + KILL_AFTER_ACKED && now < ACKED_MAX;) {
+		struct timespec tick = {0, 1000000L};
+
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&acked.lock);
+		now = acked.n;
+		pthread_mutex_unlock(&acked.lock);
 	}
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
