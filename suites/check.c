@@ -294,19 +294,7 @@ static void write_deviation(struct check *ck, const char *lead,
 			    const struct creq *rq, const struct cresp *rs,
 			    const char *fmt, va_list ap)
 {
-	buf_puts(&ck->report, lead, NULL);
-	buf_vprintf(&ck->report, NULL, fmt, ap);
-	buf_puts(&ck->report, "\n", NULL);
-	if (rq) {
-		buf_puts(&ck->report, "    request:  ", NULL);
-		conform_curl(&ck->cfg, rq, &ck->report);
-		buf_puts(&ck->report, "\n", NULL);
-	}
-	if (rs) {
-		buf_puts(&ck->report, "    response: ", NULL);
-		conform_describe(rs, &ck->report);
-		buf_puts(&ck->report, "\n", NULL);
-	}
+	conform_deviation(&ck->report, &ck->cfg, lead, rq, rs, fmt, ap);
 }
 
 void check_fail(struct check *ck, const struct creq *rq,
@@ -346,13 +334,13 @@ void check_fail_dep(struct check *ck, const struct creq *rq,
 
 void check_note(struct check *ck, const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	buf_puts(&ck->report, "  note: ", NULL);
 	va_start(ap, fmt);
-	buf_vprintf(&ck->report, NULL, fmt, ap);
+	conform_vtext(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	buf_puts(&ck->report, "\n", NULL);
+	buf_printf(&ck->report, NULL, "  note: %s\n", msg);
 }
 
 void check_skip(struct check *ck, const char *fmt, ...)
@@ -363,7 +351,7 @@ void check_skip(struct check *ck, const char *fmt, ...)
 		return;
 	ck->skipped = true;
 	va_start(ap, fmt);
-	vsnprintf(ck->skip_reason, sizeof(ck->skip_reason), fmt, ap);
+	conform_vtext(ck->skip_reason, sizeof(ck->skip_reason), fmt, ap);
 	va_end(ap);
 }
 
@@ -372,7 +360,20 @@ void check_coverage(struct check *ck, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ck->coverage, sizeof(ck->coverage), fmt, ap);
+	conform_vtext(ck->coverage, sizeof(ck->coverage), fmt, ap);
+	va_end(ap);
+}
+
+/* Formats into dst as conform_vtext does. */
+static void text_printf(char *dst, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void text_printf(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conform_vtext(dst, n, fmt, ap);
 	va_end(ap);
 }
 
@@ -385,7 +386,7 @@ static const char *decide(struct check *ck)
 	if (ck->skipped)
 		return "skip";
 	if (ck->dep_deviations) {
-		snprintf(ck->skip_reason, sizeof(ck->skip_reason),
+		text_printf(ck->skip_reason, sizeof(ck->skip_reason),
 			 "depends on PAG-REPEAT: %u result%s not judged, "
 			 "because the target's NextTokens cannot be used "
 			 "twice (%.300s)",

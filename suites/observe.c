@@ -68,27 +68,17 @@ static void deviation(struct observer *o, enum obs_id id,
 		      const char *fmt, ...)
 {
 	struct obs_tally *t = &o->t[id];
+	char lead[64];
 	va_list ap;
 
 	t->deviations++;
 	if (t->shown >= OBS_SHOWN_MAX)
 		return;
 	t->shown++;
-	buf_printf(&t->text, NULL, "  - [seen in %s] ", o->source);
+	snprintf(lead, sizeof(lead), "  - [seen in %s] ", o->source);
 	va_start(ap, fmt);
-	buf_vprintf(&t->text, NULL, fmt, ap);
+	conform_deviation(&t->text, o->cfg, lead, rq, rs, fmt, ap);
 	va_end(ap);
-	buf_puts(&t->text, "\n", NULL);
-	if (rq) {
-		buf_puts(&t->text, "    request:  ", NULL);
-		conform_curl(o->cfg, rq, &t->text);
-		buf_puts(&t->text, "\n", NULL);
-	}
-	if (rs) {
-		buf_puts(&t->text, "    response: ", NULL);
-		conform_describe(rs, &t->text);
-		buf_puts(&t->text, "\n", NULL);
-	}
 }
 
 static bool known_status(const char *s)

@@ -98,9 +98,15 @@ blt_status results_write_expect(const struct results *res, const char *path,
 
 struct blt_buf;
 
+/* Appends len bytes of s (NULL: none) as text that is safe on a terminal
+ * and in a report: control characters (C0, DEL, C1), characters XML 1.0
+ * forbids and bytes that are not well-formed UTF-8 become the text \xNN;
+ * with lines, newlines and tabs are kept. */
+void results_put_text(struct blt_buf *b, const char *s, size_t len,
+		      bool lines);
+
 /* Appends s escaped for XML and HTML text and attributes: markup
- * characters as entities, control characters and bytes that are not UTF-8
- * as \xNN. */
+ * characters as entities, the rest as results_put_text with lines. */
 void results_put_markup(struct blt_buf *b, const char *s);
 
 /* Report files; path "-" is stdout. */

@@ -17,7 +17,21 @@
 
 #define RUN_MS 90000
 
-enum mode { SILENT, GARBAGE, NOT_JSON, SLOW };
+enum mode { SILENT, GARBAGE, NOT_JSON, SLOW, HOSTILE_OK, HOSTILE_ERR };
+
+/* Header values and body text a hostile target plants: terminal escapes
+ * (ESC, BEL, a C1 CSI), markup, and characters XML 1.0 forbids. */
+#define HOSTILE_HEADERS                                                     \
+	"Content-Type: application/x-amz-json-1.0\x1b[41m<b>\r\n"         \
+	"x-amzn-RequestId: same\x1b[33m\xc2\x9b" "2J\r\n"                \
+	"Connection: close\r\n"
+#define HOSTILE_OK_BODY                                                     \
+	"{\"BatchLoadTasks\":[{\"TaskId\":\"<script>A\\u001b[2J\\uffff\","   \
+	"\"TaskStatus\":\"CREATED\",\"CreationTime\":20,"                   \
+	"\"LastUpdatedTime\":10}]}"
+#define HOSTILE_ERR_BODY                                                    \
+	"{\"__type\":\"Evil\\u001b[31m<script>\\ufffe\","                    \
+	"\"message\":\"\\u001b]0;owned\\u0007<script>alert(1)</script>\"}"
 
 struct bad_server {
 	int fd;
@@ -33,7 +47,10 @@ static void *serve(void *arg)
 		"", "garbage that is not HTTP\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
 		"Content-Length: 14\r\nConnection: close\r\n\r\n<html>hi</html",
-		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"};
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+		"HTTP/1.1 200 OK\r\n" HOSTILE_HEADERS "\r\n" HOSTILE_OK_BODY,
+		"HTTP/1.1 400 Bad Request\r\n" HOSTILE_HEADERS
+		"\r\n" HOSTILE_ERR_BODY};
 
 	for (;;) {
 		int c = accept(s->fd, NULL, NULL);
@@ -134,6 +151,82 @@ Test(conform, slow_target, .timeout = 120)
 	cr_assert_eq(rc, 1, "exit %d\n%s", rc, out);
 	cr_expect(strstr(out, "timed out after 1000 ms") != NULL, "%s", out);
 	free(out);
+}
+
+/* Whether s holds a byte a terminal acts on: a C0 control other than
+ * newline and tab, DEL, or a C1 control (U+0080..U+009F in UTF-8). */
+static const char *terminal_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return (const char *)p;
+	return NULL;
+}
+
+/* Whether s holds a character XML 1.0 forbids (U+FFFE, U+FFFF, a
+ * surrogate) or a C0 control other than newline and tab. */
+static const char *xml_forbidden(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') ||
+		    (p[0] == 0xef && p[1] == 0xbf &&
+		     (p[2] == 0xbe || p[2] == 0xbf)) ||
+		    (p[0] == 0xed && p[1] >= 0xa0))
+			return (const char *)p;
+	return NULL;
+}
+
+/* A target whose headers, error types, messages and TaskIds carry
+ * terminal escapes, markup and characters XML forbids: none of them
+ * reaches the terminal raw, the JUnit file stays well-formed and the
+ * HTML page shows them as text. */
+static void hostile_run(enum mode m, const char *filter)
+{
+	char dir[] = "/tmp/blt-conform-hostile-XXXXXX";
+	char xml[128], html[128], xarg[140];
+	struct bad_server s;
+	char *out = NULL, *text;
+	const char *bad;
+	int rc;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(xml, sizeof(xml), "%s/r.xml", dir);
+	snprintf(html, sizeof(html), "%s/r.html", dir);
+	snprintf(xarg, sizeof(xarg), "--xml=%s", xml);
+	bad_server_start(&s, m);
+	char *argv[] = {strdup(test_bin("blt-conform")), "--target", s.url,
+			"--filter", (char *)filter, xarg, "--html", html,
+			NULL};
+	rc = conform_run(argv, &out, RUN_MS);
+	free(argv[0]);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	bad = terminal_control(out);
+	cr_expect_null(bad, "a control byte reached the terminal at '%.40s'",
+		       bad);
+	cr_expect(strstr(out, "\\x1b") != NULL, "ESC not shown escaped\n%s",
+		  out);
+	text = test_slurp(xml, NULL);
+	cr_assert_not_null(text);
+	bad = xml_forbidden(text);
+	cr_expect_null(bad, "the JUnit file is not XML at '%.40s'", bad);
+	free(text);
+	text = test_slurp(html, NULL);
+	cr_assert_not_null(text);
+	cr_expect_null(strstr(text, "<script"), "markup from the target");
+	cr_expect_null(xml_forbidden(text), "a control byte in the HTML");
+	free(text);
+	free(out);
+	unlink(xml);
+	unlink(html);
+	rmdir(dir);
+}
+
+Test(conform, hostile_bytes_escaped, .timeout = 120)
+{
+	hostile_run(HOSTILE_ERR, "RNG/OUT");
+	hostile_run(HOSTILE_OK, "@(SCH|HDR)/*");
 }
 
 Test(conform, bad_urls, .timeout = 60)
