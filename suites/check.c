@@ -192,6 +192,16 @@ bool check_can_send(const struct check *ck)
 	return !ck->dead && !ck->stopped;
 }
 
+bool check_survey_listed(struct check *ck)
+{
+	if (!ck->cfg.facts.unlisted[0])
+		return true;
+	check_skip(ck, "the survey could not list the tasks to size this "
+		       "check (%s)",
+		   ck->cfg.facts.unlisted);
+	return false;
+}
+
 /* Whether the answer (or its absence) to rq deserves another try. */
 static int retry_reason(const struct check *ck, const struct creq *rq,
 			const struct cresp *rs, unsigned attempt)

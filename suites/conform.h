@@ -56,6 +56,8 @@ struct target_facts {
 	size_t per_status[6];  /* by conform_statuses */
 	enum repeat_fact repeat;
 	char repeat_why[512];  /* the evidence when REPEAT_NO */
+	char unlisted[256];    /* why the survey got no first page ("" when
+				  it did): tasks and per_status say nothing */
 };
 
 /* What every check process needs. The runner fills it from the command line
@@ -348,6 +350,11 @@ void check_close(struct check *ck);
 
 /* True when the check may still send (not dead, not stopped). */
 bool check_can_send(const struct check *ck);
+
+/* True when the survey listed the target's tasks; otherwise the check is
+ * skipped with what the survey was answered, and false. For the checks
+ * sized by the survey's counts, which say nothing then. */
+bool check_survey_listed(struct check *ck);
 
 /* Writes the check's record and tells Criterion the outcome (a failed
  * assertion with the report, a skip, or a pass). Does not return when the

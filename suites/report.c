@@ -282,10 +282,12 @@ static void settings(const struct runner *r, struct results *res)
 		results_setting(res, "rate", "%g/s", r->cfg.rate);
 	if (r->expect)
 		results_setting(res, "expect", "%s", r->expect);
-	results_setting(res, "tasks", "%s%zu", r->cfg.facts.tasks_exact
-						       ? ""
-						       : "at least ",
-			r->cfg.facts.tasks);
+	if (r->cfg.facts.unlisted[0])
+		results_setting(res, "tasks", "unknown");
+	else
+		results_setting(res, "tasks", "%s%zu",
+				r->cfg.facts.tasks_exact ? "" : "at least ",
+				r->cfg.facts.tasks);
 }
 
 static bool color_on(FILE *out)

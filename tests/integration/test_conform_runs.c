@@ -507,3 +507,55 @@ Test(conform_runs, progress_on_terminal, .timeout = 120)
 	cr_expect_null(strstr(out, "checks done"), "%s", out);
 	free(out);
 }
+
+/* The survey counts the tasks with MaxResults absent when MaxResults 100
+ * is refused, so the checks sized by it still run; and a target that
+ * refuses every valid request is never said to hold no task: the checks
+ * that need the count are skipped with what the survey was answered. */
+Test(conform_runs, survey_failure_named, .timeout = 120)
+{
+	static const char *const reject[] = {"--defect", "reject-100", NULL};
+	static const char *const fail[] = {"--inject", "internal=1", NULL};
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+	int rc;
+
+	fake_with(&p, "20", reject);
+	const char *a[] = {"--target", p.url, "--filter",
+			   "@(PAG/REPEAT|PAG/FILTERTOKEN|ENU/FILTER)", NULL};
+	rc = conform_args(&out, a);
+	test_proc_stop(&p, SIGTERM);
+	cr_expect_eq(rc, 0, "exit %d\n%s", rc, out);
+	for (size_t i = 0; i < 2; i++) {
+		const char *id = i ? "PAG-FILTERTOKEN" : "PAG-REPEAT";
+		outcome(out, id, word, sizeof(word), detail, sizeof(detail));
+		cr_expect_str_eq(word, "pass", "%s: %s %s\n%s", id, word,
+				 detail, out);
+	}
+	outcome(out, "ENU-FILTER", word, sizeof(word), detail,
+		sizeof(detail));
+	cr_expect(strstr(detail, "6 of them on later pages"), "%s", detail);
+	cr_expect(strstr(out, "tasks 20)"), "%s", out);
+	free(out);
+
+	fake_with(&p, "20", fail);
+	const char *b[] = {"--target", p.url, "--filter",
+			   "@(PAG/REPEAT|PAG/FILTERTOKEN)", "--backoff", "1",
+			   NULL};
+	rc = conform_args(&out, b);
+	test_proc_stop(&p, SIGTERM);
+	for (size_t i = 0; i < 2; i++) {
+		const char *id = i ? "PAG-FILTERTOKEN" : "PAG-REPEAT";
+		outcome(out, id, word, sizeof(word), detail, sizeof(detail));
+		cr_expect_str_eq(word, "skipped", "%s: %s %s", id, word,
+				 detail);
+		cr_expect(strstr(detail, "could not list the tasks") &&
+				  strstr(detail, "HTTP 500") &&
+				  !strstr(detail, "no task") &&
+				  !strstr(detail, "no status has"),
+			  "%s: %s", id, detail);
+	}
+	cr_expect(strstr(out, "tasks unknown"), "%s", out);
+	free(out);
+}
