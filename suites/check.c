@@ -219,18 +219,16 @@ static int retry_reason(const struct check *ck, const struct creq *rq,
 	return -1;
 }
 
-/* Sleeps for the attempt'th backoff: full jitter under a cap that doubles
- * from --backoff. */
-static void backoff(struct check *ck, unsigned attempt)
+void conform_backoff(struct blt_rng *jitter, long base_ms, unsigned attempt)
 {
-	uint64_t cap = (uint64_t)ck->cfg.backoff_ms;
+	uint64_t cap = (uint64_t)base_ms;
 	uint64_t ms;
 
 	for (unsigned i = 0; i < attempt && cap < BACKOFF_CAP_MS; i++)
 		cap *= 2;
 	if (cap > BACKOFF_CAP_MS)
 		cap = BACKOFF_CAP_MS;
-	ms = rng_below(&ck->jitter, cap + 1);
+	ms = rng_below(jitter, cap + 1);
 	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
@@ -277,18 +275,22 @@ bool check_send(struct check *ck, const struct creq *rq, struct cresp *rs)
 			break;
 		ck->retries[why]++;
 		cresp_free(rs);
-		backoff(ck, attempt);
+		conform_backoff(&ck->jitter, ck->cfg.backoff_ms, attempt);
 	}
 	if (rs->answered && conform_throttled(rs)) {
+		/* a target still throttling after every retry is saturated:
+		 * the check sends nothing more, so a target that throttles
+		 * for ever costs each check one request's retries */
 		ck->gave_up++;
+		ck->stopped = true;
 		check_skip(ck,
 			   "the target still throttled a request after %u "
 			   "retries; no verdict on it (raise --retries or "
 			   "lower --rate)",
 			   ck->cfg.retries);
+		cresp_free(rs);
 		snprintf(rs->neterr, sizeof(rs->neterr),
 			 "throttled after %u retries", ck->cfg.retries);
-		cresp_free(rs);
 		return false;
 	}
 	if (rs->answered)

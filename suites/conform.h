@@ -151,6 +151,11 @@ void cresp_free(struct cresp *rs);
  * a 429. */
 bool conform_throttled(const struct cresp *rs);
 
+/* Sleeps before retry number attempt + 1: a random time (from jitter)
+ * between 0 and a cap that starts at base_ms and doubles with each
+ * attempt, up to 20 s (exponential backoff with full jitter). */
+void conform_backoff(struct blt_rng *jitter, long base_ms, unsigned attempt);
+
 /* Appends a curl command that reproduces rq, shell-quoted. */
 void conform_curl(const struct conform_config *cfg, const struct creq *rq,
 		  struct blt_buf *out);

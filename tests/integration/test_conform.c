@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,15 @@
 
 #define RUN_MS 90000
 
-enum mode { SILENT, GARBAGE, NOT_JSON, SLOW, HOSTILE_OK, HOSTILE_ERR };
+enum mode {
+	SILENT,
+	GARBAGE,
+	NOT_JSON,
+	SLOW,
+	HOSTILE_OK,
+	HOSTILE_ERR,
+	THROTTLING /* an empty listing once, then ThrottlingException */
+};
 
 /* Header values and body text a hostile target plants: terminal escapes
  * (ESC, BEL, a C1 CSI), markup, and characters XML 1.0 forbids. */
@@ -33,11 +42,23 @@ enum mode { SILENT, GARBAGE, NOT_JSON, SLOW, HOSTILE_OK, HOSTILE_ERR };
 	"{\"__type\":\"Evil\\u001b[31m<script>\\ufffe\","                    \
 	"\"message\":\"\\u001b]0;owned\\u0007<script>alert(1)</script>\"}"
 
+/* The THROTTLING target's answers, numbered by their request id. */
+#define THROTTLE_ANSWER                                                     \
+	"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"                  \
+	"Content-Type: application/x-amz-json-1.0\r\n"                       \
+	"x-amzn-RequestId: %d\r\n\r\n"                                        \
+	"{\"__type\":\"ThrottlingException\",\"message\":\"slow down\"}"
+#define FIRST_PAGE_ANSWER                                                   \
+	"HTTP/1.1 200 OK\r\nConnection: close\r\n"                           \
+	"Content-Type: application/x-amz-json-1.0\r\n"                       \
+	"x-amzn-RequestId: %d\r\n\r\n{\"BatchLoadTasks\":[]}"
+
 struct bad_server {
 	int fd;
 	enum mode mode;
 	char url[64];
 	pthread_t thread;
+	atomic_int requests; /* answered so far */
 };
 
 static void *serve(void *arg)
@@ -50,7 +71,8 @@ static void *serve(void *arg)
 		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
 		"HTTP/1.1 200 OK\r\n" HOSTILE_HEADERS "\r\n" HOSTILE_OK_BODY,
 		"HTTP/1.1 400 Bad Request\r\n" HOSTILE_HEADERS
-		"\r\n" HOSTILE_ERR_BODY};
+		"\r\n" HOSTILE_ERR_BODY,
+		"" /* THROTTLING: numbered, below */};
 
 	for (;;) {
 		int c = accept(s->fd, NULL, NULL);
@@ -63,7 +85,19 @@ static void *serve(void *arg)
 		}
 		if (s->mode == SLOW)
 			sleep(4);
-		if (write(c, answers[s->mode], strlen(answers[s->mode])) < 0) {
+		const char *a = answers[s->mode];
+		char numbered[512];
+		if (s->mode == THROTTLING) {
+			int seq = atomic_fetch_add(&s->requests, 1);
+			if (seq)
+				snprintf(numbered, sizeof(numbered),
+					 THROTTLE_ANSWER, seq);
+			else
+				snprintf(numbered, sizeof(numbered),
+					 FIRST_PAGE_ANSWER, seq);
+			a = numbered;
+		}
+		if (write(c, a, strlen(a)) < 0) {
 			close(c);
 			continue;
 		}
@@ -77,6 +111,7 @@ static void bad_server_start(struct bad_server *s, enum mode m)
 	socklen_t len = sizeof(a);
 
 	s->mode = m;
+	atomic_init(&s->requests, 0);
 	s->fd = socket(AF_INET, SOCK_STREAM, 0);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert(bind(s->fd, (struct sockaddr *)&a, sizeof(a)) == 0);
@@ -227,6 +262,62 @@ Test(conform, hostile_bytes_escaped, .timeout = 120)
 {
 	hostile_run(HOSTILE_ERR, "RNG/OUT");
 	hostile_run(HOSTILE_OK, "@(SCH|HDR)/*");
+}
+
+/* A target that throttles every request from the first one on: the first
+ * contact retries it, then stops the run (exit 1, every check failed)
+ * with the reason, in the time of one request's retries. */
+Test(conform, throttled_from_the_start, .timeout = 120)
+{
+	struct test_proc p;
+	char *fargv[] = {strdup(test_bin("blt-fake")), "--listen",
+			 "127.0.0.1:0", "--inject", "throttle=1", NULL};
+	char *out = NULL;
+	int rc;
+
+	cr_assert(test_proc_start(&p, fargv, 10000));
+	char *argv[] = {strdup(test_bin("blt-conform")), "--target", p.url,
+			"--retries", "3", "--backoff", "1", NULL};
+	rc = conform_run(argv, &out, RUN_MS);
+	test_proc_stop(&p, SIGTERM);
+	free(fargv[0]);
+	free(argv[0]);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	cr_expect(strstr(out, "throttled every attempt (3 retries)") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, "ThrottlingException") != NULL, "%s", out);
+	free(out);
+}
+
+/* A target that starts throttling after the first contact and never
+ * stops: each check gives up on its first request after its retries and
+ * sends nothing more, so the run is as short as a few retries per check;
+ * no check passes, each says why. */
+Test(conform, throttled_for_ever, .timeout = 120)
+{
+	struct bad_server s;
+	char *out = NULL;
+	unsigned counts[4] = {0};
+	int rc, sent;
+
+	bad_server_start(&s, THROTTLING);
+	char *argv[] = {strdup(test_bin("blt-conform")), "--target", s.url,
+			"--retries", "2", "--backoff", "1", NULL};
+	rc = conform_run(argv, &out, RUN_MS);
+	free(argv[0]);
+	cr_assert_not_null(out);
+	sent = atomic_load(&s.requests);
+	cr_expect_eq(rc, 0, "exit %d\n%s", rc, out);
+	cr_expect_eq(conform_count_lines(out, counts), 30, "%s", out);
+	cr_expect_eq(counts[0], 0, "a check passed\n%s", out);
+	cr_expect_eq(counts[1] + counts[2], 0, "a check failed\n%s", out);
+	cr_expect(strstr(out, "still throttled a request after 2 retries"),
+		  "%s", out);
+	/* the first contact, the survey's walk, and 28 checks (REP-* send
+	 * nothing without cassettes) giving up after 1 + 2 tries each */
+	cr_expect_leq(sent, 1 + 3 + 28 * 3, "%d requests\n%s", sent, out);
+	free(out);
 }
 
 Test(conform, bad_urls, .timeout = 60)
