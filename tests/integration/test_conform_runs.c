@@ -559,3 +559,28 @@ Test(conform_runs, survey_failure_named, .timeout = 120)
 	cr_expect(strstr(out, "tasks unknown"), "%s", out);
 	free(out);
 }
+
+/* Under --max-requests, a check that sends nothing (REP-* without
+ * cassettes) keeps its own reason: it is not "out of the budget". */
+Test(conform_runs, budget_keeps_other_skip_reasons, .timeout = 60)
+{
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+	int rc;
+
+	fake_with(&p, "20", NULL);
+	const char *a[] = {"--target", p.url, "--max-requests", "100",
+			   "--filter", "REP/*", NULL};
+	rc = conform_args(&out, a);
+	test_proc_stop(&p, SIGTERM);
+	cr_expect_eq(rc, 0, "exit %d\n%s", rc, out);
+	for (size_t i = 0; i < 2; i++) {
+		const char *id = i ? "REP-BODY" : "REP-STATUS";
+		outcome(out, id, word, sizeof(word), detail, sizeof(detail));
+		cr_expect_str_eq(word, "skipped", "%s", out);
+		cr_expect(strstr(detail, "no cassettes given"), "%s: %s", id,
+			  detail);
+	}
+	free(out);
+}
