@@ -331,6 +331,25 @@ void runner_abort_reports(struct runner *r, const char *why)
 	results_free(&res);
 }
 
+int runner_read_expect(const struct runner *r, struct blt_err *err)
+{
+	struct results res;
+	int rc;
+
+	if (!r->expect)
+		return 0;
+	if (results_init(&res, "blt-conform", BLT_VERSION, conform_ncheck,
+			 err))
+		return 2;
+	for (size_t i = 0; i < conform_ncheck; i++)
+		results_set(&res.r[i], conform_checks[i].id,
+			    conform_level_name(conform_checks[i].level),
+			    conform_checks[i].requirement);
+	rc = results_apply_expect(&res, r->expect, err) ? 2 : 0;
+	results_free(&res);
+	return rc;
+}
+
 int runner_report(struct runner *r)
 {
 	struct records rs = {0};

@@ -209,6 +209,9 @@ static void expect_one(struct results *res, struct result *r,
 	char msg[1400];
 
 	results_text(&r->expect, reason);
+	r->expect_line = no;
+	if (r->unfinished)
+		return; /* a check that did not run or finish is no verdict */
 	if (r->outcome == RES_FAIL || r->outcome == RES_WARN) {
 		r->outcome = RES_EXPECTED;
 		return;
@@ -275,8 +278,14 @@ blt_status results_apply_expect(struct results *res, const char *path,
 		if (!*id || *id == '#')
 			continue;
 		r = find(res, id);
-		if (!r) {
+		if (!r || r->expect_line) {
 			fclose(f);
+			if (r)
+				return blt_fail(err, BLT_EUSAGE,
+						"--expect %s line %u: %s is "
+						"already listed on line %u",
+						path, no, r->id,
+						r->expect_line);
 			return blt_fail(err, BLT_EUSAGE,
 					"--expect %s line %u: '%.64s' is not a "
 					"check ID",
@@ -326,7 +335,7 @@ blt_status results_write_expect(const struct results *res, const char *path,
 		if (r->outcome != RES_FAIL && r->outcome != RES_WARN &&
 		    r->outcome != RES_EXPECTED)
 			continue;
-		if (r->unexpected_pass)
+		if (r->unexpected_pass || r->unfinished)
 			continue;
 		first_deviation(r->text, first, sizeof(first));
 		buf_printf(&b, NULL, "%s %s\n", r->id,

@@ -584,3 +584,53 @@ Test(conform_runs, budget_keeps_other_skip_reasons, .timeout = 60)
 	}
 	free(out);
 }
+
+/* An expectation file cannot hide what it does not describe: a check
+ * listed twice is a usage error naming both lines (the second line would
+ * otherwise turn the first one's unexpected pass into "expected"), found
+ * before any request; and a listed check that did not run is still a
+ * failure, not an expected one. */
+Test(conform_runs, expectation_cannot_hide, .timeout = 120)
+{
+	char dir[] = "/tmp/blt-conform-expect2-XXXXXX";
+	char file[256];
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+	FILE *f;
+	int rc;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/known.txt", dir);
+	f = fopen(file, "w");
+	cr_assert_not_null(f);
+	fputs("PAG-SIZE known\n# again\nPAG-SIZE known again\n", f);
+	fclose(f);
+	/* read before any request: nothing listens on port 9 */
+	const char *d[] = {"--target", "http://127.0.0.1:9", "--expect", file,
+			   NULL};
+	rc = conform_args(&out, d);
+	cr_expect_eq(rc, 2, "exit %d\n%s", rc, out);
+	cr_expect(strstr(out, "line 3") && strstr(out, "line 1") &&
+			  strstr(out, "PAG-SIZE"),
+		  "%s", out);
+	free(out);
+	fake_with(&p, "20", NULL);
+	const char *a[] = {"--target", p.url, "--filter", "PAG/SIZE",
+			   "--expect", file, NULL};
+	f = fopen(file, "w");
+	cr_assert_not_null(f);
+	fputs("PAG-SIZE known\n", f);
+	fclose(f);
+	setenv("BLT_CONFORM_FAULT", "PAG-SIZE:exit", 1);
+	rc = conform_args(&out, a);
+	unsetenv("BLT_CONFORM_FAULT");
+	test_proc_stop(&p, SIGTERM);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	outcome(out, "PAG-SIZE", word, sizeof(word), detail, sizeof(detail));
+	cr_expect_str_eq(word, "fail", "%s", out);
+	cr_expect(strstr(detail, "did not run"), "%s", detail);
+	free(out);
+	unlink(file);
+	rmdir(dir);
+}
