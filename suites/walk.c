@@ -65,7 +65,10 @@ static bool seen_add(struct seen *s, const char *t)
 		s->tok = p;
 		s->cap = cap;
 	}
-	s->tok[s->n++] = strdup(t);
+	/* out of memory: not remembered; WALK_TOO_LONG still ends a cycle */
+	s->tok[s->n] = strdup(t);
+	if (s->tok[s->n])
+		s->n++;
 	return true;
 }
 
@@ -227,6 +230,11 @@ void walk_run(struct check *ck, const struct walk_spec *spec,
 			token = strdup(next);
 			snprintf(w->last_token, sizeof(w->last_token), "%s",
 				 next);
+			if (!token) {
+				w->outcome = WALK_STOPPED;
+				snprintf(w->problem, sizeof(w->problem),
+					 "out of memory");
+			}
 		}
 		cresp_free(&rs);
 		free(body);
