@@ -412,30 +412,7 @@ Test(conform, filter_runs_one_group, .timeout = 120)
 /* Runs blt-conform with args (NULL-terminated, at most 300). */
 static int conform_args(char **out, const char *const *args)
 {
-	char *argv[302] = {strdup(test_bin("blt-conform"))};
-	size_t n = 1;
-	int rc;
-
-	while (args[n - 1] && n < 301) {
-		argv[n] = (char *)args[n - 1];
-		n++;
-	}
-	argv[n] = NULL;
-	rc = conform_run(argv, out, RUN_MS);
-	free(argv[0]);
-	return rc;
-}
-
-/* Starts blt-fake with --generate tasks and extra arguments (up to 2). */
-static void fake_with(struct test_proc *p, const char *tasks,
-		      const char *a1, const char *a2)
-{
-	char *fargv[] = {strdup(test_bin("blt-fake")), "--listen",
-			 "127.0.0.1:0", "--generate", (char *)tasks, "--seed",
-			 "1", (char *)a1, (char *)a2, NULL};
-
-	cr_assert(test_proc_start(p, fargv, 10000), "blt-fake did not start");
-	free(fargv[0]);
+	return conform_run_args(out, args, RUN_MS);
 }
 
 /* The summary lines agree with the totals line, which covers all checks. */
@@ -468,7 +445,7 @@ Test(conform, zero_tasks_nothing_passes_unexamined, .timeout = 120)
 	char line[512];
 	int rc;
 
-	fake_with(&p, "0", NULL, NULL);
+	cr_assert(conform_fake_start(&p, "0", NULL));
 	const char *args[] = {"--target", p.url, NULL};
 	rc = conform_args(&out, args);
 	test_proc_stop(&p, SIGTERM);
@@ -505,7 +482,9 @@ Test(conform, zero_tasks_badtoken_deviation_fails, .timeout = 120)
 	char line[512];
 	int rc;
 
-	fake_with(&p, "0", "--defect", "badtoken-restart");
+	static const char *const defect[] = {"--defect", "badtoken-restart",
+					     NULL};
+	cr_assert(conform_fake_start(&p, "0", defect));
 	const char *args[] = {"--target", p.url, "--filter", "PAG/BADTOKEN",
 			      NULL};
 	rc = conform_args(&out, args);

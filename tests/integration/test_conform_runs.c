@@ -18,20 +18,11 @@
 
 #define RUN_MS 240000
 
-/* Runs blt-conform with args (NULL-terminated, at most 30). */
+/* Runs blt-conform with args (NULL-terminated, at most 300). */
 static int conform_args(char **out, const char *const *args)
 {
-	char *argv[32] = {strdup(test_bin("blt-conform"))};
-	size_t n = 1;
-	int rc;
+	int rc = conform_run_args(out, args, RUN_MS);
 
-	while (args[n - 1] && n < 31) {
-		argv[n] = (char *)args[n - 1];
-		n++;
-	}
-	argv[n] = NULL;
-	rc = conform_run(argv, out, RUN_MS);
-	free(argv[0]);
 	cr_assert_not_null(*out);
 	return rc;
 }
@@ -40,16 +31,8 @@ static int conform_args(char **out, const char *const *args)
 static void fake_with(struct test_proc *p, const char *tasks,
 		      const char *const *extra)
 {
-	char *fargv[12] = {strdup(test_bin("blt-fake")), "--listen",
-			   "127.0.0.1:0", "--generate", (char *)tasks,
-			   "--seed", "1"};
-	size_t n = 7;
-
-	for (size_t i = 0; extra && extra[i] && i < 4; i++)
-		fargv[n++] = (char *)extra[i];
-	fargv[n] = NULL;
-	cr_assert(test_proc_start(p, fargv, 10000), "blt-fake did not start");
-	free(fargv[0]);
+	cr_assert(conform_fake_start(p, tasks, extra),
+		  "blt-fake did not start");
 }
 
 /* The outcome word of check id in the summary ("pass", "fail", ...), and
