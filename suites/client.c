@@ -197,9 +197,10 @@ void conform_curl(const struct conform_config *cfg, const struct creq *rq,
 		snprintf(h, sizeof(h), "aws:amz:%s:%s", cfg->region,
 			 AWSJSON_SIGV4_SERVICE);
 		quoted_opt(out, "--aws-sigv4", h);
-		buf_puts(out,
-			 " --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"",
-			 NULL);
+		buf_puts(
+		    out,
+		    " --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"",
+		    NULL);
 		if (getenv("AWS_SESSION_TOKEN") && *getenv("AWS_SESSION_TOKEN"))
 			buf_puts(out,
 				 " -H \"X-Amz-Security-Token: "

@@ -80,7 +80,7 @@ struct conform_config {
 	bool fail_fast;               /* -f */
 	char results[CONFORM_PATH_MAX]; /* directory for the check records */
 	char fake[CONFORM_PATH_MAX];    /* blt-fake, when embedded */
-	bool embedded;                  /* no --target: REP uses its own fakes */
+	bool embedded;                  /* no --target: REP has own fakes */
 	char cassettes[65536];          /* cassette files, one a line */
 	bool sign;                      /* AWS credentials present */
 	struct target_facts facts;

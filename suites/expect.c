@@ -84,7 +84,8 @@ void expect_error_body(struct check *ck, const char *body,
 
 void expect_ok_body(struct check *ck, const char *body, const char *what)
 {
-	struct creq rq = {.body = body, .len = strlen(body), .kind = CREQ_VALID};
+	struct creq rq = {
+	    .body = body, .len = strlen(body), .kind = CREQ_VALID};
 	struct cresp rs;
 
 	if (!check_send(ck, &rq, &rs))

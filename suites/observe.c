@@ -58,9 +58,9 @@ void observe_free(struct observer *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static void deviation(struct observer *o, enum obs_id id,
-		      const struct creq *rq, const struct cresp *rs,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void deviation(struct observer *o, enum obs_id id, const struct creq *rq,
+		      const struct cresp *rs, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Records a deviation of invariant id, written out in full while few. */
 static void deviation(struct observer *o, enum obs_id id,
@@ -146,8 +146,9 @@ static void judge_tasks(struct observer *o, const struct creq *rq,
 
 		if (st) {
 			o->t[OBS_ENU_RESP].judged++;
-			if (!enum_bad && (!json_is_string(st) ||
-					  !known_status(json_string_value(st)))) {
+			if (!enum_bad &&
+			    (!json_is_string(st) ||
+			     !known_status(json_string_value(st)))) {
 				char *v = json_dumps(st, JSON_ENCODE_ANY);
 				deviation(o, OBS_ENU_RESP, rq, rs,
 					  "task %zu has TaskStatus %s, not one "

@@ -255,8 +255,8 @@ static void count_requests(const struct runner *r, const struct records *rs,
 {
 	res->requests = pace_sent(r->pace);
 	for (size_t i = 0; i <= conform_ncheck; i++) {
-		const json_t *v = json_object_get(i ? rs->rec[i - 1] : rs->survey,
-						  "retries");
+		const json_t *v =
+		    json_object_get(i ? rs->rec[i - 1] : rs->survey, "retries");
 		for (size_t k = 0; k < 3; k++)
 			res->retries[k] += (uint64_t)json_integer_value(
 				json_array_get(v, k));
@@ -361,8 +361,9 @@ int runner_report(struct runner *r)
 			 &err))
 		return 2;
 	for (size_t i = 0; i < conform_ncheck && i < RUNNER_CHECKS_MAX; i++)
-		rs.rec[i] = r->selected[i] ? load_record(r, conform_checks[i].id)
-					   : NULL;
+		rs.rec[i] = r->selected[i]
+				? load_record(r, conform_checks[i].id)
+				: NULL;
 	rs.survey = load_record(r, "survey");
 	for (size_t i = 0; i < conform_ncheck; i++)
 		fill_result(r, &rs, i, &res.r[i]);

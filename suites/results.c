@@ -267,7 +267,8 @@ blt_status results_apply_expect(struct results *res, const char *path,
 
 		no++;
 		total += (long)strlen(line);
-		if (total > EXPECT_FILE_MAX || (!strchr(line, '\n') && !feof(f))) {
+		if (total > EXPECT_FILE_MAX ||
+		    (!strchr(line, '\n') && !feof(f))) {
 			fclose(f);
 			return blt_fail(err, BLT_EUSAGE,
 					"--expect %s line %u: too long (lines "
@@ -325,11 +326,12 @@ blt_status results_write_expect(const struct results *res, const char *path,
 	blt_status st;
 
 	buf_init(&b, 1 << 20);
-	buf_printf(&b, NULL,
-		   "# Expected failures of %s against %s: one check ID a line,\n"
-		   "# then why. Give this file to --expect; remove a line once\n"
-		   "# its check passes.\n",
-		   res->tool, res->target);
+	buf_printf(
+	    &b, NULL,
+	    "# Expected failures of %s against %s: one check ID a line,\n"
+	    "# then why. Give this file to --expect; remove a line once\n"
+	    "# its check passes.\n",
+	    res->tool, res->target);
 	for (size_t i = 0; i < res->n; i++) {
 		const struct result *r = &res->r[i];
 		if (r->outcome != RES_FAIL && r->outcome != RES_WARN &&

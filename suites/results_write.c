@@ -147,7 +147,8 @@ static void junit_case(struct blt_buf *b, const struct result *r)
 			results_put_markup(b, r->expect);
 		}
 		buf_puts(b, "\n", NULL);
-		results_put_markup(b, r->outcome == RES_PASS ? r->coverage : r->text);
+		results_put_markup(b, r->outcome == RES_PASS ? r->coverage
+							     : r->text);
 		buf_puts(b, "</system-out>\n", NULL);
 	}
 	buf_puts(b, "    </testcase>\n", NULL);
@@ -352,7 +353,8 @@ blt_status results_write_json(const struct results *res, const char *path,
 	json_object_set_new(doc, "aborted", text_or_null(res->abort_reason));
 	json_object_set_new(doc, "checks", checks);
 	json_object_set_new(doc, "totals", totals);
-	json_object_set_new(doc, "requests", json_integer((json_int_t)res->requests));
+	json_object_set_new(doc, "requests",
+			    json_integer((json_int_t)res->requests));
 	json_object_set_new(
 		doc, "retries",
 		json_pack("{s:I, s:I, s:I}", "throttled",

@@ -87,7 +87,8 @@ static int report_option(struct runner *r, const char *a,
 	for (size_t k = 0; k < 3; k++) {
 		size_t n = strlen(kinds[k]);
 		const char *v = NULL;
-		if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, kinds[k], n) == 0 &&
+		if (strncmp(a, "--", 2) == 0 &&
+		    strncmp(a + 2, kinds[k], n) == 0 &&
 		    (a[2 + n] == '\0' || a[2 + n] == '='))
 			v = a[2 + n] ? a + 3 + n : "-";
 		else if (strncmp(a, "--output=", 9) == 0 &&
@@ -587,8 +588,9 @@ static void first_contact_failed(struct runner *r, const struct creq *rq,
 	buf_puts(&b, "\n\nNo check could run; every check fails.\n", NULL);
 	fputs(b.data, r->out);
 	for (size_t i = 0; i < conform_ncheck; i++)
-		fprintf(r->out, "  %-16s %-6s fail     the target did not answer "
-				"a valid request\n",
+		fprintf(r->out,
+			"  %-16s %-6s fail     the target did not answer "
+			"a valid request\n",
 			conform_checks[i].id,
 			conform_level_name(conform_checks[i].level));
 	fprintf(r->out, "\n%zu checks: 0 pass, %zu fail, 0 warn, 0 skipped\n",
@@ -771,8 +773,9 @@ int runner_prepare(struct runner *r, struct blt_err *err)
 	sent = pace_sent(r->pace);
 	if (r->cfg.max_requests)
 		plan_make(&r->cfg, r->selected,
-			  r->cfg.max_requests > sent ? r->cfg.max_requests - sent
-						     : 1);
+			  r->cfg.max_requests > sent
+			      ? r->cfg.max_requests - sent
+			      : 1);
 	return conform_config_export(&r->cfg, err) ? 2 : 0;
 }
 

@@ -166,9 +166,11 @@ Test(PAG, END)
 		       "%zu pages; %u walks judged here",
 		       nw, longest, ck.obs.t[OBS_PAG_END].judged);
 	if (longest < 2)
-		check_skip(&ck, "no walk had a second page (the target has "
-				"%zu task%s)",
-			   task_count(w, nw), task_count(w, nw) == 1 ? "" : "s");
+		check_skip(&ck,
+			   "no walk had a second page (the target has "
+			   "%zu task%s)",
+			   task_count(w, nw),
+			   task_count(w, nw) == 1 ? "" : "s");
 	free_walks(w, nw);
 	check_end(&ck);
 }
@@ -215,8 +217,8 @@ static size_t missing_ids(const char **a, size_t na, const char **b,
 		} else if (c < 0) {
 			if (miss < 3 && len < outsz)
 				len += (size_t)snprintf(out + len, outsz - len,
-							"%s%s", miss ? ", " : "",
-							a[i]);
+							"%s%s",
+							miss ? ", " : "", a[i]);
 			miss++;
 			i++;
 		} else {
@@ -470,7 +472,8 @@ Test(PAG, RESIZE)
 	walk_simple(&ck, 0, NULL, 0, &all);
 	n = task_count(&all, 1);
 	struct walk_spec spec = {.max_seq = n < 4 ? few : seq,
-				 .nmax = n < 4 ? 2 : sizeof(seq) / sizeof(seq[0])};
+				 .nmax =
+				     n < 4 ? 2 : sizeof(seq) / sizeof(seq[0])};
 	walk_run(&ck, &spec, &rw);
 	resize_sizes(&ck, &rw, &shrinks, &grows);
 	if (walk_check_end(&ck, &all, false) &&
@@ -513,7 +516,8 @@ static void page_ids(const struct cresp *rs, char *out, size_t n)
 
 	out[0] = '\0';
 	json_array_foreach(tasks, i, t) {
-		const char *id = json_string_value(json_object_get(t, "TaskId"));
+		const char *id =
+		    json_string_value(json_object_get(t, "TaskId"));
 		if (len < n)
 			len += (size_t)snprintf(out + len, n - len, "%s%s",
 						i ? " " : "", id ? id : "?");
@@ -558,7 +562,8 @@ static bool reference_ids(struct check *ck, int m, char *want, size_t n)
 	bool ok = false;
 
 	snprintf(body, sizeof(body), "{\"MaxResults\":%d}", 2 * m);
-	struct creq rq = {.body = body, .len = strlen(body), .kind = CREQ_VALID};
+	struct creq rq = {
+	    .body = body, .len = strlen(body), .kind = CREQ_VALID};
 	if (!check_send(ck, &rq, &rs))
 		return false;
 	page_ids(&rs, all, sizeof(all));
@@ -616,13 +621,14 @@ Test(PAG, REPEAT)
 		page_ids(&rs, got[i], sizeof(got[i]));
 		if (rs.status != 200 || !same_ids(got[i], want) ||
 		    (i && strcmp(got[0], got[1]) != 0))
-			check_fail(&ck, &rq, &rs,
-				   "%s of the same request and token got %s "
-				   "[%s]; items %d to %d of the listing are "
-				   "[%s]",
-				   i ? "the second sending" : "the first sending",
-				   rs.status == 200 ? "TaskIds" : "an error, not",
-				   got[i], m + 1, 2 * m, want);
+			check_fail(
+			    &ck, &rq, &rs,
+			    "%s of the same request and token got %s "
+			    "[%s]; items %d to %d of the listing are "
+			    "[%s]",
+			    i ? "the second sending" : "the first sending",
+			    rs.status == 200 ? "TaskIds" : "an error, not",
+			    got[i], m + 1, 2 * m, want);
 		cresp_free(&rs);
 	}
 	if (!tok && !ck.deviations)

@@ -33,7 +33,8 @@ Test(RNG, EDGE)
 	}
 	for (size_t i = 0; i < 2 && later && check_can_send(&ck); i++) {
 		char *tok = walk_fresh_token(&ck, NULL);
-		char *body = tok ? conform_list_body(edges[i], NULL, tok) : NULL;
+		char *body =
+		    tok ? conform_list_body(edges[i], NULL, tok) : NULL;
 		snprintf(what, sizeof(what),
 			 "MaxResults %d on a later page (with a NextToken)",
 			 edges[i]);

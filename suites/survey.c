@@ -73,7 +73,8 @@ static void count_tasks(struct check *ck, struct target_facts *f)
 static bool page_of(struct check *ck, const char *body, char *ids, size_t n,
 		    struct cresp *rs)
 {
-	struct creq rq = {.body = body, .len = strlen(body), .kind = CREQ_VALID};
+	struct creq rq = {
+	    .body = body, .len = strlen(body), .kind = CREQ_VALID};
 	const json_t *tasks;
 	size_t i, len = 0;
 	json_t *t;
@@ -85,7 +86,8 @@ static bool page_of(struct check *ck, const char *body, char *ids, size_t n,
 		return false;
 	tasks = json_object_get(rs->json, "BatchLoadTasks");
 	json_array_foreach(tasks, i, t) {
-		const char *id = json_string_value(json_object_get(t, "TaskId"));
+		const char *id =
+		    json_string_value(json_object_get(t, "TaskId"));
 		if (len < n)
 			len += (size_t)snprintf(ids + len, n - len, "%s%s",
 						i ? " " : "", id ? id : "?");

@@ -357,7 +357,8 @@ char *walk_fresh_token(struct check *ck, const char *status)
 char *walk_first_token(struct check *ck, const char *body,
 		       bool must_succeed)
 {
-	struct creq rq = {.body = body, .len = strlen(body), .kind = CREQ_VALID};
+	struct creq rq = {
+	    .body = body, .len = strlen(body), .kind = CREQ_VALID};
 	struct cresp rs;
 	char *tok = NULL;
 

@@ -385,8 +385,9 @@ Test(conform_runs, report_files, .timeout = 300)
 	free(text);
 	text = test_slurp(tap, NULL);
 	cr_assert_not_null(text);
-	cr_expect(strstr(text, "1..30\n") && strstr(text, "not ok 1 - PAG-SIZE") &&
-			  strstr(text, "# SKIP no cassettes given"),
+	cr_expect(strstr(text, "1..30\n") &&
+		      strstr(text, "not ok 1 - PAG-SIZE") &&
+		      strstr(text, "# SKIP no cassettes given"),
 		  "%s", text);
 	free(text);
 	json_t *doc = json_load_file(js, 0, NULL);
