@@ -497,11 +497,26 @@ void expect_error(struct check *ck, const struct creq *rq,
 void expect_error_body(struct check *ck, const char *body,
 		       enum expect_kind k, const char *what);
 
+/* What a mistake sent on a later page could show. */
+enum later_verdict {
+	LATER_JUDGED,   /* sent with a fresh NextToken and judged */
+	LATER_NO_TOKEN, /* the target issued no token: nothing was sent */
+	LATER_UNJUDGED  /* refused with a 4xx by a target whose tokens
+			   cannot be used twice (the survey saw it): the
+			   token may have been used before, so the refusal
+			   may be the token's and judges nothing */
+};
+
 /* The same for body (a JSON object) sent on a later page: with a fresh
- * NextToken added. False when the target issued no token (then nothing
- * was sent). */
-bool expect_error_later(struct check *ck, const char *body,
-			enum expect_kind k, const char *what);
+ * NextToken added. An answer that is not a 4xx is judged whatever the
+ * token. */
+enum later_verdict expect_error_later(struct check *ck, const char *body,
+				      enum expect_kind k, const char *what);
+
+/* Sets ck's coverage: what (the mistakes or values sent) on first pages,
+ * and on later pages as v says. */
+void expect_pages_coverage(struct check *ck, const char *what,
+			   enum later_verdict v);
 
 /* Sends body (a valid request) and records a deviation unless the answer
  * is a 200 with a JSON object; a refusal of a request that carries a token

@@ -630,3 +630,30 @@ Test(conform_runs, expectation_cannot_hide, .timeout = 120)
 	unlink(file);
 	rmdir(dir);
 }
+
+/* Against a target whose NextTokens work once (the same token for every
+ * walk that reaches the same place), a mistake sent on a later page may
+ * be refused for its token, not for the mistake: such a refusal judges
+ * nothing. Here RNG-EDGE (run first, -j1) uses the token RNG-OUT gets
+ * next, and the target checks MaxResults on first pages only: RNG-OUT
+ * must not pass "on first and later pages". */
+Test(conform_runs, later_page_refusal_of_used_token, .timeout = 120)
+{
+	static const char *const defects[] = {
+		"--defect", "single-use-tokens,later-page-range", NULL};
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+
+	fake_with(&p, "20", defects);
+	const char *a[] = {"--target", p.url, "--filter",
+			   "@(RNG/EDGE|RNG/OUT)", "-j1", NULL};
+	conform_args(&out, a);
+	test_proc_stop(&p, SIGTERM);
+	outcome(out, "RNG-OUT", word, sizeof(word), detail, sizeof(detail));
+	cr_expect_null(strstr(detail, "first and later pages"), "%s %s\n%s",
+		       word, detail, out);
+	cr_expect(strcmp(word, "fail") == 0 || strstr(detail, "not judged"),
+		  "%s %s\n%s", word, detail, out);
+	free(out);
+}
