@@ -757,6 +757,15 @@ Test(PAG, FILTERTOKEN)
 				   "reused with TaskStatus %s and not refused "
 				   "with a 4xx",
 				   conform_statuses[s], other);
+		else if (ck.cfg.facts.repeat == REPEAT_NO)
+			/* the token may have been used before: the refusal
+			 * may be for that */
+			check_fail_dep(&ck, &rq, &rs,
+				       "a token issued for TaskStatus %s and "
+				       "reused with TaskStatus %s was refused, "
+				       "which shows nothing when tokens cannot "
+				       "be used twice",
+				       conform_statuses[s], other);
 		cresp_free(&rs);
 	}
 	check_coverage(&ck, "a token of a walk with TaskStatus %s sent with "

@@ -657,3 +657,29 @@ Test(conform_runs, later_page_refusal_of_used_token, .timeout = 120)
 		  "%s %s\n%s", word, detail, out);
 	free(out);
 }
+
+/* The same for PAG-FILTERTOKEN: ENU-FILTER (run first, -j1) uses the
+ * CREATED token PAG-FILTERTOKEN gets next, and the target accepts a token
+ * with any TaskStatus; a refusal of the used token must not pass it. */
+Test(conform_runs, filtertoken_refusal_of_used_token, .timeout = 120)
+{
+	static const char *const defects[] = {
+		"--defect", "single-use-tokens,filter-token-reuse", NULL};
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+
+	fake_with(&p, "20", defects);
+	const char *a[] = {"--target", p.url, "--filter",
+			   "@(ENU/FILTER|PAG/FILTERTOKEN)", "-j1", "--strict",
+			   NULL};
+	conform_args(&out, a);
+	test_proc_stop(&p, SIGTERM);
+	outcome(out, "PAG-FILTERTOKEN", word, sizeof(word), detail,
+		sizeof(detail));
+	cr_expect(strcmp(word, "fail") == 0 ||
+			  (strcmp(word, "skipped") == 0 &&
+			   strstr(detail, "depends on PAG-REPEAT")),
+		  "%s %s\n%s", word, detail, out);
+	free(out);
+}
