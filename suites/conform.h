@@ -379,6 +379,9 @@ char *conform_list_body_max(long long max, const char *status,
 /* ---- walks ----------------------------------------------------------- */
 
 #define WALK_PAGES_MAX 20000
+/* The TaskIds one walk keeps (1,000 full pages); past them the walk stops
+ * without a verdict, whatever size of page the target sends. */
+#define WALK_ITEMS_MAX 100000
 
 enum walk_outcome {
 	WALK_ENDED,     /* an absent or empty NextToken ended it */
@@ -387,7 +390,8 @@ enum walk_outcome {
 	WALK_REJECTED,  /* a page was not a 200 with a readable body */
 	WALK_NO_ANSWER, /* the target did not answer */
 	WALK_CAPPED,    /* it stopped at its page cap with a token left */
-	WALK_STOPPED    /* no verdict: the budget ran out or throttling */
+	WALK_STOPPED    /* no verdict: the budget ran out, throttling, or
+			   more than WALK_ITEMS_MAX items */
 };
 
 struct walk_item {
@@ -402,6 +406,7 @@ struct walk {
 	size_t rejected_page; /* WALK_REJECTED: the page (1-based) */
 	struct walk_item *items;
 	size_t n, cap;
+	bool full;          /* an item was left out: WALK_ITEMS_MAX */
 	size_t pages;
 	size_t max_page;    /* the largest page seen */
 	char last_token[4096];

@@ -14,11 +14,17 @@ static void add_item(struct walk *w, const json_t *task, size_t page)
 	const char *st =
 		json_string_value(json_object_get(task, "TaskStatus"));
 
+	if (w->n >= WALK_ITEMS_MAX) {
+		w->full = true;
+		return;
+	}
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 256;
 		struct walk_item *p = realloc(w->items, cap * sizeof(*p));
-		if (!p)
+		if (!p) {
+			w->full = true;
 			return;
+		}
 		w->items = p;
 		w->cap = cap;
 	}
@@ -216,7 +222,14 @@ void walk_run(struct check *ck, const struct walk_spec *spec,
 		next = take_page(ck, w, &rq, &rs);
 		free(token);
 		token = NULL;
-		if (next && !seen_add(&seen, next))
+		if (w->full) {
+			w->outcome = WALK_STOPPED;
+			snprintf(w->problem, sizeof(w->problem),
+				 "the walk holds more than %d TaskIds (the "
+				 "most blt-conform keeps of one walk), or "
+				 "memory ran out",
+				 WALK_ITEMS_MAX);
+		} else if (next && !seen_add(&seen, next))
 			set_problem(ck, w, WALK_CYCLE, &rq, &rs,
 				    "a NextToken came back (the walk cycles)");
 		else if (next && (w->pages > w->n + 2 ||

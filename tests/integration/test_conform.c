@@ -25,8 +25,11 @@ enum mode {
 	SLOW,
 	HOSTILE_OK,
 	HOSTILE_ERR,
-	THROTTLING /* an empty listing once, then ThrottlingException */
+	THROTTLING, /* an empty listing once, then ThrottlingException */
+	HUGE_PAGE   /* every answer one page of HUGE_ITEMS tasks */
 };
+
+#define HUGE_ITEMS 150000
 
 /* Header values and body text a hostile target plants: terminal escapes
  * (ESC, BEL, a C1 CSI), markup, and characters XML 1.0 forbids. */
@@ -61,6 +64,32 @@ struct bad_server {
 	atomic_int requests; /* answered so far */
 };
 
+/* The HUGE_PAGE answer: HUGE_ITEMS tasks with distinct TaskIds (made
+ * once, kept for the test's life). */
+static const char *huge_page(void)
+{
+	static const char head[] =
+		"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+		"Content-Type: application/x-amz-json-1.0\r\n\r\n"
+		"{\"BatchLoadTasks\":[";
+	static char *page;
+	size_t len;
+
+	if (page)
+		return page;
+	/* {"TaskId":"T000000"}, is 21 bytes */
+	page = malloc(sizeof(head) + HUGE_ITEMS * 21 + 4);
+	if (!page)
+		return "";
+	strcpy(page, head);
+	len = strlen(page);
+	for (int i = 0; i < HUGE_ITEMS; i++)
+		len += (size_t)sprintf(page + len, "{\"TaskId\":\"T%06d\"},",
+				       i);
+	strcpy(page + len - 1, "]}");
+	return page;
+}
+
 static void *serve(void *arg)
 {
 	struct bad_server *s = arg;
@@ -72,7 +101,8 @@ static void *serve(void *arg)
 		"HTTP/1.1 200 OK\r\n" HOSTILE_HEADERS "\r\n" HOSTILE_OK_BODY,
 		"HTTP/1.1 400 Bad Request\r\n" HOSTILE_HEADERS
 		"\r\n" HOSTILE_ERR_BODY,
-		"" /* THROTTLING: numbered, below */};
+		"" /* THROTTLING: numbered, below */,
+		"" /* HUGE_PAGE: huge_page() */};
 
 	for (;;) {
 		int c = accept(s->fd, NULL, NULL);
@@ -85,7 +115,8 @@ static void *serve(void *arg)
 		}
 		if (s->mode == SLOW)
 			sleep(4);
-		const char *a = answers[s->mode];
+		const char *a = s->mode == HUGE_PAGE ? huge_page()
+						      : answers[s->mode];
 		char numbered[512];
 		if (s->mode == THROTTLING) {
 			int seq = atomic_fetch_add(&s->requests, 1);
@@ -317,6 +348,32 @@ Test(conform, throttled_for_ever, .timeout = 120)
 	/* the first contact, the survey's walk, and 28 checks (REP-* send
 	 * nothing without cassettes) giving up after 1 + 2 tries each */
 	cr_expect_leq(sent, 1 + 3 + 28 * 3, "%d requests\n%s", sent, out);
+	free(out);
+}
+
+/* A page far larger than any MaxResults: PAG-SIZE fails, and a walk
+ * keeps at most WALK_ITEMS_MAX TaskIds (docs/conform.md): past that it
+ * stops without a verdict instead of holding whatever the target sends. */
+Test(conform, huge_page_capped, .timeout = 120)
+{
+	struct bad_server s;
+	char *out = NULL;
+	char line[1400];
+	int rc;
+
+	cr_assert_not_null(huge_page());
+	bad_server_start(&s, HUGE_PAGE);
+	const char *args[] = {"--target", s.url, "--filter",
+			      "@(PAG/SIZE|PAG/DUP)", NULL};
+	rc = conform_run_args(&out, args, RUN_MS);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	cr_assert(conform_summary_line(out, "PAG-SIZE", line, sizeof(line)));
+	cr_expect(strstr(line, " fail ") != NULL, "%s", line);
+	cr_assert(conform_summary_line(out, "PAG-DUP", line, sizeof(line)));
+	cr_expect(strstr(line, "skipped") &&
+			  strstr(line, "more than 100000 TaskIds"),
+		  "%s\n%s", line, out);
 	free(out);
 }
 
