@@ -319,7 +319,8 @@ void observe_walk(struct observer *o, const struct walk *w)
 				  walk_name(w, name, sizeof(name)),
 				  w->problem);
 	}
-	if (w->pages < 2)
+	/* a TaskId twice on one page is a duplicate too */
+	if (w->n < 2)
 		return;
 	o->t[OBS_PAG_DUP].judged++;
 	if (walk_find_dup(w, &i, &j)) {

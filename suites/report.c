@@ -23,7 +23,7 @@ static const struct {
 } obs_words[OBS_COUNT] = {
 	[OBS_PAG_SIZE] = {"no page was judged", "pages"},
 	[OBS_PAG_END] = {"no walk was judged", "walks"},
-	[OBS_PAG_DUP] = {"no walk had two pages", "walks"},
+	[OBS_PAG_DUP] = {"no walk had two TaskIds", "walks"},
 	[OBS_ENU_RESP] = {"no task in any response carried a TaskStatus",
 			  "TaskStatus values"},
 	[OBS_SCH_RESP] = {"the target answered no request with 200",

@@ -26,7 +26,8 @@ enum mode {
 	HOSTILE_OK,
 	HOSTILE_ERR,
 	THROTTLING, /* an empty listing once, then ThrottlingException */
-	HUGE_PAGE   /* every answer one page of HUGE_ITEMS tasks */
+	HUGE_PAGE,  /* every answer one page of HUGE_ITEMS tasks */
+	DUP_PAGE    /* every answer one page with the same task twice */
 };
 
 #define HUGE_ITEMS 150000
@@ -102,7 +103,11 @@ static void *serve(void *arg)
 		"HTTP/1.1 400 Bad Request\r\n" HOSTILE_HEADERS
 		"\r\n" HOSTILE_ERR_BODY,
 		"" /* THROTTLING: numbered, below */,
-		"" /* HUGE_PAGE: huge_page() */};
+		"" /* HUGE_PAGE: huge_page() */,
+		"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+		"Content-Type: application/x-amz-json-1.0\r\n\r\n"
+		"{\"BatchLoadTasks\":[{\"TaskId\":\"ABC\"},"
+		"{\"TaskId\":\"ABC\"}]}"};
 
 	for (;;) {
 		int c = accept(s->fd, NULL, NULL);
@@ -374,6 +379,28 @@ Test(conform, huge_page_capped, .timeout = 120)
 	cr_expect(strstr(line, "skipped") &&
 			  strstr(line, "more than 100000 TaskIds"),
 		  "%s\n%s", line, out);
+	free(out);
+}
+
+/* A TaskId twice on one page is a duplicate in its walk as much as one
+ * on two pages: PAG-DUP fails, it is not skipped as "one task". */
+Test(conform, duplicate_on_one_page, .timeout = 120)
+{
+	struct bad_server s;
+	char *out = NULL;
+	char line[1400];
+	int rc;
+
+	bad_server_start(&s, DUP_PAGE);
+	const char *args[] = {"--target", s.url, "--filter", "PAG/DUP",
+			      NULL};
+	rc = conform_run_args(&out, args, RUN_MS);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	cr_assert(conform_summary_line(out, "PAG-DUP", line, sizeof(line)));
+	cr_expect(strstr(line, " fail ") != NULL, "%s\n%s", line, out);
+	cr_expect(strstr(out, "TaskId 'ABC' is on page 1 and again on page 1"),
+		  "%s", out);
 	free(out);
 }
 
