@@ -467,6 +467,10 @@ char *walk_first_token(struct check *ck, const char *body,
  * a first page with MaxResults 1. New string, or NULL. */
 char *walk_fresh_token(struct check *ck, const char *status);
 
+/* The TaskIds of the page rs (a 200 answer), joined by spaces, into out
+ * (n bytes, cut to fit; "?" for an item without a string TaskId). */
+void walk_page_ids(const struct cresp *rs, char *out, size_t n);
+
 /* True when ids (in order) of a and b are equal. */
 bool walk_same_order(const struct walk *a, const struct walk *b);
 

@@ -507,23 +507,6 @@ Test(PAG, RESIZE)
 	check_end(&ck);
 }
 
-/* The TaskIds of a page, joined by spaces, into out. */
-static void page_ids(const struct cresp *rs, char *out, size_t n)
-{
-	const json_t *tasks = json_object_get(rs->json, "BatchLoadTasks");
-	size_t i, len = 0;
-	json_t *t;
-
-	out[0] = '\0';
-	json_array_foreach(tasks, i, t) {
-		const char *id =
-		    json_string_value(json_object_get(t, "TaskId"));
-		if (len < n)
-			len += (size_t)snprintf(out + len, n - len, "%s%s",
-						i ? " " : "", id ? id : "?");
-	}
-}
-
 /* True when the space-separated TaskIds of a and b are the same set. */
 static bool same_ids(const char *a, const char *b)
 {
@@ -566,7 +549,7 @@ static bool reference_ids(struct check *ck, int m, char *want, size_t n)
 	    .body = body, .len = strlen(body), .kind = CREQ_VALID};
 	if (!check_send(ck, &rq, &rs))
 		return false;
-	page_ids(&rs, all, sizeof(all));
+	walk_page_ids(&rs, all, sizeof(all));
 	if (rs.status != 200)
 		check_fail(ck, &rq, &rs, "a valid request was rejected");
 	for (int i = 0; i < m && p; i++) {
@@ -618,7 +601,7 @@ Test(PAG, REPEAT)
 		struct cresp rs;
 		if (!check_send(&ck, &rq, &rs))
 			break;
-		page_ids(&rs, got[i], sizeof(got[i]));
+		walk_page_ids(&rs, got[i], sizeof(got[i]));
 		if (rs.status != 200 || !same_ids(got[i], want) ||
 		    (i && strcmp(got[0], got[1]) != 0))
 			check_fail(

@@ -75,23 +75,13 @@ static bool page_of(struct check *ck, const char *body, char *ids, size_t n,
 {
 	struct creq rq = {
 	    .body = body, .len = strlen(body), .kind = CREQ_VALID};
-	const json_t *tasks;
-	size_t i, len = 0;
-	json_t *t;
 
 	ids[0] = '\0';
 	if (!check_send(ck, &rq, rs))
 		return false;
 	if (rs->status != 200)
 		return false;
-	tasks = json_object_get(rs->json, "BatchLoadTasks");
-	json_array_foreach(tasks, i, t) {
-		const char *id =
-		    json_string_value(json_object_get(t, "TaskId"));
-		if (len < n)
-			len += (size_t)snprintf(ids + len, n - len, "%s%s",
-						i ? " " : "", id ? id : "?");
-	}
+	walk_page_ids(rs, ids, n);
 	return true;
 }
 

@@ -386,3 +386,19 @@ char *walk_first_token(struct check *ck, const char *body,
 	cresp_free(&rs);
 	return tok;
 }
+
+void walk_page_ids(const struct cresp *rs, char *out, size_t n)
+{
+	const json_t *tasks = json_object_get(rs->json, "BatchLoadTasks");
+	size_t i, len = 0;
+	json_t *t;
+
+	out[0] = '\0';
+	json_array_foreach(tasks, i, t) {
+		const char *id =
+		    json_string_value(json_object_get(t, "TaskId"));
+		if (len < n)
+			len += (size_t)snprintf(out + len, n - len, "%s%s",
+						i ? " " : "", id ? id : "?");
+	}
+}
