@@ -169,7 +169,10 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 		} else if (strcmp(a, "--fail-on-unused") == 0) {
 			o->fail_on_unused = true;
 		} else if (!value_option(o, argc, argv, &i, &rc)) {
-			rc = usage_error("unknown argument ", a);
+			fprintf(stderr, "blt-proxy replay: unknown %s '%s' "
+				"(see --help)\n",
+				a[0] == '-' ? "option" : "argument", a);
+			rc = 2;
 		}
 	}
 	if (rc == 0 && o->ncassettes == 0)
