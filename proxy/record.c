@@ -1,11 +1,13 @@
 /* blt-proxy record: forwards each request upstream, answers the client with
  * the upstream's response, and records the pair durably in a cassette. */
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "blt/awsjson.h"
 #include "blt/cassette.h"
@@ -509,6 +511,9 @@ static blt_status setup_upstream(struct recorder *r, struct blt_err *err)
 	long minutes = 0;
 	blt_status st;
 
+	if (r->opts.upstream_ca && access(r->opts.upstream_ca, R_OK) != 0)
+		return blt_fail(err, BLT_EUSAGE, "--upstream-ca %s: %s",
+				r->opts.upstream_ca, strerror(errno));
 	if (strncmp(r->opts.upstream, "aws:", 4) != 0)
 		return record_upstream_parse(r->opts.upstream, &r->up, err);
 	if (!r->opts.upstream[4])
@@ -674,6 +679,12 @@ static int serve(struct recorder *r)
 
 	if (httpd_start(&cfg, &h, &err)) {
 		fprintf(stderr, "blt-proxy record: %s\n", err.msg);
+		/* Nothing was recorded: a journal left behind would replace
+		 * the cassette at the next start. */
+		journal_close(r->journal);
+		r->journal = NULL;
+		if (journal_remove(r->journal_path, &err))
+			fprintf(stderr, "blt-proxy record: %s\n", err.msg);
 		return 2;
 	}
 	url = httpd_url(h);
@@ -713,9 +724,15 @@ int record_main(int argc, char **argv)
 	r->copts = (struct httpc_opts){.timeout_ms = r->opts.timeout_ms,
 				       .ca_file = r->opts.upstream_ca};
 	setup_signer(r);
-	if (setup_upstream(r, &err) || setup_recording(r, &err)) {
+	if (setup_upstream(r, &err)) {
 		fprintf(stderr, "blt-proxy record: %s\n", err.msg);
 		rc = err.code == BLT_EUSAGE ? 2 : 1;
+		goto done;
+	}
+	/* The cassette or its journal cannot be read or written: an I/O
+	 * error on a file the command line names. */
+	if (setup_recording(r, &err)) {
+		fprintf(stderr, "blt-proxy record: %s\n", err.msg);
 		goto done;
 	}
 	rc = serve(r);

@@ -164,6 +164,7 @@ struct replay_opts {
 	const char *report;
 	const char *junit;
 	bool fail_on_unused;
+	bool verbose; /* list every unused interaction */
 	char *akid; /* --verify-sigv4; akid owns the allocation */
 	char *secret;
 	struct inject_spec inject;

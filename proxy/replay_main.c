@@ -32,6 +32,10 @@ static void usage(FILE *to)
 	      "unused interactions\n"
 	      "  --junit FILE           JUnit XML: one testcase per rule\n"
 	      "  --fail-on-unused       an unused interaction fails the run\n"
+	      "                         (and each is listed)\n"
+	      "  --verbose              list every unused interaction (else "
+	      "one summary\n"
+	      "                         line counts them)\n"
 	      "  --verify-sigv4 AKID:SECRET  verify each request's "
 	      "signature\n"
 	      "  --inject SPEC          throttle=P,internal=P,latency=MIN..MAX,"
@@ -168,8 +172,13 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 			o->strict = true;
 		} else if (strcmp(a, "--fail-on-unused") == 0) {
 			o->fail_on_unused = true;
+		} else if (strcmp(a, "--verbose") == 0) {
+			o->verbose = true;
 		} else if (!value_option(o, argc, argv, &i, &rc)) {
-			rc = usage_error("unknown argument ", a);
+			fprintf(stderr, "blt-proxy replay: unknown %s '%s' "
+				"(see --help)\n",
+				a[0] == '-' ? "option" : "argument", a);
+			rc = 2;
 		}
 	}
 	if (rc == 0 && o->ncassettes == 0)
@@ -195,28 +204,35 @@ static bool write_reports(const struct replay *rp)
 	return ok;
 }
 
-/* How many unused interactions the log names; the report has them all. */
+/* How many unused interactions --fail-on-unused names in the log (the
+ * report has them all; --verbose names them all). */
 #define UNUSED_LOGGED 20
 
-/* Logs the summary and the unused interactions; returns the exit status. */
+/* Logs the summary line and, with --verbose or --fail-on-unused, the
+ * unused interactions; returns the exit status. */
 static int finish(const struct replay *rp, bool command_ok)
 {
 	unsigned long v = replay_violation_total(rp);
 	size_t unused = replay_unused_count(rp);
 	bool reports_ok = write_reports(rp);
+	bool list = rp->opts->verbose || rp->opts->fail_on_unused;
+	size_t cap = rp->opts->verbose ? SIZE_MAX : UNUSED_LOGGED;
+	size_t listed = 0;
 
 	fprintf(stderr,
 		"blt-proxy replay: %llu requests, %lu violations, %zu of %zu "
-		"interactions unused\n",
-		rp->requests, v, unused, rp->ix.nentries);
-	size_t listed = 0;
-
-	for (size_t i = 0; listed < unused && i < rp->ix.nentries; i++) {
+		"interactions unused%s\n",
+		rp->requests, v, unused, rp->ix.nentries,
+		unused && !list ? " (--verbose lists them, --report FILE has "
+				  "them all)"
+				: "");
+	for (size_t i = 0; list && listed < unused && i < rp->ix.nentries;
+	     i++) {
 		const struct replay_entry *e = &rp->ix.entries[i];
 
 		if (e->used || e->describe)
 			continue;
-		if (listed++ == UNUSED_LOGGED) {
+		if (listed++ == cap) {
 			fprintf(stderr,
 				"blt-proxy replay: ... and %zu more unused "
 				"(--report FILE lists them all)\n",

@@ -352,7 +352,8 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 		if (!in_list(criterion_flags, a) &&
 		    !in_list(criterion_with_value, a) &&
 		    !has_prefix(criterion_prefixed, a)) {
-			blt_fail(err, BLT_EUSAGE, "unknown argument '%s'", a);
+			blt_fail(err, BLT_EUSAGE, "unknown %s '%s'",
+				 a[0] == '-' ? "option" : "argument", a);
 			return 2;
 		}
 		if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0)

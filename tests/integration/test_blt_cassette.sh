@@ -48,7 +48,7 @@ jq_edit "$good" "$tmp/two.json" 'd["interactions"][0]["response"]["body_text"] =
 expect 1 'has 2 body members' "$bin" lint "$tmp/two.json"
 head -c 300 "$good" > "$tmp/truncated.json"
 expect 1 'truncated.json:[0-9]+:[0-9]+: ' "$bin" lint "$tmp/truncated.json"
-expect 1 'cannot open' "$bin" lint "$tmp/missing.json"
+expect 2 'missing.json: cannot open' "$bin" lint "$tmp/missing.json"
 expect 2 'usage' "$bin" lint
 
 # redact: credentials go, the result lints clean, a rule reaches bodies.

@@ -20,6 +20,28 @@ int cmd_import_har(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 
+/* One option of a subcommand. A flag (values NULL) counts in *n; an option
+ * with a value ("-o OUT", "--rule R" or "--rule=R") stores each value,
+ * borrowed from argv, in values[*n] and may be given at most max times. */
+struct tool_opt {
+	const char *name;
+	const char **values;
+	size_t max;
+	size_t *n;
+};
+
+/* Reads a subcommand's command line (argv[0] names it) the one way every
+ * subcommand does: --help or -h prints usage to stdout; each option of opts
+ * (the list ends with a NULL name); every other argument that starts with
+ * '-' (but "-" itself) is an unknown option, never a file name; after "--"
+ * every argument is positional. The positional arguments go to pos (room
+ * for maxpos), their number to *npos. Returns -1 to go on, 0 when the help
+ * was printed, 2 on a usage error (reported on stderr, naming the argument;
+ * a wrong number of positional arguments prints usage there too). */
+int tool_args(int argc, char **argv, const char *usage,
+	      const struct tool_opt *opts, const char **pos, int minpos,
+	      int maxpos, int *npos);
+
 /* Reads and parses a JSON file (capped, depth-limited); on failure err says
  * "PATH:LINE:COLUMN: what". New reference or NULL. */
 json_t *tool_load_json(const char *path, struct blt_err *err);

@@ -3,6 +3,7 @@
  * same arguments. */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,38 +152,64 @@ static void gen_normalise(struct cassette *c, const struct gen *g)
 	}
 }
 
-static int gen_usage(FILE *to, int rc)
-{
-	fputs("usage: blt-cassette gen --tasks N --seed S -o FILE\n"
-	      "Records blt-fake --generate N --seed S through blt-proxy "
-	      "record with the\nstandard scenario (walks at several page "
-	      "sizes, every filter, every\nvalidation error) into FILE. The "
-	      "same arguments give the same bytes.\n", to);
-	return rc;
-}
+static const char gen_usage[] =
+	"usage: blt-cassette gen --tasks N --seed S -o FILE\n"
+	"Records blt-fake --generate N --seed S through blt-proxy record with "
+	"the\nstandard scenario (walks at several page sizes, every filter, "
+	"every\nvalidation error) into FILE. The same arguments give the same "
+	"bytes.\n";
 
-static bool parse_args(int argc, char **argv, struct gen *g,
-		       const char **out)
+/* Reads a whole number from 0 to max for flag; 2 when it is not one
+ * (reported). */
+static int gen_number(const char *flag, const char *text,
+		      unsigned long long max, unsigned long long *out)
 {
 	char *end;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		errno = 0;
-		if (strcmp(argv[i], "-o") == 0) {
-			*out = argv[i + 1];
-			continue;
-		}
-		unsigned long long v = strtoull(argv[i + 1], &end, 10);
-		if (*end || errno || argv[i + 1][0] == '-')
-			return false;
-		if (strcmp(argv[i], "--tasks") == 0 && v >= 1 && v <= 100000)
-			g->tasks = (unsigned)v;
-		else if (strcmp(argv[i], "--seed") == 0)
-			g->seed = v;
-		else
-			return false;
+	errno = 0;
+	*out = strtoull(text, &end, 10);
+	if (text[0] < '0' || text[0] > '9' || *end || errno || *out > max) {
+		tool_error("gen", "%s: '%s' is not a whole number from 0 to "
+			   "%llu", flag, text, max);
+		return 2;
 	}
-	return argc % 2 == 1 && g->tasks && *out;
+	return 0;
+}
+
+/* Reads the command line into g and *out; -1 to go on, else the exit
+ * status (0 after --help). */
+static int parse_args(int argc, char **argv, struct gen *g,
+		      const char **out)
+{
+	const char *tasks = NULL, *seed = NULL;
+	size_t ntasks = 0, nseed = 0, nout = 0;
+	const struct tool_opt opts[] = {{"--tasks", &tasks, 1, &ntasks},
+					{"--seed", &seed, 1, &nseed},
+					{"-o", out, 1, &nout},
+					{0}};
+	unsigned long long v = 0;
+	int npos = 0;
+	int rc = tool_args(argc, argv, gen_usage, opts, NULL, 0, 0, &npos);
+
+	if (rc >= 0)
+		return rc;
+	if (!tasks || !seed || !*out) {
+		tool_error("gen", "--tasks, --seed and -o are required");
+		fputs(gen_usage, stderr);
+		return 2;
+	}
+	if (gen_number("--tasks", tasks, 100000, &v))
+		return 2;
+	if (v < 1) {
+		tool_error("gen", "--tasks: '%s' is not from 1 to 100000",
+			   tasks);
+		return 2;
+	}
+	g->tasks = (unsigned)v;
+	if (gen_number("--seed", seed, UINT64_MAX, &v))
+		return 2;
+	g->seed = v;
+	return -1;
 }
 
 /* Starts blt-fake and blt-proxy record on free ports. */
@@ -288,11 +315,10 @@ int cmd_gen(int argc, char **argv)
 	struct gen g = {0};
 	const char *out = NULL;
 	char tmp[4096];
+	int rc = parse_args(argc, argv, &g, &out);
 
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		return gen_usage(stdout, 0);
-	if (!parse_args(argc, argv, &g, &out))
-		return gen_usage(stderr, 2);
+	if (rc >= 0)
+		return rc;
 	httpc_global_init();
 	snprintf(tmp, sizeof(tmp), "%s.gen-%ld.tmp", out, (long)getpid());
 	if (make_parent_dirs(out, &g.err) || gen_run(&g, tmp, out)) {

@@ -136,12 +136,9 @@ static json_t *har_entry(const struct cassette_interaction *it,
 	return entry;
 }
 
-static int export_usage(FILE *to, int rc)
-{
-	fputs("usage: blt-cassette export-har FILE [-o OUT.har]\n"
-	      "Writes the cassette as HAR 1.2 (to stdout without -o).\n", to);
-	return rc;
-}
+static const char export_usage[] =
+	"usage: blt-cassette export-har FILE [-o OUT.har]\n"
+	"Writes the cassette as HAR 1.2 (to stdout without -o).\n";
 
 int cmd_export_har(int argc, char **argv)
 {
@@ -150,21 +147,15 @@ int cmd_export_har(int argc, char **argv)
 	struct blt_err err;
 	json_t *har = NULL, *entries;
 	struct blt_buf b;
-	int rc = 2;
+	size_t nout = 0;
+	const struct tool_opt opts[] = {{"-o", &out, 1, &nout}, {0}};
+	int nin = 0;
+	int rc = tool_args(argc, argv, export_usage, opts, &in, 1, 1, &nin);
 
+	if (rc >= 0)
+		return rc;
+	rc = 2;
 	buf_init(&b, CASSETTE_FILE_MAX);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0)
-			return export_usage(stdout, 0);
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (!in && argv[i][0] != '-')
-			in = argv[i];
-		else
-			return export_usage(stderr, 2);
-	}
-	if (!in)
-		return export_usage(stderr, 2);
 	if (cassette_load_file(in, &c, &err))
 		goto fail;
 	json_t *meta = cassette_meta(c);
@@ -311,14 +302,11 @@ done:
 	return cassette_interaction_new(r, s, from, ms > 0 ? ms : 0);
 }
 
-static int import_usage(FILE *to, int rc)
-{
-	fputs("usage: blt-cassette import-har FILE.har [-o OUT] [--all]\n"
-	      "Makes a cassette from a HAR 1.2 file: the Timestream Write "
-	      "entries (all\nentries with --all), token links rebuilt, "
-	      "credentials redacted.\n", to);
-	return rc;
-}
+static const char import_usage[] =
+	"usage: blt-cassette import-har FILE.har [-o OUT] [--all]\n"
+	"Makes a cassette from a HAR 1.2 file: the Timestream Write entries "
+	"(all\nentries with --all), token links rebuilt, credentials "
+	"redacted.\n";
 
 /* Appends every wanted entry of the HAR log to c. */
 static blt_status har_import_entries(const json_t *entries, bool all,
@@ -364,23 +352,15 @@ int cmd_import_har(int argc, char **argv)
 	struct cassette *c = NULL;
 	struct blt_err err;
 	json_t *har = NULL, *entries;
-	bool all = false;
-	int rc = 2;
+	size_t nout = 0, all = 0;
+	const struct tool_opt opts[] = {
+		{"-o", &out, 1, &nout}, {"--all", NULL, 0, &all}, {0}};
+	int nin = 0;
+	int rc = tool_args(argc, argv, import_usage, opts, &in, 1, 1, &nin);
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0)
-			return import_usage(stdout, 0);
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (strcmp(argv[i], "--all") == 0)
-			all = true;
-		else if (!in && argv[i][0] != '-')
-			in = argv[i];
-		else
-			return import_usage(stderr, 2);
-	}
-	if (!in)
-		return import_usage(stderr, 2);
+	if (rc >= 0)
+		return rc;
+	rc = 2;
 	redact_rules_init(&rules);
 	redact_secret_add(&rules, getenv("AWS_SECRET_ACCESS_KEY"), NULL);
 	redact_secret_add(&rules, getenv("AWS_SESSION_TOKEN"), NULL);
@@ -394,7 +374,7 @@ int cmd_import_har(int argc, char **argv)
 		goto fail;
 	}
 	c = cassette_new("imported from HAR", "blt-cassette " BLT_VERSION);
-	if (!c || har_import_entries(entries, all, c, &rules, &err)) {
+	if (!c || har_import_entries(entries, all > 0, c, &rules, &err)) {
 		blt_err_prefix(&err, "%s", in);
 		goto fail;
 	}

@@ -296,8 +296,9 @@ done:
 	json_decref(links.ids);
 }
 
-/* Lints one file; returns the number of problems, or -1 when the file could
- * not be read at all (reported). */
+/* Lints one file; returns the number of problems (a file that is not JSON
+ * is one, printed as FILE:LINE:COLUMN), or -1 when the file could not be
+ * read at all (reported on stderr). */
 static long lint_file(struct lint *l, const char *path)
 {
 	struct blt_err err;
@@ -306,6 +307,10 @@ static long lint_file(struct lint *l, const char *path)
 
 	l->file = path;
 	l->problems = 0;
+	if (!doc && err.code == BLT_EIO) {
+		tool_error("lint", "%s", err.msg);
+		return -1;
+	}
 	if (!doc) {
 		printf("%s\n", err.msg);
 		return 1;
@@ -343,27 +348,38 @@ static bool lint_setup(struct lint *l)
 	return true;
 }
 
+static const char lint_usage[] =
+	"usage: blt-cassette lint FILE...\n"
+	"Checks each cassette against schemas/cassette.schema.json and for "
+	"meaning:\nunique ids, token links that point back to the response "
+	"that issued the\ntoken, known operations, one body member, and no "
+	"credential.\nExit 1 when any problem is found, 2 when a FILE cannot "
+	"be read.\n";
+
 int cmd_lint(int argc, char **argv)
 {
+	static const struct tool_opt none[] = {{0}};
 	struct lint l = {0};
-	size_t bad = 0;
+	const char **files = calloc((size_t)argc, sizeof(*files));
+	size_t bad = 0, unreadable = 0;
+	int nfiles = 0;
+	int rc = files ? tool_args(argc, argv, lint_usage, none, files, 1,
+				   argc, &nfiles)
+		       : 2;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		fputs("usage: blt-cassette lint FILE...\n"
-		      "Checks each cassette against schemas/cassette.schema.json "
-		      "and for meaning:\nunique ids, token links that point back "
-		      "to the response that issued the\ntoken, known "
-		      "operations, one body member, and no credential.\nExit 1 "
-		      "when any problem is found.\n",
-		      argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	if (rc >= 0 || !lint_setup(&l)) {
+		free(files);
+		return rc >= 0 ? rc : 2;
 	}
-	if (!lint_setup(&l))
-		return 2;
-	for (int i = 1; i < argc; i++)
-		bad += lint_file(&l, argv[i]) != 0;
+	for (int i = 0; i < nfiles; i++) {
+		long n = lint_file(&l, files[i]);
+
+		bad += n > 0;
+		unreadable += n < 0;
+	}
 	regfree(&l.akid);
 	regfree(&l.signature);
 	redact_rules_free(&l.rules);
-	return bad ? 1 : 0;
+	free(files);
+	return unreadable ? 2 : bad ? 1 : 0;
 }

@@ -2,6 +2,7 @@
  * recovery for blt cassettes. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,9 +57,94 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "blt-cassette: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "blt-cassette: unknown %s '%s'\n",
+		argv[1][0] == '-' ? "option" : "command", argv[1]);
 	usage(stderr);
 	return 2;
+}
+
+/* The option of opts that arg names ("--rule" or "--rule=..."), or NULL. */
+static const struct tool_opt *find_opt(const struct tool_opt *opts,
+				       const char *arg)
+{
+	for (; opts->name; opts++) {
+		size_t n = strlen(opts->name);
+
+		if (strncmp(arg, opts->name, n) == 0 &&
+		    (arg[n] == '\0' || (arg[n] == '=' && opts->values)))
+			return opts;
+	}
+	return NULL;
+}
+
+/* Takes the option at argv[*i]; 2 on a usage error (reported). */
+static int take_opt(const char *sub, const struct tool_opt *o, int argc,
+		    char **argv, int *i)
+{
+	const char *eq = strchr(argv[*i], '=');
+
+	if (!o->values) {
+		(*o->n)++;
+		return 0;
+	}
+	if (*o->n >= o->max) {
+		tool_error(sub, "%s may be given only once", o->name);
+		return 2;
+	}
+	if (eq)
+		o->values[(*o->n)++] = eq + 1;
+	else if (*i + 1 < argc)
+		o->values[(*o->n)++] = argv[++*i];
+	else {
+		tool_error(sub, "%s needs a value", o->name);
+		return 2;
+	}
+	return 0;
+}
+
+int tool_args(int argc, char **argv, const char *usage,
+	      const struct tool_opt *opts, const char **pos, int minpos,
+	      int maxpos, int *npos)
+{
+	const char *sub = argv[0];
+	bool options = true;
+
+	*npos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct tool_opt *o;
+
+		if (options && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (options && !strcmp(a, "--")) {
+			options = false;
+			continue;
+		}
+		if (options && a[0] == '-' && a[1] != '\0') {
+			o = find_opt(opts, a);
+			if (!o) {
+				tool_error(sub, "unknown option '%s' (see "
+					   "blt-cassette %s --help)", a, sub);
+				return 2;
+			}
+			if (take_opt(sub, o, argc, argv, &i))
+				return 2;
+			continue;
+		}
+		if (*npos == maxpos) {
+			tool_error(sub, "unexpected argument '%s'", a);
+			fputs(usage, stderr);
+			return 2;
+		}
+		pos[(*npos)++] = a;
+	}
+	if (*npos < minpos) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return -1;
 }
 
 json_t *tool_load_json(const char *path, struct blt_err *err)

@@ -7,47 +7,40 @@
 #include "blt/redact.h"
 #include "cassette_tool.h"
 
-static int redact_usage(FILE *to, int status)
-{
-	fputs("usage: blt-cassette redact FILE [--rule header:NAME | --rule "
-	      "json:/pointer]...\nRemoves credentials from FILE in place, "
-	      "atomically: credential headers,\nthe values of "
-	      "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN wherever they "
-	      "appear,\nand what the rules name (json pointers apply to "
-	      "request and response bodies;\na '*' token matches every "
-	      "member).\n", to);
-	return status;
-}
+static const char redact_usage[] =
+	"usage: blt-cassette redact FILE [--rule header:NAME | --rule "
+	"json:/pointer]...\nRemoves credentials from FILE in place, "
+	"atomically: credential headers,\nthe values of "
+	"AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN wherever they appear,\n"
+	"and what the rules name (json pointers apply to request and response "
+	"bodies;\na '*' token matches every member).\n";
 
-/* Builds the rules from the command line and the environment. Returns 0 to
- * go on, -1 when --help was answered, 2 on a usage error (reported). */
+/* Builds the rules from the command line and the environment. Returns -1
+ * to go on, 0 when --help was answered, 2 on a usage error (reported). */
 static int redact_rules_from(int argc, char **argv, const char **file,
 			     struct redact_rules *rules)
 {
+	const char **given = calloc((size_t)argc, sizeof(*given));
+	size_t ngiven = 0;
+	const struct tool_opt opts[] = {
+		{"--rule", given, (size_t)argc, &ngiven}, {0}};
 	struct blt_err err;
+	int nfile = 0;
+	int rc = given ? tool_args(argc, argv, redact_usage, opts, file, 1, 1,
+				   &nfile)
+		       : 2;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--rule") == 0 && i + 1 < argc) {
-			if (redact_rule_add(rules, argv[++i], &err)) {
-				tool_error("redact", "%s", err.msg);
-				return 2;
-			}
-		} else if (strcmp(argv[i], "--help") == 0) {
-			redact_usage(stdout, 0);
-			return -1;
-		} else if (argv[i][0] == '-' || *file) {
-			tool_error("redact", "unexpected argument '%s'",
-				   argv[i]);
-			return redact_usage(stderr, 2);
-		} else {
-			*file = argv[i];
+	for (size_t i = 0; rc < 0 && i < ngiven; i++)
+		if (redact_rule_add(rules, given[i], &err)) {
+			tool_error("redact", "%s", err.msg);
+			rc = 2;
 		}
-	}
-	if (!*file)
-		return redact_usage(stderr, 2);
+	free(given);
+	if (rc >= 0)
+		return rc;
 	redact_secret_add(rules, getenv("AWS_SECRET_ACCESS_KEY"), NULL);
 	redact_secret_add(rules, getenv("AWS_SESSION_TOKEN"), NULL);
-	return 0;
+	return -1;
 }
 
 int cmd_redact(int argc, char **argv)
@@ -61,10 +54,8 @@ int cmd_redact(int argc, char **argv)
 
 	redact_rules_init(&rules);
 	rc = redact_rules_from(argc, argv, &file, &rules);
-	if (rc) {
-		rc = rc < 0 ? 0 : rc;
+	if (rc >= 0)
 		goto done;
-	}
 	rc = 2;
 	if (cassette_load_file(file, &c, &err)) {
 		tool_error("redact", "%s", err.msg);
@@ -88,25 +79,29 @@ done:
 
 int cmd_recover(int argc, char **argv)
 {
+	static const struct tool_opt none[] = {{0}};
 	struct journal_recovery info;
 	struct blt_err err;
 	char journal[4096];
+	const char *file = NULL;
+	int nfile = 0;
+	int rc = tool_args(argc, argv,
+			   "usage: blt-cassette recover FILE\nTurns "
+			   "FILE.journal, left by a recording that was killed, "
+			   "into a valid\ncassette at FILE (merged with it when "
+			   "the recording appended), then removes\nthe journal. "
+			   "Exit 1 when there is no FILE.journal.\n",
+			   none, &file, 1, 1, &nfile);
 
-	if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-		fputs("usage: blt-cassette recover FILE\nTurns FILE.journal, "
-		      "left by a recording that was killed, into a valid\n"
-		      "cassette at FILE (merged with it when the recording "
-		      "appended), then removes\nthe journal.\n",
-		      argc == 2 ? stdout : stderr);
-		return argc == 2 ? 0 : 2;
-	}
-	if (journal_path_for(argv[1], journal, sizeof(journal), &err) ||
-	    journal_recover_report(argv[1], journal, &info, &err)) {
+	if (rc >= 0)
+		return rc;
+	if (journal_path_for(file, journal, sizeof(journal), &err) ||
+	    journal_recover_report(file, journal, &info, &err)) {
 		tool_error("recover", "%s", err.msg);
 		return err.code == BLT_ENOTFOUND ? 1 : 2;
 	}
 	fprintf(stderr, "blt-cassette recover: %s: %zu interaction%s "
-		"recovered, %zu in the cassette%s%s\n", argv[1],
+		"recovered, %zu in the cassette%s%s\n", file,
 		info.recovered, info.recovered == 1 ? "" : "s", info.total,
 		info.dropped_partial ? "; a cut-off last line was dropped" : "",
 		info.renumbered ? "; some ids were renumbered" : "");
