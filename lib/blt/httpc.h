@@ -43,8 +43,9 @@ blt_status httpc_new(const struct httpc_opts *opts, struct httpc **out,
 
 void httpc_free(struct httpc *c);
 
-/* Sends one request. headers is an array of "Name: value" strings (n of
- * them). On BLT_OK resp holds the answer (any status) and must be released
+/* Sends one request. The URL's path goes out as it is written (dot
+ * segments are not removed). headers is an array of "Name: value" strings
+ * (n of them). On BLT_OK resp holds the answer (any status) and must be released
  * with httpc_response_free. On failure err names the cause: refused,
  * timeout, reset, TLS, body over the cap; BLT_ETIMEOUT for timeouts,
  * BLT_ENET for the rest. */
@@ -52,6 +53,16 @@ blt_status httpc_send(struct httpc *c, const char *method, const char *url,
 		      const char *const *headers, size_t n, const void *body,
 		      size_t len, struct httpc_response *resp,
 		      struct blt_err *err);
+
+/* Builds the URL that sends path and query (NULL for none) to origin
+ * ("http://HOST[:PORT]" or "https://...", nothing else) with libcurl's URL
+ * API: the parts are set one by one, never joined as text, so no byte of
+ * path or query can become a user, host or port. path must be origin-form
+ * (httpd_target_ok). The result is parsed back and must name origin's
+ * scheme, host and port, and path and query exactly as given; BLT_EINVAL
+ * otherwise. On success *out is a new string the caller frees. */
+blt_status httpc_url_join(const char *origin, const char *path,
+			  const char *query, char **out, struct blt_err *err);
 
 /* Case-insensitive header lookup; NULL when absent. */
 const char *httpc_response_header(const struct httpc_response *r,
