@@ -261,6 +261,10 @@ static blt_status prepare_entry(struct replay_index *ix, size_t e,
 	json_t *empty = NULL;
 	blt_status st;
 
+	/* A live body that is not a JSON object matches as raw bytes, and so
+	 * does a recorded one. */
+	if (!json_is_object(body))
+		body = NULL;
 	en->id = ci->id;
 	en->op = ci->operation;
 	if (!*en->op)
