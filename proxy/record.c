@@ -604,7 +604,9 @@ static blt_status recover_journal(struct recorder *r, struct blt_err *err)
 	struct stat sb;
 	blt_status st;
 
-	if (stat(r->journal_path, &sb) != 0)
+	/* lstat: a link left there, even a dangling one, is refused by the
+	 * recovery rather than written through. */
+	if (lstat(r->journal_path, &sb) != 0)
 		return BLT_OK;
 	st = journal_recover_report(r->opts.cassette, r->journal_path, &info,
 				    err);
