@@ -496,8 +496,28 @@ static bool same_text(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+bool httpc_same_escaped(const char *a, const char *b)
+{
+	size_t hex = 0; /* hex digits of an escape still to compare */
+
+	if (!a || !b)
+		return a == b;
+	for (; *a && *b; a++, b++) {
+		if (hex && isxdigit((unsigned char)*a) &&
+		    tolower((unsigned char)*a) == tolower((unsigned char)*b)) {
+			hex--;
+			continue;
+		}
+		if (*a != *b)
+			return false;
+		hex = *a == '%' ? 2 : 0;
+	}
+	return *a == *b;
+}
+
 /* Parses url (as libcurl will when sending it) and checks that it goes to
- * want's scheme, host and port, with path and query as given. */
+ * want's scheme, host and port, with the path and query that want holds
+ * (as set), and path and query as given but for the case of escapes. */
 static bool url_goes_to(const char *url, const struct url_parts *want,
 			const char *path, const char *query)
 {
@@ -512,38 +532,53 @@ static bool url_goes_to(const char *url, const struct url_parts *want,
 	url_parts_get(u, &got);
 	ok = !got.user && same_text(got.scheme, want->scheme) &&
 	     same_text(got.host, want->host) &&
-	     same_text(got.port, want->port) && same_text(got.path, path) &&
-	     same_text(got.query, query && *query ? query : NULL);
+	     same_text(got.port, want->port) &&
+	     same_text(got.path, want->path) &&
+	     same_text(got.query, want->query) &&
+	     httpc_same_escaped(got.path, path) &&
+	     httpc_same_escaped(got.query, query && *query ? query : NULL);
 	url_parts_free(&got);
 	curl_url_cleanup(u);
 	return ok;
 }
 
+/* Checks that u holds scheme://HOST[:PORT] and nothing else, reading its
+ * parts into want. */
+static blt_status origin_parts(CURLU *u, const char *origin,
+			       struct url_parts *want, struct blt_err *err)
+{
+	if (curl_url_set(u, CURLUPART_URL, origin, 0))
+		return blt_fail(err, BLT_EINVAL, "'%s' is not a URL", origin);
+	url_parts_get(u, want);
+	if (want->user || !want->host ||
+	    (want->path && strcmp(want->path, "/")) || want->query)
+		return blt_fail(err, BLT_EINVAL,
+				"'%s' is not scheme://HOST[:PORT]", origin);
+	return BLT_OK;
+}
+
 blt_status httpc_url_join(const char *origin, const char *path,
-			  const char *query, char **out, struct blt_err *err)
+			  const char *query, struct httpc_url *out,
+			  struct blt_err *err)
 {
 	CURLU *u = curl_url();
 	struct url_parts want = {0};
 	char *url = NULL;
-	blt_status st = BLT_OK;
+	blt_status st;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if (!u)
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
-	if (curl_url_set(u, CURLUPART_URL, origin, 0)) {
-		st = blt_fail(err, BLT_EINVAL, "'%s' is not a URL", origin);
+	if ((st = origin_parts(u, origin, &want, err)))
 		goto done;
-	}
-	url_parts_get(u, &want);
-	if (want.user || !want.host || (want.path && strcmp(want.path, "/")) ||
-	    want.query) {
-		st = blt_fail(err, BLT_EINVAL,
-			      "'%s' is not scheme://HOST[:PORT]", origin);
-		goto done;
-	}
+	curl_free(want.path);
+	want.path = NULL;
 	if (curl_url_set(u, CURLUPART_PATH, path, 0) ||
 	    curl_url_set(u, CURLUPART_QUERY, query && *query ? query : NULL,
 			 0) ||
+	    curl_url_get(u, CURLUPART_PATH, &want.path, 0) ||
+	    (query && *query &&
+	     curl_url_get(u, CURLUPART_QUERY, &want.query, 0)) ||
 	    curl_url_get(u, CURLUPART_URL, &url, 0) ||
 	    !url_goes_to(url, &want, path, query)) {
 		st = blt_fail(err, BLT_EINVAL,
@@ -552,14 +587,26 @@ blt_status httpc_url_join(const char *origin, const char *path,
 			      origin);
 		goto done;
 	}
-	*out = strdup(url);
-	if (!*out)
+	out->url = strdup(url);
+	out->path = strdup(want.path);
+	out->query = want.query ? strdup(want.query) : NULL;
+	if (!out->url || !out->path || (want.query && !out->query)) {
+		httpc_url_free(out);
 		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+	}
 done:
 	curl_free(url);
 	url_parts_free(&want);
 	curl_url_cleanup(u);
 	return st;
+}
+
+void httpc_url_free(struct httpc_url *u)
+{
+	free(u->url);
+	free(u->path);
+	free(u->query);
+	memset(u, 0, sizeof(*u));
 }
 
 const char *httpc_response_header(const struct httpc_response *r,

@@ -113,7 +113,7 @@ bool record_target_forwarded(const struct record_opts *o, const char *target);
 
 /* What goes upstream for one request. */
 struct record_outgoing {
-	char *url; /* owned: built by httpc_url_join */
+	struct httpc_url url; /* owned: built by httpc_url_join */
 	char *lines[RECORD_FORWARD_MAX]; /* owned: "Name: value" (or "Name;") */
 	size_t n;
 	struct sigv4_header sign[8];
@@ -125,7 +125,8 @@ struct record_outgoing {
 
 /* Builds what record_forward sends for req (an origin-form request as
  * httpd hands it over) to u: the URL (u's base path plus req's path and
- * query, through httpc_url_join) and the client's headers minus
+ * query, through httpc_url_join, so %-escapes go out in lower case) and
+ * the client's headers minus
  * hop-by-hop ones, Expect and Accept-Encoding, each byte for byte; re-signed
  * by s when s->resign (the client's Host, Authorization, X-Amz-Date and
  * X-Amz-Security-Token dropped, Host set to u's, X-Amz-Security-Token

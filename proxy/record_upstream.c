@@ -16,7 +16,7 @@ static blt_status upstream_check(const struct record_upstream *u,
 				 const char *url, struct blt_err *err)
 {
 	char origin[300];
-	char *joined = NULL;
+	struct httpc_url joined;
 	blt_status st;
 
 	snprintf(origin, sizeof(origin), "%s://%s", u->scheme, u->authority);
@@ -27,7 +27,7 @@ static blt_status upstream_check(const struct record_upstream *u,
 				url);
 	st = httpc_url_join(origin, u->base[0] ? u->base : "/", NULL, &joined,
 			    err);
-	free(joined);
+	httpc_url_free(&joined);
 	if (st)
 		return blt_fail(err, BLT_EUSAGE,
 				"'%s': expected scheme://HOST[:PORT][/PATH]",
@@ -208,12 +208,13 @@ static blt_status client_headers(struct record_outgoing *f,
 	return BLT_OK;
 }
 
-/* Adds Host, X-Amz-Date, the session token and the Authorization. */
+/* Adds Host, X-Amz-Date, the session token and the Authorization, signing
+ * the path and query that the URL sends. */
 static blt_status sign_headers(struct record_outgoing *f,
 			       const struct record_upstream *u,
 			       const struct record_signer *s,
 			       const struct httpd_request *req,
-			       const char *path, struct blt_err *err)
+			       struct blt_err *err)
 {
 	struct sigv4_request r;
 	size_t first = f->nsign;
@@ -226,8 +227,8 @@ static blt_status sign_headers(struct record_outgoing *f,
 		f->sign[f->nsign++] = (struct sigv4_header){
 		    "x-amz-security-token", s->creds.session_token};
 	r = (struct sigv4_request){.method = req->method,
-				   .path = path,
-				   .query = req->query,
+				   .path = f->url.path,
+				   .query = f->url.query,
 				   .headers = f->sign,
 				   .nheaders = f->nsign,
 				   .body = req->body,
@@ -263,7 +264,7 @@ blt_status record_outgoing_build(const struct record_upstream *u,
 	    (st = client_headers(out, req, s->resign, err)))
 		goto done;
 	if (s->resign)
-		st = sign_headers(out, u, s, req, path, err);
+		st = sign_headers(out, u, s, req, err);
 	else if (!httpd_request_header(req, "host"))
 		st = add_line(out, "host", u->authority, err);
 done:
@@ -275,7 +276,7 @@ void record_outgoing_free(struct record_outgoing *o)
 {
 	for (size_t i = 0; i < o->n; i++)
 		free(o->lines[i]);
-	free(o->url);
+	httpc_url_free(&o->url);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -289,7 +290,7 @@ blt_status record_forward(struct httpc *c, const struct record_upstream *u,
 	blt_status st = record_outgoing_build(u, s, req, &o, err);
 
 	if (st == BLT_OK)
-		st = httpc_send(c, req->method, o.url,
+		st = httpc_send(c, req->method, o.url.url,
 				(const char *const *)o.lines, o.n, req->body,
 				req->body_len, resp, err);
 	memcpy(sig_out, o.sig, sizeof(o.sig));
