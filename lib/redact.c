@@ -239,6 +239,30 @@ bool redact_header_needed(const struct redact_rules *r, const char *name,
 
 /* The length of the secret that starts at p (with left bytes available),
  * 0 when none does. */
+static int hex_value(char c);
+
+/* The length of the text at p (left bytes) that spells secret s, each of
+ * its bytes as itself or %-escaped (hex digits of either case), as a URL
+ * carries it; 0 when it does not. */
+static size_t spelled_at(const char *p, size_t left, const char *s)
+{
+	size_t j = 0;
+
+	for (; *s; s++) {
+		if (j < left && p[j] == *s) {
+			j++;
+		} else if (j + 2 < left && p[j] == '%' &&
+			   hex_value(p[j + 1]) >= 0 && hex_value(p[j + 2]) >= 0 &&
+			   hex_value(p[j + 1]) * 16 + hex_value(p[j + 2]) ==
+			       (unsigned char)*s) {
+			j += 3;
+		} else {
+			return 0;
+		}
+	}
+	return j;
+}
+
 static size_t secret_at(const struct redact_rules *r, const char *p,
 			size_t left, const char *const *extra, size_t nextra)
 {
@@ -246,9 +270,11 @@ static size_t secret_at(const struct redact_rules *r, const char *p,
 		const char *s =
 		    i < r->nsecrets ? r->secrets[i] : extra[i - r->nsecrets];
 		size_t n = s ? strlen(s) : 0;
+		size_t len;
 
-		if (n >= REDACT_SECRET_MIN && n <= left && memcmp(p, s, n) == 0)
-			return n;
+		if (n >= REDACT_SECRET_MIN && (p[0] == s[0] || p[0] == '%') &&
+		    (len = spelled_at(p, left, s)) > 0)
+			return len;
 	}
 	return 0;
 }
@@ -386,8 +412,9 @@ static bool part_secret(struct path_redaction *pr, const char *s, size_t n,
 		pr->oom = true;
 		return true;
 	}
+	/* A presigned URL's X-Amz-Algorithm is the bare name, no secret. */
 	found = holds_secret(pr->r, d, dlen, pr->extra, pr->nextra) ||
-		value_looks_secret(d);
+		(value_looks_secret(d) && strcmp(d, "AWS4-HMAC-SHA256") != 0);
 	free(d);
 	return found;
 }

@@ -69,8 +69,9 @@ bool redact_header_needed(const struct redact_rules *r, const char *name,
 			  size_t nextra);
 
 /* Copies the n bytes at text with every occurrence of each secret (rules'
- * and extra) replaced by REDACT_VALUE into a new malloc'd buffer *out of
- * length *outlen (NUL-terminated) that the caller frees. Returns the number
+ * and extra), raw or with any of its bytes %-escaped, replaced by
+ * REDACT_VALUE into a new malloc'd buffer *out of length *outlen
+ * (NUL-terminated) that the caller frees. Returns the number
  * of replacements; when there were none, *out is NULL and text is all the
  * caller needs. -1 when memory runs out. */
 long redact_bytes(const struct redact_rules *r, const char *text, size_t n,

@@ -11,11 +11,12 @@ static int redact_usage(FILE *to, int status)
 {
 	fputs("usage: blt-cassette redact FILE [--rule header:NAME | --rule "
 	      "json:/pointer]...\nRemoves credentials from FILE in place, "
-	      "atomically: credential headers,\nthe values of "
-	      "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN wherever they "
-	      "appear,\nand what the rules name (json pointers apply to "
-	      "request and response bodies;\na '*' token matches every "
-	      "member).\n", to);
+	      "atomically: credential headers,\ncredential parameters of "
+	      "request paths (presigned X-Amz-*, secret names),\nthe values "
+	      "of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
+	      "AWS_SESSION_TOKEN\nwherever they appear, and what the rules "
+	      "name (json pointers apply to\nrequest and response bodies; a "
+	      "'*' token matches every member).\n", to);
 	return status;
 }
 
@@ -45,8 +46,9 @@ static int redact_rules_from(int argc, char **argv, const char **file,
 	}
 	if (!*file)
 		return redact_usage(stderr, 2);
-	redact_secret_add(rules, getenv("AWS_SECRET_ACCESS_KEY"), NULL);
-	redact_secret_add(rules, getenv("AWS_SESSION_TOKEN"), NULL);
+	if (redact_secrets_from_env(rules, &err))
+		tool_error("redact", "warning: %s: it cannot be scrubbed",
+			   err.msg);
 	return 0;
 }
 
