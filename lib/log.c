@@ -84,14 +84,14 @@ void log_line(const char *prog, const char *fmt, ...)
 }
 
 void log_limit_init(struct log_limit *l, const char *prog, const char *hint,
-		    const char *const *names, size_t nkinds)
+		    const char *(*name)(size_t kind), size_t nkinds)
 {
 	assert(nkinds <= LOG_KINDS_MAX);
 	memset(l, 0, sizeof(*l));
 	pthread_mutex_init(&l->lock, NULL);
 	l->prog = prog;
 	l->hint = hint;
-	l->names = names;
+	l->name = name;
 	l->nkinds = nkinds;
 	l->last_summary_ms = clock_mono_ms();
 }
@@ -102,7 +102,7 @@ static void summary_locked(struct log_limit *l)
 	for (size_t k = 0; k < l->nkinds; k++) {
 		if (!l->hidden[k])
 			continue;
-		log_line(l->prog, "%s: %lu more not shown%s%s%s", l->names[k],
+		log_line(l->prog, "%s: %lu more not shown%s%s%s", l->name(k),
 			 l->hidden[k], l->hint ? " (" : "",
 			 l->hint ? l->hint : "", l->hint ? ")" : "");
 		l->hidden[k] = 0;

@@ -30,9 +30,15 @@ enum record_log {
 	RLOG_COUNT
 };
 
-static const char *const rlog_names[RLOG_COUNT] = {
-    "upstream failures", "requests not forwarded",
-    "interactions not recorded", "NextTokens not linked"};
+/* The name of a kind of log line, for the log's summaries. */
+static const char *rlog_name(size_t kind)
+{
+	static const char *const names[RLOG_COUNT] = {
+	    "upstream failures", "requests not forwarded",
+	    "interactions not recorded", "NextTokens not linked"};
+
+	return kind < RLOG_COUNT ? names[kind] : "?";
+}
 
 struct recorder {
 	struct record_opts opts;
@@ -760,7 +766,7 @@ int record_main(int argc, char **argv)
 	pthread_cond_init(&r->up_done, NULL);
 	pthread_mutex_init(&r->clients_lock, NULL);
 	log_limit_init(&r->log, PROG, "each kind shows its first lines only",
-		       rlog_names, RLOG_COUNT);
+		       rlog_name, RLOG_COUNT);
 	redact_rules_init(&r->rules);
 	if (record_opts_parse(argc, argv, &r->opts, &r->rules, &err)) {
 		fprintf(stderr, "blt-proxy record: %s (see --help)\n", err.msg);

@@ -36,17 +36,18 @@ struct log_limit {
 	pthread_mutex_t lock;
 	const char *prog;  /* borrowed: the "PROG: " of summary lines */
 	const char *hint;  /* borrowed: appended to each summary, or NULL */
-	const char *const *names; /* borrowed: the name of each kind */
+	const char *(*name)(size_t kind); /* the name of each kind */
 	size_t nkinds;
 	unsigned long seen[LOG_KINDS_MAX];
 	unsigned long hidden[LOG_KINDS_MAX]; /* since the last summary */
 	double last_summary_ms;
 };
 
-/* Prepares l for nkinds kinds (at most LOG_KINDS_MAX) named by names; prog
- * and hint (may be NULL) are borrowed and must outlive l. */
+/* Prepares l for nkinds kinds (at most LOG_KINDS_MAX), each named by
+ * name(kind); prog and hint (may be NULL) are borrowed and must outlive
+ * l. */
 void log_limit_init(struct log_limit *l, const char *prog, const char *hint,
-		    const char *const *names, size_t nkinds);
+		    const char *(*name)(size_t kind), size_t nkinds);
 
 /* Counts one line of kind. True when it is among the first
  * LOG_FULL_PER_KIND of its kind and is to be written in full; otherwise it
