@@ -732,6 +732,11 @@ size_t redact_message(const struct redact_rules *r, json_t *message,
 	    json_object_set_new(message, "path", json_string(clean)) == 0)
 		count += (size_t)n;
 	free(clean);
+	/* The operation comes from the client's X-Amz-Target. */
+	count += scrub_json(r, json_object_get(message, "operation"), extra,
+			    nextra);
+	count += scrub_json(r, json_object_get(message, "method"), extra,
+			    nextra);
 	if (json_is_object(headers))
 		count += redact_headers(r, headers, extra, nextra);
 	for (size_t i = 0; body && i < r->npointers; i++) {

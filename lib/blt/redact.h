@@ -95,8 +95,8 @@ long redact_path(const struct redact_rules *r, const char *target,
 		 struct blt_buf *names);
 
 /* Redacts a cassette message (a request or response object, SPEC section
- * 5) in place: its path (redact_path), headers (value set to REDACT_VALUE,
- * the name kept), the
+ * 5) in place: its path (redact_path), secrets in its method and
+ * operation, headers (value set to REDACT_VALUE, the name kept), the
  * JSON body's values at the pointer rules (set to REDACT_VALUE when
  * present, in both requests and responses), secrets inside any JSON string
  * of the body, body_text and the decoded bytes of body_base64. Returns the
