@@ -54,15 +54,33 @@ static size_t diff(const json_t *rec, const json_t *rec_tok,
 	return n;
 }
 
+/* A value to quote: v itself, or for a long string a copy of its start
+ * (new reference), so that a 1 MiB member costs no 1 MiB of text. */
+static json_t *quotable(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n = SHOW_MAX + 1;
+
+	if (!s || json_string_length(v) <= n)
+		return json_incref((json_t *)v);
+	/* Cut at a character boundary. */
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return json_stringn(s, n);
+}
+
 static void quote(struct blt_buf *out, const json_t *v)
 {
+	json_t *shown;
 	char *text;
 
 	if (!v) {
 		buf_puts(out, "absent", NULL);
 		return;
 	}
-	text = canon_text(v);
+	shown = quotable(v);
+	text = shown ? canon_text(shown) : NULL;
+	json_decref(shown);
 	if (!text) {
 		buf_puts(out, "?", NULL);
 		return;
