@@ -2,7 +2,10 @@
 # bench/replay-peers.sh: requests per second, with wrk on loopback, of
 # blt-proxy replay against nginx answering the same bytes with `return 200`,
 # talkback 4 in playback mode and mitmproxy's --server-replay, all serving
-# one recorded ListBatchLoadTasks page. Prints the rates and the ratios.
+# one recorded ListBatchLoadTasks page. blt-proxy replay is measured twice:
+# with signed requests, and with unsigned ones (each a CLIENT-SIGV4
+# violation, which the replay counts instead of logging past the first
+# few). Prints the rates and the ratios.
 #
 # usage: bench/replay-peers.sh
 #   (env: BLT_BIN_DIR, DURATION=5 seconds, CONNECTIONS=32, ROUNDS=3)
@@ -44,6 +47,7 @@ auth=$(curl -sv -o /dev/null --aws-sigv4 aws:amz:us-east-1:timestream \
   -H "Content-Type: $ct" -H "X-Amz-Target: $target" -d "$body" \
   "$up" 2>&1 | sed -n 's/^> Authorization: //p' | tr -d '\r' || true)
 bench_post_lua "$tmp/post.lua" "$body" "$auth"
+bench_post_lua "$tmp/post-unsigned.lua" "$body"
 bench_start rec env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
   "$bin/blt-proxy" record --upstream "$up" --cassette "$tmp/page.json"
 send "$bench_url" >"$tmp/page.body"
@@ -79,9 +83,11 @@ bench_start_port mitmproxy "$p_mitm" mitmdump -q --mode "reverse:$up" \
   --server-replay "$tmp/flows.mitm" --server-replay-nopop
 
 declare -A urls=([blt-proxy-replay]=$replay_url [nginx]=http://127.0.0.1:$p_nginx/
-  [talkback]=http://127.0.0.1:$p_tb/ [mitmproxy]=http://127.0.0.1:$p_mitm/)
-order=(blt-proxy-replay nginx talkback mitmproxy)
-for name in "${order[@]}"; do
+  [talkback]=http://127.0.0.1:$p_tb/ [mitmproxy]=http://127.0.0.1:$p_mitm/
+  [replay-unsigned]=$replay_url)
+declare -A scripts=([replay-unsigned]=$tmp/post-unsigned.lua)
+order=(blt-proxy-replay replay-unsigned nginx talkback mitmproxy)
+for name in blt-proxy-replay nginx talkback mitmproxy; do
   # The same page (talkback re-indents what it recorded; each tool recorded
   # its own request, so blt-fake gave each its own NextToken).
   send "${urls[$name]}" >"$tmp/$name.body" || true
@@ -100,7 +106,8 @@ declare -A rps
 echo "wrk -t1 -c$conns -d${dur}s x $rounds rounds, POST $body ($(wc -c <"$tmp/page.body") byte page)"
 for r in $(seq "$rounds"); do
   for name in "${order[@]}"; do
-    wrk -t1 -c"$conns" -d"${dur}s" -s "$tmp/post.lua" "${urls[$name]}" >"$tmp/$name.wrk"
+    wrk -t1 -c"$conns" -d"${dur}s" -s "${scripts[$name]:-$tmp/post.lua}" \
+      "${urls[$name]}" >"$tmp/$name.wrk"
     got=$(bench_rps "$tmp/$name.wrk" "$name")
     echo "  round $r: $name $got req/s"
     if bench_higher "$got" "${rps[$name]:-0}"; then
@@ -108,11 +115,13 @@ for r in $(seq "$rounds"); do
     fi
   done
 done
+cp "$tmp/blt-proxy-replay.body" "$tmp/replay-unsigned.body"
 for name in "${order[@]}"; do
   printf '%-18s %12s req/s  (%s-byte answers)\n' "$name" "${rps[$name]}" \
     "$(wc -c <"$tmp/$name.body")"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "blt-proxy replay / nginx:     $(ratio "${rps[blt-proxy-replay]}" "${rps[nginx]}")x (target >= 0.8)"
+echo "unsigned replay / nginx:      $(ratio "${rps[replay-unsigned]}" "${rps[nginx]}")x (target >= 0.8)"
 echo "blt-proxy replay / talkback:  $(ratio "${rps[blt-proxy-replay]}" "${rps[talkback]}")x"
 echo "blt-proxy replay / mitmproxy: $(ratio "${rps[blt-proxy-replay]}" "${rps[mitmproxy]}")x"
