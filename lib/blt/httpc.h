@@ -45,8 +45,8 @@ void httpc_free(struct httpc *c);
 
 /* Sends one request. The URL's path goes out as it is written (dot
  * segments are not removed). headers is an array of "Name: value" strings
- * (n of them). On BLT_OK resp holds the answer (any status) and must be released
- * with httpc_response_free. On failure err names the cause: refused,
+ * (n of them). On BLT_OK resp holds the answer (any status) and must be
+ * released with httpc_response_free. On failure err names the cause: refused,
  * timeout, reset, TLS, body over the cap; BLT_ETIMEOUT for timeouts,
  * BLT_ENET for the rest. */
 blt_status httpc_send(struct httpc *c, const char *method, const char *url,

@@ -11,7 +11,7 @@
 #include "blt/buf.h"
 #include "blt/err.h"
 
-#define LOG_FULL_PER_KIND 5 /* lines of one kind written in full */
+#define LOG_FULL_PER_KIND 5	     /* lines of one kind written in full */
 #define LOG_SUMMARY_EVERY_MS 10000.0 /* at most one summary this often */
 #define LOG_KINDS_MAX 32
 
@@ -29,13 +29,13 @@ char *log_escaped(const char *s);
 /* Writes "PROG: " and the formatted message, escaped as a whole, and a
  * newline to stderr with one write. */
 void log_line(const char *prog, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Counts log lines by kind. Initialise with log_limit_init; thread-safe. */
 struct log_limit {
 	pthread_mutex_t lock;
-	const char *prog;  /* borrowed: the "PROG: " of summary lines */
-	const char *hint;  /* borrowed: appended to each summary, or NULL */
+	const char *prog; /* borrowed: the "PROG: " of summary lines */
+	const char *hint; /* borrowed: appended to each summary, or NULL */
 	const char *(*name)(size_t kind); /* the name of each kind */
 	size_t nkinds;
 	unsigned long seen[LOG_KINDS_MAX];

@@ -253,7 +253,8 @@ static bool own_header(const char *name, size_t len, const char *v,
 
 /* The forwarded URL goes to the upstream, with the accepted path (under
  * the upstream's base) and query, %-escapes aside. */
-static void check_url(const struct httpc_url *u, const struct httpd_request *req)
+static void check_url(const struct httpc_url *u,
+		      const struct httpd_request *req)
 {
 	CURLU *h = curl_url();
 	char *host = NULL, *port = NULL, *user = NULL, *path = NULL;
