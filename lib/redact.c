@@ -448,7 +448,6 @@ static void query_param(struct path_redaction *pr, const char *p, size_t n)
 	if (part_secret(pr, p, nlen, true)) {
 		emit(pr, REDACT_VALUE, strlen(REDACT_VALUE));
 		note_redacted(pr, "a parameter name", 16);
-		nlen = 0;
 	} else {
 		emit(pr, p, nlen);
 	}
