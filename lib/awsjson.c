@@ -2,6 +2,7 @@
  * tables by profile, and the rules for reading an error's type. */
 #include "blt/awsjson.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,8 @@ json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err)
 	if (!root) {
 		blt_fail(err, BLT_EINVAL,
 			 "request body is not valid JSON: line %d, column %d: "
-			 "%s", jerr.line, jerr.column, jerr.text);
+			 "%s", jerr.line < 1 ? 1 : jerr.line,
+			 jerr.column < 1 ? 1 : jerr.column, jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
@@ -178,21 +180,159 @@ json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err)
 	return root;
 }
 
-blt_status awsjson_endpoints_body(const char *url, struct blt_buf *out,
-				  struct blt_err *err)
+/* The length of url's "http://" or "https://" (any case); 0 for none.
+ * *tls says which. */
+static size_t scheme_len(const char *url, bool *tls)
 {
-	const char *host = url ? strstr(url, "://") : NULL;
-	json_t *doc = json_pack("{s:[{s:s, s:i}]}", "Endpoints", "Address",
-				host ? host + 3 : (url ? url : ""),
-				"CachePeriodInMinutes",
-				AWSJSON_ENDPOINT_CACHE_MINUTES);
-	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	blt_status st = text ? buf_puts(out, text, err)
-			     : blt_fail(err, BLT_ENOMEM, "out of memory");
+	*tls = strncasecmp(url, "https://", 8) == 0;
+	if (*tls)
+		return 8;
+	return strncasecmp(url, "http://", 7) == 0 ? 7 : 0;
+}
 
+/* True when ua holds the product "aws-sdk-js/" (at its start or after a
+ * blank) with a major version of 3 or more. */
+static bool names_js_v3(const char *ua)
+{
+	static const char product[] = "aws-sdk-js/";
+
+	for (const char *p = ua; p && (p = strstr(p, product)); p++) {
+		const char *v = p + sizeof(product) - 1;
+		size_t digits = strspn(v, "0123456789");
+
+		if (p != ua && p[-1] != ' ')
+			continue;
+		if (digits > 1 || (digits == 1 && *v >= '3'))
+			return true;
+	}
+	return false;
+}
+
+enum awsjson_address_reader awsjson_address_reader_of(const char *user_agent,
+						      const char *amz_agent)
+{
+	if (names_js_v3(user_agent) || names_js_v3(amz_agent))
+		return AWSJSON_ADDRESS_HOST;
+	return AWSJSON_ADDRESS_URL;
+}
+
+/* The length of the host at the start of s: a bracketed IPv6 address, or
+ * letters, digits, '-', '_' and '.'; 0 when there is none or a bracket is
+ * left open. */
+static size_t host_len(const char *s)
+{
+	size_t n = 0;
+
+	if (*s == '[') {
+		n = 1 + strspn(s + 1, "0123456789abcdefABCDEF:.");
+		return s[n] == ']' && n > 1 ? n + 1 : 0;
+	}
+	while (isalnum((unsigned char)s[n]) || s[n] == '-' || s[n] == '_' ||
+	       s[n] == '.')
+		n++;
+	return n;
+}
+
+/* The Address for url and reader (see the header), as a span of url. */
+static void address_span(const char *url, enum awsjson_address_reader reader,
+			 const char **start, size_t *len)
+{
+	bool tls = false;
+	size_t skip = scheme_len(url, &tls);
+
+	if (reader == AWSJSON_ADDRESS_HOST) {
+		*start = url + skip;
+		*len = host_len(*start);
+		return;
+	}
+	*start = tls ? url + skip : url;
+	*len = strlen(*start);
+	if (*len > 0 && (*start)[*len - 1] == '/')
+		(*len)--;
+}
+
+blt_status awsjson_endpoints_body(const char *url,
+				  enum awsjson_address_reader reader,
+				  struct blt_buf *out, struct blt_err *err)
+{
+	const char *addr;
+	size_t n;
+	json_t *doc;
+	char *text;
+	blt_status st;
+
+	address_span(url ? url : "", reader, &addr, &n);
+	doc = json_pack("{s:[{s:s%, s:i}]}", "Endpoints", "Address", addr, n,
+			"CachePeriodInMinutes", AWSJSON_ENDPOINT_CACHE_MINUTES);
+	text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	st = text ? buf_puts(out, text, err)
+		  : blt_fail(err, BLT_ENOMEM, "out of memory");
 	free(text);
 	json_decref(doc);
 	return st;
+}
+
+/* Checks the ":PORT" (or nothing) at the start of s; *len gets its length. */
+static bool port_ok(const char *s, size_t *len)
+{
+	unsigned long port = 0;
+	size_t n = 1;
+
+	*len = 0;
+	if (*s != ':')
+		return true;
+	while (isdigit((unsigned char)s[n]) && n < 7)
+		port = port * 10 + (unsigned long)(s[n++] - '0');
+	*len = n;
+	return n > 1 && port >= 1 && port <= 65535;
+}
+
+blt_status awsjson_advertise_check(const char *url, struct blt_err *err)
+{
+	bool tls;
+	size_t skip = scheme_len(url, &tls);
+	const char *auth = url + skip;
+	size_t alen = strcspn(auth, "/?#");
+	size_t h;
+	size_t p;
+
+	if (!skip)
+		return blt_fail(err, BLT_EUSAGE,
+				"'%.200s' is not an http:// or https:// URL",
+				url);
+	if (strlen(url) > AWSJSON_ADVERTISE_MAX)
+		return blt_fail(err, BLT_EUSAGE,
+				"'%.60s...' is longer than %d characters", url,
+				AWSJSON_ADVERTISE_MAX);
+	if (memchr(auth, '@', alen))
+		return blt_fail(err, BLT_EUSAGE,
+				"'%.200s' has a user part; advertise "
+				"scheme://HOST[:PORT]",
+				url);
+	h = host_len(auth);
+	if (h == 0 && (alen == 0 || *auth == ':'))
+		return blt_fail(err, BLT_EUSAGE, "'%.200s' has no host", url);
+	if (h == 0 || (auth[h] && !strchr(":/?#", auth[h])))
+		return blt_fail(err, BLT_EUSAGE,
+				"'%.200s': the host may hold letters, digits, "
+				"'-', '_' and '.', or be an IPv6 address in "
+				"brackets",
+				url);
+	if (!port_ok(auth + h, &p) || h + p != alen)
+		return blt_fail(err, BLT_EUSAGE,
+				"'%.200s': the port must be a number from 1 to "
+				"65535",
+				url);
+	if (auth[alen] == '?' || auth[alen] == '#')
+		return blt_fail(err, BLT_EUSAGE, "'%.200s' has a %s", url,
+				auth[alen] == '?' ? "query" : "fragment");
+	if (auth[alen] == '/' && auth[alen + 1])
+		return blt_fail(err, BLT_EUSAGE,
+				"'%.200s' has a path; SDKs put the Address's "
+				"host and port in front of '/', so advertise "
+				"scheme://HOST[:PORT]",
+				url);
+	return BLT_OK;
 }
 
 const char *awsjson_error_name(enum awsjson_error e)

@@ -1198,8 +1198,13 @@ unsigned long long httpd_connections(const struct httpd *h)
 
 void httpd_announce(const struct httpd *h)
 {
-	printf("listening on %s\n", h->url);
-	fflush(stdout);
+	httpd_announce_to(h, stdout);
+}
+
+void httpd_announce_to(const struct httpd *h, FILE *to)
+{
+	fprintf(to, "listening on %s\n", h->url);
+	fflush(to);
 }
 
 /* The signals httpd_wait_signal takes. */

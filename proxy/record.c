@@ -70,7 +70,8 @@ struct recorder {
 	pthread_mutex_t clients_lock;
 	struct httpc *clients[CLIENTS_MAX];
 	size_t nclients;
-	char own_address[64];
+	/* What a client's DescribeEndpoints is answered with. */
+	char own_url[AWSJSON_ADVERTISE_MAX + 1];
 	struct log_limit log;
 };
 
@@ -252,10 +253,17 @@ static void fail_upstream(struct recorder *r, const struct httpd_request *req,
 }
 
 /* Answers a client's DescribeEndpoints with the proxy's own address. */
-static void answer_endpoints(struct recorder *r, struct httpd_reply *reply)
+static void answer_endpoints(struct recorder *r,
+			     const struct httpd_request *req,
+			     struct httpd_reply *reply)
 {
 	reply->status = 200;
-	awsjson_endpoints_body(r->own_address, &reply->body, NULL);
+	awsjson_endpoints_body(
+	    r->own_url,
+	    awsjson_address_reader_of(
+		httpd_request_header(req, "User-Agent"),
+		httpd_request_header(req, "X-Amz-User-Agent")),
+	    &reply->body, NULL);
 	httpd_reply_header(reply, "content-type", AWSJSON_CONTENT_TYPE, NULL);
 }
 
@@ -496,7 +504,7 @@ static void on_request(void *ctx, const struct httpd_request *req,
 
 	blt_err_clear(&err);
 	if (awsjson_target_parse(target) == AWSJSON_OP_DESCRIBE_ENDPOINTS) {
-		answer_endpoints(r, reply);
+		answer_endpoints(r, req, reply);
 		return;
 	}
 	if (!record_target_forwarded(&r->opts, target)) {
@@ -743,8 +751,8 @@ static int serve(struct recorder *r)
 		return 2;
 	}
 	url = httpd_url(h);
-	snprintf(r->own_address, sizeof(r->own_address), "%s",
-		 strstr(url, "://") ? strstr(url, "://") + 3 : url);
+	snprintf(r->own_url, sizeof(r->own_url), "%s",
+		 r->opts.advertise ? r->opts.advertise : url);
 	httpd_announce(h);
 	sig = httpd_wait_signal();
 	fprintf(stderr, "blt-proxy record: signal %d: finishing\n", sig);

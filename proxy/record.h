@@ -23,6 +23,7 @@ struct record_opts {
 	const char *upstream;	   /* URL or aws:REGION */
 	const char *cassette;	   /* the file to write */
 	const char *listen;	   /* 127.0.0.1:0 by default */
+	const char *advertise;	   /* --advertise URL, else NULL */
 	const char *upstream_ca;   /* extra CA bundle, or NULL */
 	const char *discovery_url; /* overrides the DescribeEndpoints host */
 	const char *region;	   /* --region, else NULL */
@@ -91,8 +92,10 @@ struct record_signer {
 };
 
 /* Asks discovery_url for the cell endpoint with a DescribeEndpoints call
- * (signed when s->resign) and fills out with the discovery URL's scheme
- * and the first Endpoints[].Address; *cache_minutes gets its
+ * (signed when s->resign) and fills out with the first Endpoints[].Address:
+ * a URL when it carries a scheme ("http://127.0.0.1:8080", as blt servers
+ * on plain HTTP answer), else the discovery URL's scheme and that
+ * host[:port]; *cache_minutes gets its
  * CachePeriodInMinutes (0 when absent). Errors name the discovery URL and
  * what went wrong. */
 blt_status record_discover(struct httpc *c, const char *discovery_url,

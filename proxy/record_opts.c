@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/awsjson.h"
 #include "opts.h"
 #include "record.h"
 
@@ -17,6 +18,8 @@ static const char usage_text[] =
     "  --cassette FILE        the cassette to write (FILE.journal keeps\n"
     "                         every interaction until FILE is saved)\n"
     "  --listen ADDR          where to listen (default 127.0.0.1:0)\n"
+    "  --advertise URL        the address a client's DescribeEndpoints gets\n"
+    "                         (default: the listening URL)\n"
     "  --upstream-ca FILE     extra CA bundle for a TLS upstream\n"
     "  --no-resign            forward the client's signature unchanged\n"
     "  --region R             signing region (default AWS_REGION, the\n"
@@ -148,6 +151,14 @@ blt_status record_opts_parse(int argc, char **argv, struct record_opts *o,
 		}
 		if (!strcmp(argv[i], "--fsync")) {
 			o->fsync = true;
+			continue;
+		}
+		if (opts_value(argc, argv, &i, "--advertise", &o->advertise)) {
+			if (!o->advertise)
+				return blt_fail(err, BLT_EUSAGE,
+						"--advertise needs a value");
+			if (awsjson_advertise_check(o->advertise, err))
+				return blt_err_prefix(err, "--advertise");
 			continue;
 		}
 		st = value_option(argc, argv, &i, o, rules, &matched, err);

@@ -298,7 +298,23 @@ blt_status record_forward(struct httpc *c, const struct record_upstream *u,
 	return st;
 }
 
-/* Reads Endpoints[0] of a DescribeEndpoints answer. */
+/* Takes an Address that carries a scheme (a blt server on plain HTTP
+ * answers "http://HOST:PORT") as the upstream's URL. */
+static blt_status address_url(const char *addr, const char *url,
+			      struct record_upstream *out, struct blt_err *err)
+{
+	if (awsjson_advertise_check(addr, err) == BLT_OK &&
+	    record_upstream_parse(addr, out, err) == BLT_OK)
+		return BLT_OK;
+	blt_err_prefix(err, "endpoint discovery at %s: Endpoints[0].Address",
+		       url);
+	if (err)
+		err->code = BLT_ENET;
+	return BLT_ENET;
+}
+
+/* Reads Endpoints[0] of a DescribeEndpoints answer: an Address with a
+ * scheme as a URL, a bare host[:port] with the discovery URL's scheme. */
 static blt_status read_endpoint(const struct httpc_response *resp,
 				const char *url, struct record_upstream *out,
 				long *cache_minutes, struct blt_err *err)
@@ -311,19 +327,22 @@ static blt_status read_endpoint(const struct httpc_response *resp,
 	json_t *cache = json_object_get(ep, "CachePeriodInMinutes");
 	blt_status st = BLT_OK;
 
-	if (!addr || !*addr || strlen(addr) >= sizeof(out->authority) ||
-	    strpbrk(addr, "/?#@ \t")) {
+	if (addr && strstr(addr, "://")) {
+		st = address_url(addr, url, out, err);
+	} else if (!addr || !*addr || strlen(addr) >= sizeof(out->authority) ||
+		   strpbrk(addr, "/?#@ \t")) {
 		st = blt_fail(err, BLT_ENET,
 			      "endpoint discovery at %s: the answer has no "
 			      "usable Endpoints[0].Address",
 			      url);
-		goto done;
+	} else {
+		snprintf(out->authority, sizeof(out->authority), "%s", addr);
+		out->base[0] = '\0';
 	}
-	snprintf(out->authority, sizeof(out->authority), "%s", addr);
-	out->base[0] = '\0';
-	*cache_minutes =
-	    json_is_integer(cache) ? (long)json_integer_value(cache) : 0;
-done:
+	if (st == BLT_OK)
+		*cache_minutes = json_is_integer(cache)
+				     ? (long)json_integer_value(cache)
+				     : 0;
 	json_decref(doc);
 	return st;
 }

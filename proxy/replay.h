@@ -179,6 +179,7 @@ struct replay_opts {
 	char **cassettes;
 	size_t ncassettes;
 	const char *listen;
+	const char *advertise; /* --advertise URL, else NULL */
 	bool strict;
 	const char *report;
 	const char *junit;

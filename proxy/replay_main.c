@@ -21,6 +21,9 @@ static void usage(FILE *to)
 	      "contract,\nand never opens a connection to anything.\n"
 	      "  --cassette FILE...     cassettes to serve (repeatable)\n"
 	      "  --listen HOST:PORT     default 127.0.0.1:0 (a free port)\n"
+	      "  --advertise URL        the address DescribeEndpoints gives "
+	      "(default: the\n"
+	      "                         listening URL)\n"
 	      "  --strict               answer an error once a request's "
 	      "recorded answers\n"
 	      "                         are used up (default: repeat the "
@@ -62,7 +65,11 @@ static int parse_value_opt(struct replay_opts *o, const char *name,
 		return usage_error(name, " needs a value");
 	if (strcmp(name, "--listen") == 0)
 		o->listen = v;
-	else if (strcmp(name, "--report") == 0)
+	else if (strcmp(name, "--advertise") == 0) {
+		if (awsjson_advertise_check(v, &err))
+			return usage_error("--advertise: ", err.msg);
+		o->advertise = v;
+	} else if (strcmp(name, "--report") == 0)
 		o->report = v;
 	else if (strcmp(name, "--junit") == 0)
 		o->junit = v;
@@ -118,7 +125,8 @@ static bool value_option(struct replay_opts *o, int argc, char **argv,
 {
 	static const char *const names[] = {
 		"--listen", "--report",  "--junit",  "--region",
-		"--verify-sigv4", "--inject", "--profile", "--threads"};
+		"--verify-sigv4", "--inject", "--profile", "--threads",
+		"--advertise"};
 	const char *v;
 
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
@@ -268,7 +276,8 @@ static int serve_and_wait(struct replay *rp)
 		fprintf(stderr, "blt-proxy replay: %s\n", err.msg);
 		return 2;
 	}
-	httpd_announce(h);
+	/* With a COMMAND, stdout is the command's. */
+	httpd_announce_to(h, rp->opts->command ? stderr : stdout);
 	if (rp->opts->command)
 		command_ok = replay_run_command(rp->opts, httpd_url(h));
 	else

@@ -46,11 +46,21 @@ static void answer_prepared(struct httpd_reply *reply,
 		httpd_reply_header(reply, p->names[i], p->values[i], NULL);
 }
 
-static void answer_endpoints(const struct httpd_request *req,
+/* Names --advertise, else the replay's own URL. */
+static void answer_endpoints(const struct replay *rp,
+			     const struct httpd_request *req,
 			     struct httpd_reply *reply)
 {
+	const char *url =
+	    rp->opts->advertise ? rp->opts->advertise : req->local_url;
+
 	reply->status = 200;
-	awsjson_endpoints_body(req->local_url, &reply->body, NULL);
+	awsjson_endpoints_body(
+	    url,
+	    awsjson_address_reader_of(
+		httpd_request_header(req, "User-Agent"),
+		httpd_request_header(req, "X-Amz-User-Agent")),
+	    &reply->body, NULL);
 }
 
 /* Applies --inject; true when the request was answered with a fault. */
@@ -387,7 +397,7 @@ void replay_handle(void *ctx, const struct httpd_request *req,
 	if (inject(rp, view, reply))
 		goto done;
 	if (op == AWSJSON_OP_DESCRIBE_ENDPOINTS) {
-		answer_endpoints(view, reply);
+		answer_endpoints(rp, view, reply);
 		goto done;
 	}
 	body = parse_body(view, &bf);

@@ -9,26 +9,29 @@
 
 void battery_valid(struct check *ck, walk_page_fn fn, void *arg)
 {
-	static const int absent[] = {0}, seven[] = {7}, one[] = {1},
-			 hundred[] = {100};
+	static const int absent[] = {0};
+	struct walk_spec spec = {.max_seq = absent,
+				 .nmax = 1,
+				 .on_page = fn,
+				 .arg = arg};
 	struct walk w;
-	size_t i;
 
-	walk_run(ck, absent, 1, NULL, &w, fn, arg);
+	walk_run(ck, &spec, &w);
 	walk_free(&w);
-	walk_run(ck, seven, 1, NULL, &w, fn, arg);
-	walk_free(&w);
-	for (i = 0; i < 6 && !ck->dead; i++) {
-		walk_run(ck, absent, 1, conform_statuses[i], &w, fn, arg);
+	for (size_t i = 0; i < 6 && check_can_send(ck); i++) {
+		spec.status = conform_statuses[i];
+		walk_run(ck, &spec, &w);
 		walk_free(&w);
 	}
-	for (i = 0; i < 2 && !ck->dead; i++) {
-		char *body = conform_list_body(i ? one[0] : hundred[0], NULL,
-					       NULL);
-		struct creq rq = {.body = body, .len = strlen(body)};
+	for (int i = 0; i < 2 && check_can_send(ck); i++) {
+		char *body = conform_list_body(i ? 1 : 100, NULL, NULL);
+		struct creq rq = {.body = body,
+				  .len = strlen(body),
+				  .kind = CREQ_VALID};
 		struct cresp rs;
 		if (check_send(ck, &rq, &rs)) {
-			fn(ck, &rq, &rs, arg);
+			if (fn)
+				fn(ck, &rq, &rs, arg);
 			cresp_free(&rs);
 		}
 		free(body);
@@ -68,7 +71,8 @@ static void send_one(struct check *ck, const struct creq *rq,
 
 	if (!check_send(ck, rq, &rs))
 		return;
-	fn(ck, rq, &rs, arg);
+	if (fn)
+		fn(ck, rq, &rs, arg);
 	cresp_free(&rs);
 }
 
@@ -101,7 +105,9 @@ static void token_mistakes(struct check *ck, walk_page_fn fn, void *arg)
 		else
 			bad[len / 2] = bad[len / 2] == 'A' ? 'B' : 'A';
 		char *body = conform_list_body(0, NULL, bad);
-		struct creq rq = {.body = body, .len = strlen(body)};
+		struct creq rq = {.body = body,
+				  .len = strlen(body),
+				  .kind = CREQ_MISTAKE};
 		send_one(ck, &rq, fn, arg);
 		free(body);
 		free(bad);
@@ -113,19 +119,28 @@ void battery_mistakes(struct check *ck, walk_page_fn fn, void *arg)
 {
 	size_t n = sizeof(mistake_bodies) / sizeof(mistake_bodies[0]);
 
-	for (size_t i = 0; i < n && !ck->dead; i++) {
+	for (size_t i = 0; i < n && check_can_send(ck); i++) {
 		struct creq rq = {.body = mistake_bodies[i],
-				  .len = strlen(mistake_bodies[i])};
+				  .len = strlen(mistake_bodies[i]),
+				  .kind = CREQ_MISTAKE};
 		send_one(ck, &rq, fn, arg);
 	}
-	if (ck->dead)
+	if (!check_can_send(ck))
 		return;
-	struct creq target = {.target = UNKNOWN_TARGET, .body = "{}", .len = 2};
+	struct creq target = {.target = UNKNOWN_TARGET,
+			      .body = "{}",
+			      .len = 2,
+			      .kind = CREQ_MISTAKE};
 	send_one(ck, &target, fn, arg);
-	struct creq json_ct = {.ctype = "application/json", .body = "{}",
-			       .len = 2};
+	struct creq json_ct = {.ctype = "application/json",
+			       .body = "{}",
+			       .len = 2,
+			       .kind = CREQ_MISTAKE};
 	send_one(ck, &json_ct, fn, arg);
-	struct creq text_ct = {.ctype = "text/plain", .body = "{}", .len = 2};
+	struct creq text_ct = {.ctype = "text/plain",
+			       .body = "{}",
+			       .len = 2,
+			       .kind = CREQ_MISTAKE};
 	send_one(ck, &text_ct, fn, arg);
 	token_mistakes(ck, fn, arg);
 }

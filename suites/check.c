@@ -1,18 +1,29 @@
 /* One check's life in its own process: setup from the environment, the
- * deviations it finds, and the record it leaves for the runner. */
+ * requests it sends (retried, paced and counted), the deviations it finds,
+ * and the record it leaves for the runner. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "blt/canon.h"
 #include "blt/httpc.h"
 #include "conform.h"
 
 #define SHOWN_MAX 5
 #define REPORT_MAX (256 * 1024)
+#define RETRIES_5XX_MAX 2
+#define BACKOFF_CAP_MS 20000
 
+enum { RETRY_THROTTLE, RETRY_5XX, RETRY_NET };
+
+/* Writes a record into the run's temporary directory: whole or not at
+ * all (a rename), but without the syncs of a durable write, which would
+ * cost more than the check itself. */
 static void write_file(const char *dir, const char *id, const char *suffix,
 		       const char *text)
 {
@@ -47,19 +58,59 @@ static const char *test_fault(const char *id)
 	return f + n + 1;
 }
 
+/* Writes a record that says only outcome and reason. */
+static void write_bare_record(const char *dir, const char *id,
+			      const char *outcome, const char *reason)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:i, s:o}", "id", id, "outcome",
+				outcome, "deviations",
+				strcmp(outcome, "nostart") == 0 ? 1 : 0,
+				"reason", conform_json_text(reason));
+	char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+
+	if (text && dir && *dir)
+		write_file(dir, id, "result", text);
+	free(text);
+	json_decref(rec);
+}
+
 /* Records that check id could not start (why) and fails its test. The
  * record goes to dir, which the configuration may not have named yet. */
 static void begin_failed(struct check *ck, const char *dir, const char *id,
 			 const char *why)
 {
-	char rec[BLT_ERR_MSG_MAX + 256];
+	char reason[BLT_ERR_MSG_MAX + 64];
 
-	snprintf(rec, sizeof(rec),
-		 "nostart\n1\nthe check could not start: %s\n", why);
-	if (dir && *dir)
-		write_file(dir, id, "result", rec);
+	snprintf(reason, sizeof(reason), "the check could not start: %s",
+		 why);
+	write_bare_record(dir, id, "nostart", reason);
 	buf_free(&ck->report);
 	cr_assert_fail("%s: %s", id, why);
+}
+
+/* Ends the test as skipped before it sent anything. */
+static void begin_skipped(struct check *ck, const char *reason)
+{
+	write_bare_record(ck->cfg.results, ck->def->id, "skip", reason);
+	pace_check_done(ck->pace);
+	pace_close(ck->pace);
+	httpc_free(ck->http);
+	observe_free(&ck->obs);
+	buf_free(&ck->report);
+	cr_skip_test("%s skipped: %s", ck->def->id, reason);
+}
+
+/* The plan's verdict on this check: its allotment and level, or a skip. */
+static void begin_plan(struct check *ck)
+{
+	char why[512];
+
+	if (ck->cfg.fail_fast && pace_stopped(ck->pace))
+		begin_skipped(ck, "not run: -f (fail fast) stopped the run "
+				  "after a check failed");
+	if (!plan_lookup(&ck->cfg, ck->def->id, &ck->allot, &ck->level, why,
+			 sizeof(why)))
+		begin_skipped(ck, why);
 }
 
 void check_begin(struct check *ck, const char *id)
@@ -93,18 +144,144 @@ void check_begin(struct check *ck, const char *id)
 			 err.msg);
 		begin_failed(ck, dir, id, why);
 	}
+	ck->pace = pace_open(ck->cfg.results, false, &err);
+	observe_init(&ck->obs, &ck->cfg, ck->def->id);
+	rng_seed(&ck->jitter, ck->cfg.seed ^ canon_hash_bytes(id, strlen(id)));
+	begin_plan(ck);
+}
+
+static const struct check_def survey_def = {
+	"survey", CHECK_MUST, "the runner's survey of the target"};
+
+blt_status check_open(struct check *ck, const struct conform_config *cfg,
+		      const char *source, struct blt_err *err)
+{
+	struct httpc_opts opts = {.timeout_ms = cfg->timeout_ms,
+				  .connect_timeout_ms = cfg->timeout_ms};
+
+	memset(ck, 0, sizeof(*ck));
+	buf_init(&ck->report, REPORT_MAX);
+	ck->def = &survey_def;
+	ck->cfg = *cfg;
+	httpc_global_init();
+	if (httpc_new(&opts, &ck->http, err))
+		return BLT_ENOMEM;
+	ck->pace = pace_open(cfg->results, false, err);
+	observe_init(&ck->obs, &ck->cfg, source);
+	rng_seed(&ck->jitter, cfg->seed ^ canon_hash_bytes(source,
+							   strlen(source)));
+	return BLT_OK;
+}
+
+static void write_record(struct check *ck, const char *outcome,
+			 const char *text);
+
+void check_close(struct check *ck)
+{
+	httpc_free(ck->http);
+	ck->http = NULL;
+	write_record(ck, "pass", "");
+	observe_free(&ck->obs);
+	pace_close(ck->pace);
+	ck->pace = NULL;
+	buf_free(&ck->report);
+}
+
+bool check_can_send(const struct check *ck)
+{
+	return !ck->dead && !ck->stopped;
+}
+
+/* Whether the answer (or its absence) to rq deserves another try. */
+static int retry_reason(const struct check *ck, const struct creq *rq,
+			const struct cresp *rs, unsigned attempt)
+{
+	if (!rs->answered)
+		return rs->net != BLT_ETIMEOUT && rs->net != BLT_EAUTH &&
+				       attempt < ck->cfg.retries
+			       ? RETRY_NET
+			       : -1;
+	if (conform_throttled(rs))
+		return attempt < ck->cfg.retries ? RETRY_THROTTLE : -1;
+	if (rs->status >= 500 && rq->kind == CREQ_VALID &&
+	    attempt < ck->cfg.retries && attempt < RETRIES_5XX_MAX)
+		return RETRY_5XX;
+	return -1;
+}
+
+/* Sleeps for the attempt'th backoff: full jitter under a cap that doubles
+ * from --backoff. */
+static void backoff(struct check *ck, unsigned attempt)
+{
+	uint64_t cap = (uint64_t)ck->cfg.backoff_ms;
+	uint64_t ms;
+
+	for (unsigned i = 0; i < attempt && cap < BACKOFF_CAP_MS; i++)
+		cap *= 2;
+	if (cap > BACKOFF_CAP_MS)
+		cap = BACKOFF_CAP_MS;
+	ms = rng_below(&ck->jitter, cap + 1);
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Takes one request from the budgets; false (and the check stopped, with
+ * the reason) when either is used up. */
+static bool take_budget(struct check *ck)
+{
+	if ((ck->allot && ck->sent >= ck->allot) ||
+	    !pace_take(ck->pace, ck->cfg.max_requests, ck->cfg.rate)) {
+		ck->stopped = true;
+		check_skip(ck,
+			   "the request budget (--max-requests %llu) ran out "
+			   "after %u requests of this check",
+			   (unsigned long long)ck->cfg.max_requests, ck->sent);
+		return false;
+	}
+	ck->sent++;
+	return true;
 }
 
 bool check_send(struct check *ck, const struct creq *rq, struct cresp *rs)
 {
-	if (ck->dead) {
-		memset(rs, 0, sizeof(*rs));
-		snprintf(rs->neterr, sizeof(rs->neterr),
-			 "not sent: the target stopped answering");
+	int why;
+
+	memset(rs, 0, sizeof(*rs));
+	if (!check_can_send(ck)) {
+		snprintf(rs->neterr, sizeof(rs->neterr), "not sent: %s",
+			 ck->dead ? "the target stopped answering"
+				  : "the check stopped");
 		return false;
 	}
-	ck->sent++;
-	if (conform_send(ck->http, &ck->cfg, rq, rs))
+	for (unsigned attempt = 0;; attempt++) {
+		if (!take_budget(ck)) {
+			snprintf(rs->neterr, sizeof(rs->neterr),
+				 "not sent: the request budget is used up");
+			return false;
+		}
+		conform_send(ck->http, &ck->cfg, rq, rs);
+		observe_response(&ck->obs, rq, rs);
+		why = retry_reason(ck, rq, rs, attempt);
+		if (why < 0)
+			break;
+		ck->retries[why]++;
+		cresp_free(rs);
+		backoff(ck, attempt);
+	}
+	if (rs->answered && conform_throttled(rs)) {
+		ck->gave_up++;
+		check_skip(ck,
+			   "the target still throttled a request after %u "
+			   "retries; no verdict on it (raise --retries or "
+			   "lower --rate)",
+			   ck->cfg.retries);
+		snprintf(rs->neterr, sizeof(rs->neterr),
+			 "throttled after %u retries", ck->cfg.retries);
+		cresp_free(rs);
+		return false;
+	}
+	if (rs->answered)
 		return true;
 	check_fail(ck, rq, rs, "the target gave no HTTP answer (%s)",
 		   rs->net == BLT_ETIMEOUT ? "timed out" : "transport error");
@@ -112,19 +289,13 @@ bool check_send(struct check *ck, const struct creq *rq, struct cresp *rs)
 	return false;
 }
 
-void check_fail(struct check *ck, const struct creq *rq,
-		const struct cresp *rs, const char *fmt, ...)
+/* Appends one deviation in full to the report. */
+static void write_deviation(struct check *ck, const char *lead,
+			    const struct creq *rq, const struct cresp *rs,
+			    const char *fmt, va_list ap)
 {
-	va_list ap;
-
-	ck->deviations++;
-	if (ck->shown >= SHOWN_MAX)
-		return;
-	ck->shown++;
-	buf_puts(&ck->report, "  - ", NULL);
-	va_start(ap, fmt);
+	buf_puts(&ck->report, lead, NULL);
 	buf_vprintf(&ck->report, NULL, fmt, ap);
-	va_end(ap);
 	buf_puts(&ck->report, "\n", NULL);
 	if (rq) {
 		buf_puts(&ck->report, "    request:  ", NULL);
@@ -136,6 +307,41 @@ void check_fail(struct check *ck, const struct creq *rq,
 		conform_describe(rs, &ck->report);
 		buf_puts(&ck->report, "\n", NULL);
 	}
+}
+
+void check_fail(struct check *ck, const struct creq *rq,
+		const struct cresp *rs, const char *fmt, ...)
+{
+	va_list ap;
+
+	ck->deviations++;
+	if (ck->shown >= SHOWN_MAX)
+		return;
+	ck->shown++;
+	va_start(ap, fmt);
+	write_deviation(ck, "  - ", rq, rs, fmt, ap);
+	va_end(ap);
+}
+
+void check_fail_dep(struct check *ck, const struct creq *rq,
+		    const struct cresp *rs, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	/* PAG-REPEAT is what the others depend on: it judges for itself */
+	if (ck->cfg.facts.repeat != REPEAT_NO ||
+	    strcmp(ck->def->id, "PAG-REPEAT") == 0) {
+		ck->deviations++;
+		if (ck->shown < SHOWN_MAX) {
+			ck->shown++;
+			write_deviation(ck, "  - ", rq, rs, fmt, ap);
+		}
+	} else if (ck->dep_deviations++ < SHOWN_MAX) {
+		write_deviation(ck, "  - not judged (depends on PAG-REPEAT): ",
+				rq, rs, fmt, ap);
+	}
+	va_end(ap);
 }
 
 void check_note(struct check *ck, const char *fmt, ...)
@@ -161,23 +367,62 @@ void check_skip(struct check *ck, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The record: outcome, deviation count, skip reason, then the report. */
+void check_coverage(struct check *ck, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ck->coverage, sizeof(ck->coverage), fmt, ap);
+	va_end(ap);
+}
+
+/* The outcome by the rules of docs/conform.md; reason may be rewritten. */
+static const char *decide(struct check *ck)
+{
+	if (ck->deviations)
+		return ck->def->level == CHECK_MUST || ck->cfg.strict ? "fail"
+								       : "warn";
+	if (ck->skipped)
+		return "skip";
+	if (ck->dep_deviations) {
+		snprintf(ck->skip_reason, sizeof(ck->skip_reason),
+			 "depends on PAG-REPEAT: %u result%s not judged, "
+			 "because the target's NextTokens cannot be used "
+			 "twice (%.300s)",
+			 ck->dep_deviations,
+			 ck->dep_deviations == 1 ? "" : "s",
+			 ck->cfg.facts.repeat_why);
+		return "skip";
+	}
+	return "pass";
+}
+
+/* The record: outcome, counts, reason, coverage, report, observations. */
 static void write_record(struct check *ck, const char *outcome,
 			 const char *text)
 {
-	struct blt_buf rec;
+	json_t *rec = json_pack(
+		"{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:i, s:[i,i,i], s:i, "
+		"s:o}",
+		"id", ck->def->id, "outcome", outcome, "deviations",
+		(int)ck->deviations, "dep_deviations", (int)ck->dep_deviations,
+		"reason", conform_json_text(ck->skip_reason), "coverage",
+		conform_json_text(ck->coverage), "text",
+		conform_json_text(text), "sent", (int)ck->sent, "retries",
+		(int)ck->retries[0], (int)ck->retries[1], (int)ck->retries[2],
+		"gave_up", (int)ck->gave_up, "obs", observe_to_json(&ck->obs));
+	char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
 
-	buf_init(&rec, REPORT_MAX + 4096);
-	buf_printf(&rec, NULL, "%s\n%u\n%s\n%s", outcome, ck->deviations,
-		   ck->skip_reason, text);
-	write_file(ck->cfg.results, ck->def->id, "result",
-		   rec.data ? rec.data : "");
-	buf_free(&rec);
+	if (s)
+		write_file(ck->cfg.results, ck->def->id, "result", s);
+	free(s);
+	json_decref(rec);
 }
 
 void check_end(struct check *ck)
 {
 	const struct check_def *d = ck->def;
+	const char *outcome;
 	char *text;
 
 	if (ck->deviations > ck->shown)
@@ -188,23 +433,21 @@ void check_end(struct check *ck)
 		text = strdup("");
 	httpc_free(ck->http);
 	ck->http = NULL;
-	if (ck->deviations && (d->level == CHECK_MUST || ck->cfg.strict)) {
-		write_record(ck, "fail", text);
+	outcome = decide(ck);
+	write_record(ck, outcome, text ? text : "");
+	observe_free(&ck->obs);
+	pace_check_done(ck->pace);
+	if (strcmp(outcome, "fail") == 0 && ck->cfg.fail_fast)
+		pace_stop(ck->pace);
+	pace_close(ck->pace);
+	ck->pace = NULL;
+	if (strcmp(outcome, "fail") == 0)
 		cr_assert_fail("%s (%s): %s\n%s", d->id,
 			       conform_level_name(d->level), d->requirement,
 			       text);
-	}
-	if (ck->deviations) {
-		write_record(ck, "warn", text);
-		cr_log_warn("%s (should): %s\n%s", d->id, d->requirement, text);
-		free(text);
-		return;
-	}
-	if (ck->skipped) {
-		write_record(ck, "skip", text);
+	if (strcmp(outcome, "skip") == 0) {
 		free(text);
 		cr_skip_test("%s skipped: %s", d->id, ck->skip_reason);
 	}
-	write_record(ck, "pass", text);
 	free(text);
 }

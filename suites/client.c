@@ -38,7 +38,8 @@ static bool sign_request(const struct conform_config *cfg,
 	sigv4_amz_date_now(amz_date);
 	sh[ns++] = (struct sigv4_header){"host", cfg->host};
 	sh[ns++] = (struct sigv4_header){"x-amz-date", amz_date};
-	sh[ns++] = (struct sigv4_header){"x-amz-target", target};
+	if (!rq->no_target)
+		sh[ns++] = (struct sigv4_header){"x-amz-target", target};
 	if (*ctype)
 		sh[ns++] = (struct sigv4_header){"content-type", ctype};
 	if (creds.session_token)
@@ -108,7 +109,11 @@ bool conform_send(struct httpc *h, const struct conform_config *cfg,
 	memset(&hr, 0, sizeof(hr));
 	snprintf(hdr[n++], sizeof(hdr[0]), "Content-Type:%s%s",
 		 *ctype ? " " : "", ctype);
-	snprintf(hdr[n++], sizeof(hdr[0]), "X-Amz-Target: %s", target);
+	/* libcurl sends a header with no value when it ends in ';' */
+	if (!rq->no_target && *target)
+		snprintf(hdr[n++], sizeof(hdr[0]), "X-Amz-Target: %s", target);
+	else if (!rq->no_target)
+		snprintf(hdr[n++], sizeof(hdr[0]), "X-Amz-Target;");
 	snprintf(hdr[n++], sizeof(hdr[0]), "Expect:");
 	if (cfg->sign && !sign_request(cfg, rq, target, ctype, hdr, &n,
 				       rs->neterr, sizeof(rs->neterr))) {
@@ -127,6 +132,13 @@ bool conform_send(struct httpc *h, const struct conform_config *cfg,
 	read_answer(&hr, rs);
 	httpc_response_free(&hr);
 	return true;
+}
+
+bool conform_throttled(const struct cresp *rs)
+{
+	return rs->answered &&
+	       (rs->status == 429 ||
+		(rs->has_type && strcmp(rs->type, "ThrottlingException") == 0));
 }
 
 void cresp_free(struct cresp *rs)
@@ -171,9 +183,14 @@ void conform_curl(const struct conform_config *cfg, const struct creq *rq,
 	shell_quote(out, cfg->target, strlen(cfg->target));
 	snprintf(h, sizeof(h), "Content-Type:%s%s", *ctype ? " " : "", ctype);
 	quoted_opt(out, "-H", h);
-	snprintf(h, sizeof(h), "X-Amz-Target: %s",
-		 rq->target ? rq->target : LBT_TARGET);
-	quoted_opt(out, "-H", h);
+	if (!rq->no_target) {
+		if (rq->target && !*rq->target)
+			snprintf(h, sizeof(h), "X-Amz-Target;");
+		else
+			snprintf(h, sizeof(h), "X-Amz-Target: %s",
+				 rq->target ? rq->target : LBT_TARGET);
+		quoted_opt(out, "-H", h);
+	}
 	if (cfg->sign) {
 		snprintf(h, sizeof(h), "aws:amz:%s:%s", cfg->region,
 			 AWSJSON_SIGV4_SERVICE);
@@ -219,17 +236,39 @@ void conform_describe(const struct cresp *rs, struct blt_buf *out)
 		buf_printf(out, NULL, "... (%zu bytes)", rs->len);
 }
 
+json_t *conform_json_text(const char *s)
+{
+	json_t *v = json_string(s ? s : "");
+	struct blt_buf b;
+
+	if (v)
+		return v;
+	/* not valid UTF-8: keep ASCII, escape every other byte */
+	buf_init(&b, strlen(s) * 4 + 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x80)
+			buf_append(&b, p, 1, NULL);
+		else
+			buf_printf(&b, NULL, "\\x%02x", *p);
+	}
+	v = json_string(b.data ? b.data : "");
+	buf_free(&b);
+	return v;
+}
+
 char *conform_body(const json_t *v)
 {
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-char *conform_list_body(int max, const char *status, const char *token)
+/* The body with MaxResults max when has_max. */
+static char *list_body(bool has_max, long long max, const char *status,
+		       const char *token)
 {
 	json_t *o = json_object();
 	char *s;
 
-	if (max)
+	if (has_max)
 		json_object_set_new(o, "MaxResults", json_integer(max));
 	if (status)
 		json_object_set_new(o, "TaskStatus", json_string(status));
@@ -238,4 +277,15 @@ char *conform_list_body(int max, const char *status, const char *token)
 	s = conform_body(o);
 	json_decref(o);
 	return s;
+}
+
+char *conform_list_body_max(long long max, const char *status,
+			    const char *token)
+{
+	return list_body(true, max, status, token);
+}
+
+char *conform_list_body(int max, const char *status, const char *token)
+{
+	return list_body(max != 0, max, status, token);
 }

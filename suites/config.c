@@ -31,6 +31,42 @@ static const char *get(const char *name)
 	return v ? v : "";
 }
 
+static const char *const repeat_names[] = {"unknown", "yes", "no"};
+
+/* The survey's facts: tasks, exactness, the six counts, repeat. */
+static blt_status export_facts(const struct target_facts *f,
+			       struct blt_err *err)
+{
+	char v[256];
+	blt_status st;
+
+	snprintf(v, sizeof(v), "%zu %d %zu %zu %zu %zu %zu %zu %s", f->tasks,
+		 f->tasks_exact ? 1 : 0, f->per_status[0], f->per_status[1],
+		 f->per_status[2], f->per_status[3], f->per_status[4],
+		 f->per_status[5], repeat_names[f->repeat]);
+	st = put("FACTS", v, err);
+	return st ? st : put("REPEAT_WHY", f->repeat_why, err);
+}
+
+static void import_facts(struct target_facts *f)
+{
+	char rep[16] = "";
+	int exact = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (sscanf(get("FACTS"), "%zu %d %zu %zu %zu %zu %zu %zu %15s",
+		   &f->tasks, &exact, &f->per_status[0], &f->per_status[1],
+		   &f->per_status[2], &f->per_status[3], &f->per_status[4],
+		   &f->per_status[5], rep) != 9)
+		return;
+	f->tasks_exact = exact == 1;
+	for (int i = 0; i < 3; i++)
+		if (strcmp(rep, repeat_names[i]) == 0)
+			f->repeat = (enum repeat_fact)i;
+	snprintf(f->repeat_why, sizeof(f->repeat_why), "%s",
+		 get("REPEAT_WHY"));
+}
+
 blt_status conform_config_export(const struct conform_config *cfg,
 				 struct blt_err *err)
 {
@@ -50,7 +86,19 @@ blt_status conform_config_export(const struct conform_config *cfg,
 	st = st ? st : put("FAKE", cfg->fake, err);
 	st = st ? st : put("EMBEDDED", cfg->embedded ? "1" : "0", err);
 	st = st ? st : put("CASSETTES", cfg->cassettes, err);
-	return st;
+	snprintf(num, sizeof(num), "%u", cfg->retries);
+	st = st ? st : put("RETRIES", num, err);
+	snprintf(num, sizeof(num), "%ld", cfg->backoff_ms);
+	st = st ? st : put("BACKOFF", num, err);
+	snprintf(num, sizeof(num), "%.17g", cfg->rate);
+	st = st ? st : put("RATE", num, err);
+	snprintf(num, sizeof(num), "%" PRIu64, cfg->max_requests);
+	st = st ? st : put("MAX_REQUESTS", num, err);
+	st = st ? st : put("FAIL_FAST", cfg->fail_fast ? "1" : "0", err);
+	st = st ? st : put("PLAN", cfg->plan, err);
+	snprintf(num, sizeof(num), "%" PRIu64, cfg->rep_requests);
+	st = st ? st : put("REP_REQUESTS", num, err);
+	return st ? st : export_facts(&cfg->facts, err);
 }
 
 blt_status conform_config_import(struct conform_config *cfg,
@@ -81,6 +129,14 @@ blt_status conform_config_import(struct conform_config *cfg,
 	cfg->embedded = strcmp(get("EMBEDDED"), "1") == 0;
 	snprintf(cfg->cassettes, sizeof(cfg->cassettes), "%s",
 		 get("CASSETTES"));
+	cfg->retries = (unsigned)strtoul(get("RETRIES"), NULL, 10);
+	cfg->backoff_ms = strtol(get("BACKOFF"), NULL, 10);
+	cfg->rate = strtod(get("RATE"), NULL);
+	cfg->max_requests = strtoull(get("MAX_REQUESTS"), NULL, 10);
+	cfg->fail_fast = strcmp(get("FAIL_FAST"), "1") == 0;
+	snprintf(cfg->plan, sizeof(cfg->plan), "%s", get("PLAN"));
+	cfg->rep_requests = strtoull(get("REP_REQUESTS"), NULL, 10);
+	import_facts(&cfg->facts);
 	cfg->sign = getenv("AWS_ACCESS_KEY_ID") && *getenv("AWS_ACCESS_KEY_ID")
 		    && getenv("AWS_SECRET_ACCESS_KEY")
 		    && *getenv("AWS_SECRET_ACCESS_KEY");

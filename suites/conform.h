@@ -1,6 +1,7 @@
 /* blt-conform's shared parts: the check catalogue, the configuration that the
- * runner hands to the check processes, the client for the target, walks and
- * the per-check report. */
+ * runner hands to the check processes, the client for the target (with its
+ * retries, pacing and budget), the observers that judge every response and
+ * every walk, walks, and the per-check record. */
 #ifndef BLT_CONFORM_H
 #define BLT_CONFORM_H
 
@@ -12,6 +13,7 @@
 #include "blt/awsjson.h"
 #include "blt/buf.h"
 #include "blt/err.h"
+#include "blt/rng.h"
 #include "blt/spawn.h"
 
 struct httpc;
@@ -38,9 +40,26 @@ const char *conform_level_name(enum check_level l);
 #define CONFORM_URL_MAX 1024
 #define CONFORM_PATH_MAX 1024
 
+/* Whether the target's NextTokens can be used twice (the runner's survey
+ * finds out before the checks start; PAG-REPEAT judges it). */
+enum repeat_fact {
+	REPEAT_UNKNOWN, /* no token to try (fewer than two tasks) */
+	REPEAT_YES,     /* a token sent twice got the same page twice */
+	REPEAT_NO       /* the second sending was refused or differed */
+};
+
+/* What the survey learnt about the target. */
+struct target_facts {
+	size_t tasks;          /* TaskIds of the survey's walk */
+	bool tasks_exact;      /* the walk ended (else "at least") */
+	size_t per_status[6];  /* by conform_statuses */
+	enum repeat_fact repeat;
+	char repeat_why[512];  /* the evidence when REPEAT_NO */
+};
+
 /* What every check process needs. The runner fills it from the command line
- * and passes it to the check processes through the environment, because
- * Criterion runs each test in a fresh process. */
+ * and the survey and passes it to the check processes through the
+ * environment, because Criterion runs each test in a fresh process. */
 struct conform_config {
 	char target[CONFORM_URL_MAX]; /* base URL of the server under test */
 	char host[256];               /* host[:port] as sent in Host */
@@ -51,11 +70,19 @@ struct conform_config {
 	uint64_t seed;
 	char region[64];
 	long timeout_ms;
+	unsigned retries;             /* --retries */
+	long backoff_ms;              /* --backoff: the first retry's cap */
+	double rate;                  /* --rate, requests per second; 0 none */
+	uint64_t max_requests;        /* --max-requests; 0 none */
+	bool fail_fast;               /* -f */
 	char results[CONFORM_PATH_MAX]; /* directory for the check records */
 	char fake[CONFORM_PATH_MAX];    /* blt-fake, when embedded */
 	bool embedded;                  /* no --target: REP uses its own fakes */
 	char cassettes[65536];          /* cassette files, one a line */
 	bool sign;                      /* AWS credentials present */
+	struct target_facts facts;
+	uint64_t rep_requests;          /* interactions the REP checks send */
+	char plan[2048];                /* "ID=ALLOT:LEVEL:NEED;..." */
 };
 
 /* Writes cfg into the environment (BLT_CONFORM_*). */
@@ -71,13 +98,24 @@ blt_status conform_config_import(struct conform_config *cfg,
 blt_status conform_parse_target(struct conform_config *cfg, const char *url,
 				struct blt_err *err);
 
+/* What a request is: it decides what the observers judge and what may be
+ * retried. */
+enum creq_kind {
+	CREQ_OTHER,  /* neither of the two below (DescribeEndpoints, ...) */
+	CREQ_VALID,  /* the contract says it succeeds: 5xx answers retried */
+	CREQ_MISTAKE /* a client mistake: a 5xx is an ERR-NO5XX deviation */
+};
+
 /* A request to the target. */
 struct creq {
-	const char *target; /* X-Amz-Target; NULL for ListBatchLoadTasks */
+	const char *target; /* X-Amz-Target; NULL for ListBatchLoadTasks, ""
+			       sends the header empty */
+	bool no_target;     /* leave X-Amz-Target out */
 	const char *ctype;  /* Content-Type; NULL for the protocol's, "" none */
 	const char *body;   /* bytes sent, may be NULL for an empty body */
 	size_t len;
 	const char *method; /* NULL for POST */
+	enum creq_kind kind;
 };
 
 /* The answer and what was read from it. */
@@ -98,13 +136,17 @@ struct cresp {
 	double ms;
 };
 
-/* Sends rq to the target, signing it when credentials are configured.
- * Returns false (rs->answered false, rs->neterr set) when no HTTP answer
- * came. rs must be released with cresp_free. */
+/* Sends rq to the target once, signing it when credentials are
+ * configured. Returns false (rs->answered false, rs->neterr set) when no
+ * HTTP answer came. rs must be released with cresp_free. */
 bool conform_send(struct httpc *h, const struct conform_config *cfg,
 		  const struct creq *rq, struct cresp *rs);
 
 void cresp_free(struct cresp *rs);
+
+/* True when rs is a ThrottlingException (by type, whatever the status) or
+ * a 429. */
+bool conform_throttled(const struct cresp *rs);
 
 /* Appends a curl command that reproduces rq, shell-quoted. */
 void conform_curl(const struct conform_config *cfg, const struct creq *rq,
@@ -116,35 +158,158 @@ void conform_describe(const struct cresp *rs, struct blt_buf *out);
 /* A body from a JSON value (compact); a new string the caller frees. */
 char *conform_body(const json_t *v);
 
+/* A JSON string of s (NULL as ""), with the bytes that are not valid UTF-8
+ * written as \xNN. New reference. */
+json_t *conform_json_text(const char *s);
+
+/* ---- pacing, the request budget and the run's shared counters ------- */
+
+/* The counters every process of a run shares (a small file mapped in the
+ * results directory): requests sent, the pace of --rate, checks finished,
+ * and the fail-fast stop. */
+struct pace;
+
+/* Maps the shared counters of dir (creating them with create). NULL when
+ * they cannot be mapped (err says why). Release with pace_close. */
+struct pace *pace_open(const char *dir, bool create, struct blt_err *err);
+
+void pace_close(struct pace *p);
+
+/* Takes one request from the run's budget (max 0: none) and waits for its
+ * slot under rate (0: none). False when the budget is used up. */
+bool pace_take(struct pace *p, uint64_t max, double rate);
+
+/* Requests taken so far. */
+uint64_t pace_sent(const struct pace *p);
+
+/* Counts a finished check; returns the count. */
+unsigned pace_check_done(struct pace *p);
+unsigned pace_checks_done(const struct pace *p);
+
+/* The fail-fast stop: set once a check failed; read by the others. */
+void pace_stop(struct pace *p);
+bool pace_stopped(const struct pace *p);
+
+/* ---- observers ------------------------------------------------------- */
+
+/* The invariants that judge every response and every walk of the run,
+ * whichever check made them. */
+enum obs_id {
+	OBS_PAG_SIZE,
+	OBS_PAG_END,
+	OBS_PAG_DUP,
+	OBS_ENU_RESP,
+	OBS_SCH_RESP,
+	OBS_SCH_TIME,
+	OBS_HDR_CTYPE,
+	OBS_HDR_REQID,
+	OBS_ERR_TYPE,
+	OBS_ERR_STATUS,
+	OBS_ERR_MSG,
+	OBS_ERR_NO5XX,
+	OBS_COUNT
+};
+
+/* The check ID an observer reports under. */
+const char *observe_check_id(enum obs_id o);
+
+/* The observer of o's check id, or -1 when it is not an observer. */
+int observe_lookup(const char *id);
+
+struct obs_tally {
+	unsigned judged;     /* responses, pages, tasks or walks examined */
+	unsigned deviations;
+	unsigned shown;
+	struct blt_buf text; /* the deviations written out (a few) */
+};
+
+/* One process's observations. */
+struct observer {
+	const struct conform_config *cfg; /* borrowed */
+	const char *source;               /* the check id, or "survey" */
+	struct obs_tally t[OBS_COUNT];
+	char **reqids;                    /* every x-amzn-RequestId seen */
+	size_t nreqid, capreqid;
+	bool private_reqids;              /* not compared across the run */
+};
+
+void observe_init(struct observer *o, const struct conform_config *cfg,
+		  const char *source);
+void observe_free(struct observer *o);
+
+/* Judges one answered response by every response invariant. */
+void observe_response(struct observer *o, const struct creq *rq,
+		      const struct cresp *rs);
+
+struct walk;
+
+/* Judges one walk by PAG-END and PAG-DUP. */
+void observe_walk(struct observer *o, const struct walk *w);
+
+/* Forgets the request ids seen so far (the next responses come from
+ * another server), and keeps them out of the run-wide comparison. */
+void observe_forget_reqids(struct observer *o);
+
+/* The observations as a JSON object (new reference) for the record. */
+json_t *observe_to_json(const struct observer *o);
+
+/* ---- one check ------------------------------------------------------- */
+
 /* The state of one running check (in its own process). */
 struct check {
 	const struct check_def *def;
 	struct conform_config cfg;
 	struct httpc *http;
+	struct pace *pace;      /* NULL when the counters are not shared */
+	struct observer obs;
+	struct blt_rng jitter;
 	struct blt_buf report;  /* deviations and notes, for the record */
 	unsigned deviations;
 	unsigned shown;         /* deviations written out in full */
-	unsigned sent;          /* requests sent */
+	unsigned dep_deviations; /* deviations left unjudged: tokens cannot
+				    be used twice (see PAG-REPEAT) */
+	unsigned sent;          /* requests sent, retries included */
+	unsigned retries[3];    /* throttled, 5xx, no answer */
+	unsigned gave_up;       /* requests still throttled after retries */
+	uint64_t allot;         /* requests this check may send; 0 no cap */
+	unsigned level;         /* its plan's level (plan.c), 0 in full */
 	bool skipped;
 	char skip_reason[512];
+	char coverage[600];     /* what the check exercised */
 	bool dead;              /* the target stopped answering */
+	bool stopped;           /* budget used up or fail-fast: no verdict */
 };
 
 /* Starts check id in this process: leaves a marker in the results
  * directory first, then reads the configuration and opens a client. On a
  * setup error it records that the check could not start (a failure) and
- * aborts the test. */
+ * aborts the test. With -f, once another check failed, it records that it
+ * was not run and ends the test. */
 void check_begin(struct check *ck, const char *id);
 
-/* Sends rq and returns true when an HTTP answer came. When none came, it is
- * a deviation of this check (with the curl command) and ck->dead is set: the
- * check should stop sending. */
+/* Sends rq, retrying throttled answers (by type, whatever the status),
+ * 5xx answers to valid requests and dropped connections with exponential
+ * backoff and jitter, a bounded number of times; every answer, retried or
+ * not, goes through the observers. Returns true when an HTTP answer came.
+ * When none came it is a deviation of this check and ck->dead is set;
+ * when the budget ran out, or the target kept throttling, there is no
+ * verdict: the check is marked skipped with the reason (and ck->stopped
+ * set for the budget). */
 bool check_send(struct check *ck, const struct creq *rq, struct cresp *rs);
 
 /* Records a deviation: the message, the request as curl and the response
  * (rq and rs may be NULL). Only the first few are written in full. */
 void check_fail(struct check *ck, const struct creq *rq,
 		const struct cresp *rs, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* A deviation that a target whose tokens cannot be used twice may cause
+ * by itself (a later page refused, a page that moved): a deviation as
+ * check_fail while the survey saw tokens reused without trouble; otherwise
+ * it is noted, and a check left with only such deviations is skipped
+ * with the reason "depends on PAG-REPEAT". */
+void check_fail_dep(struct check *ck, const struct creq *rq,
+		    const struct cresp *rs, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* Adds an explanatory line to the report. */
@@ -155,6 +320,21 @@ void check_note(struct check *ck, const char *fmt, ...)
  * earlier or later still makes it fail. */
 void check_skip(struct check *ck, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Sets the one-line account of what the check exercised, shown in the
+ * summary when it passes. */
+void check_coverage(struct check *ck, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Sets ck up outside Criterion, for the runner's own requests (the
+ * survey): source names it in the observations. Release with
+ * check_close, which writes its record as "<source>.result". */
+blt_status check_open(struct check *ck, const struct conform_config *cfg,
+		      const char *source, struct blt_err *err);
+void check_close(struct check *ck);
+
+/* True when the check may still send (not dead, not stopped). */
+bool check_can_send(const struct check *ck);
 
 /* Writes the check's record and tells Criterion the outcome (a failed
  * assertion with the report, a skip, or a pass). Does not return when the
@@ -167,7 +347,12 @@ void check_end(struct check *ck);
  * TaskStatus out, token NULL leaves NextToken out. New string. */
 char *conform_list_body(int max, const char *status, const char *token);
 
-/* A walk through every page of one listing. */
+/* The same with MaxResults always present (any value, 0 included). */
+char *conform_list_body_max(long long max, const char *status,
+			    const char *token);
+
+/* ---- walks ----------------------------------------------------------- */
+
 #define WALK_PAGES_MAX 20000
 
 enum walk_outcome {
@@ -175,7 +360,9 @@ enum walk_outcome {
 	WALK_CYCLE,     /* a token came back */
 	WALK_TOO_LONG,  /* more pages than items + 2 */
 	WALK_REJECTED,  /* a page was not a 200 with a readable body */
-	WALK_NO_ANSWER  /* the target did not answer */
+	WALK_NO_ANSWER, /* the target did not answer */
+	WALK_CAPPED,    /* it stopped at its page cap with a token left */
+	WALK_STOPPED    /* no verdict: the budget ran out or throttling */
 };
 
 struct walk_item {
@@ -187,6 +374,7 @@ struct walk_item {
 struct walk {
 	enum walk_outcome outcome;
 	char problem[1024]; /* what went wrong, with the evidence */
+	size_t rejected_page; /* WALK_REJECTED: the page (1-based) */
 	struct walk_item *items;
 	size_t n, cap;
 	size_t pages;
@@ -195,6 +383,7 @@ struct walk {
 	const char *status; /* the filter (borrowed) */
 	char **sent_token;  /* [page - 1]: the NextToken sent, or NULL */
 	int *sent_max;      /* [page - 1]: the MaxResults sent, 0 absent */
+	size_t *got;        /* [page - 1]: items on the page */
 	size_t sent_n, sent_cap;
 };
 
@@ -204,19 +393,37 @@ char *walk_page_request(const struct walk *w, size_t page, struct creq *rq);
 
 /* Reports a walk that did not end normally: as a deviation of ck when
  * as_deviation, else as a skip of ck that names PAG-END. A walk rejected
- * with an error is always a deviation. Returns true when w ended. */
+ * with an error is a deviation (on a later page, one that depends on
+ * PAG-REPEAT). A capped walk counts as ended; a stopped one is a skip.
+ * Returns true when w ended. */
 bool walk_check_end(struct check *ck, const struct walk *w,
 		    bool as_deviation);
 
-/* max_seq holds the MaxResults of page 1, 2, ... (0 = absent), the last
- * repeating; status NULL for no filter. on_page, when not NULL, sees every
- * answered request and response (200 or not). */
+/* on_page, when not NULL, sees every answered request and response (200
+ * or not). */
 typedef void (*walk_page_fn)(struct check *ck, const struct creq *rq,
 			     const struct cresp *rs, void *arg);
 
-void walk_run(struct check *ck, const int *max_seq, size_t nmax,
-	      const char *status, struct walk *w, walk_page_fn on_page,
-	      void *arg);
+/* How to walk: max_seq holds the MaxResults of page 1, 2, ... (0 =
+ * absent), the last repeating; status NULL for no filter; max_pages 0 for
+ * no cap. */
+struct walk_spec {
+	const int *max_seq;
+	size_t nmax;
+	const char *status;
+	size_t max_pages;
+	walk_page_fn on_page;
+	void *arg;
+};
+
+/* Walks every page (up to the cap); the walk goes through the walk
+ * observers. */
+void walk_run(struct check *ck, const struct walk_spec *spec,
+	      struct walk *w);
+
+/* A walk with one MaxResults (0 absent), a filter or NULL, and a cap. */
+void walk_simple(struct check *ck, int max, const char *status,
+		 size_t max_pages, struct walk *w);
 
 void walk_free(struct walk *w);
 
@@ -226,12 +433,22 @@ void walk_free(struct walk *w);
 char *walk_first_token(struct check *ck, const char *body,
 		       bool must_succeed);
 
+/* A fresh NextToken for a walk with filter status (NULL none): the token of
+ * a first page with MaxResults 1. New string, or NULL. */
+char *walk_fresh_token(struct check *ck, const char *status);
+
 /* True when ids (in order) of a and b are equal. */
 bool walk_same_order(const struct walk *a, const struct walk *b);
 
 /* Sorted, de-duplicated TaskIds of w: a new array of borrowed pointers
  * (free() it) and its length in *n. */
 const char **walk_id_set(const struct walk *w, size_t *n);
+
+/* The first TaskId that appears twice in w: true with the indexes of its
+ * two places. */
+bool walk_find_dup(const struct walk *w, size_t *first, size_t *again);
+
+/* ---- judging answers -------------------------------------------------- */
 
 /* What answer a client mistake may get. */
 enum expect_kind {
@@ -247,7 +464,7 @@ enum expect_kind {
 bool expect_judge(struct check *ck, const struct creq *rq,
 		  const struct cresp *rs, enum expect_kind k, const char *what);
 
-/* Sends rq and judges the answer. */
+/* Sends rq (as a client mistake) and judges the answer. */
 void expect_error(struct check *ck, const struct creq *rq,
 		  enum expect_kind k, const char *what);
 
@@ -255,8 +472,15 @@ void expect_error(struct check *ck, const struct creq *rq,
 void expect_error_body(struct check *ck, const char *body,
 		       enum expect_kind k, const char *what);
 
-/* Sends body and records a deviation unless the answer is a 200 with a JSON
- * object. */
+/* The same for body (a JSON object) sent on a later page: with a fresh
+ * NextToken added. False when the target issued no token (then nothing
+ * was sent). */
+bool expect_error_later(struct check *ck, const char *body,
+			enum expect_kind k, const char *what);
+
+/* Sends body (a valid request) and records a deviation unless the answer
+ * is a 200 with a JSON object; a refusal of a request that carries a token
+ * depends on PAG-REPEAT. */
 void expect_ok_body(struct check *ck, const char *body, const char *what);
 
 /* The six TaskStatus values. */
@@ -265,14 +489,40 @@ extern const char *const conform_statuses[6];
 /* The shared batteries of requests, for the checks that look at every
  * response of a kind. */
 
-/* Sends the standard valid requests (walks with MaxResults absent, 1..100,
- * each filter, the edges) and calls fn for each answered one. */
+/* Sends the standard valid requests (walks with MaxResults absent and per
+ * filter, MaxResults 1 and 100) and calls fn for each answered one. */
 void battery_valid(struct check *ck, walk_page_fn fn, void *arg);
 
 /* Sends every client mistake of the catalogue (RNG-OUT, RNG-TYPE, ENU-BAD,
  * ERR-JSON, ERR-TARGET, bad tokens, wrong JSON types, wrong content types)
  * and calls fn for each answered one. */
 void battery_mistakes(struct check *ck, walk_page_fn fn, void *arg);
+
+/* ---- the plan: what a check does within the request budget ----------- */
+
+/* The requests check id needs at level (0 = in full) against a target with
+ * the facts f; 0 when level is beyond its last. */
+uint64_t plan_cost(const char *id, const struct target_facts *f,
+		   const struct conform_config *cfg, unsigned level);
+
+/* Allots the budget left after the survey (left, 0 = no budget) to the
+ * selected checks (selected[i] for conform_checks[i]): each gets its
+ * level and allotment (0 and a reason in why when it does not fit) in
+ * cfg->plan. */
+void plan_make(struct conform_config *cfg, const bool *selected,
+	       uint64_t left);
+
+/* Reads check id's allotment and level from cfg->plan; false when the
+ * check does not fit (reason in why). */
+bool plan_lookup(const struct conform_config *cfg, const char *id,
+		 uint64_t *allot, unsigned *level, char *why, size_t whysz);
+
+/* PAG-COMPLETE and PAG-ORDER's walk sizes at level against a target of
+ * tasks: into sizes (up to 6), returns how many. */
+size_t plan_compare_sizes(unsigned level, size_t tasks, int *sizes);
+
+/* GEN-VALID and GEN-INVALID's request counts at level. */
+unsigned plan_gen_count(const char *id, unsigned level);
 
 /* Runs blt-fake with extra arguments (NULL-terminated) on 127.0.0.1:0; its
  * URL is child->url. Its stderr is silenced unless BLT_CONFORM_FAKE_LOG is

@@ -64,11 +64,13 @@ bool expect_judge(struct check *ck, const struct creq *rq,
 void expect_error(struct check *ck, const struct creq *rq,
 		  enum expect_kind k, const char *what)
 {
+	struct creq mistake = *rq;
 	struct cresp rs;
 
-	if (!check_send(ck, rq, &rs))
+	mistake.kind = CREQ_MISTAKE;
+	if (!check_send(ck, &mistake, &rs))
 		return;
-	expect_judge(ck, rq, &rs, k, what);
+	expect_judge(ck, &mistake, &rs, k, what);
 	cresp_free(&rs);
 }
 
@@ -82,14 +84,46 @@ void expect_error_body(struct check *ck, const char *body,
 
 void expect_ok_body(struct check *ck, const char *body, const char *what)
 {
-	struct creq rq = {.body = body, .len = strlen(body)};
+	struct creq rq = {.body = body, .len = strlen(body), .kind = CREQ_VALID};
 	struct cresp rs;
 
 	if (!check_send(ck, &rq, &rs))
 		return;
-	if (rs.status != 200 || !json_is_object(rs.json))
-		check_fail(ck, &rq, &rs, "%s was not answered 200 with a JSON "
-				       "object",
-			   what);
+	if (rs.status == 200 && json_is_object(rs.json))
+		;
+	else if (strstr(body, "\"NextToken\"") && rs.status >= 400 &&
+		 rs.status < 500)
+		check_fail_dep(ck, &rq, &rs,
+			       "%s was refused (its NextToken may have been "
+			       "used before)",
+			       what);
+	else
+		check_fail(ck, &rq, &rs,
+			   "%s was not answered 200 with a JSON object", what);
 	cresp_free(&rs);
+}
+
+bool expect_error_later(struct check *ck, const char *body,
+			enum expect_kind k, const char *what)
+{
+	json_t *o = json_loads(body, 0, NULL);
+	char *tok = json_is_object(o) ? walk_fresh_token(ck, NULL) : NULL;
+	char *later;
+	char label[256];
+
+	if (!tok) {
+		json_decref(o);
+		return false;
+	}
+	json_object_set_new(o, "NextToken", json_string(tok));
+	later = conform_body(o);
+	snprintf(label, sizeof(label), "%s, on a later page (with a "
+				       "NextToken)",
+		 what);
+	if (later)
+		expect_error_body(ck, later, k, label);
+	free(later);
+	free(tok);
+	json_decref(o);
+	return true;
 }

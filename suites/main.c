@@ -2,7 +2,7 @@
  * ListBatchLoadTasks server (by default an embedded blt-fake) with Criterion
  * as the engine, then prints every deviation and a summary of every check. */
 #include <criterion/criterion.h>
-#include <criterion/hooks.h>
+#include <criterion/internal/ordered-set.h>
 #include <criterion/options.h>
 #include <dirent.h>
 #include <errno.h>
@@ -28,7 +28,12 @@ static const char usage_text[] =
 	"usage: blt-conform [--target URL] [--cassettes PATH...]\n"
 	"                   [--profile documented|smithy|lenient]\n"
 	"                   [--compare exact|shape] [--strict] [--seed N]\n"
-	"                   [--region R] [--timeout MS] [CRITERION FLAGS]\n"
+	"                   [--region R] [--timeout MS] [--rate R]\n"
+	"                   [--max-requests N] [--retries N] [--backoff MS]\n"
+	"                   [--expect FILE] [--write-expect FILE]\n"
+	"                   [--xml[=FILE]] [--tap[=FILE]] [--json[=FILE]]\n"
+	"                   [--html FILE] [--filter PATTERN] [-f]\n"
+	"                   [CRITERION FLAGS]\n"
 	"\n"
 	"Runs every conformance check of ListBatchLoadTasks against URL, or\n"
 	"against an embedded blt-fake when --target is not given.\n"
@@ -44,10 +49,27 @@ static const char usage_text[] =
 	"  --seed N            seed of the generated requests (GEN-*), 1\n"
 	"  --region R          SigV4 region (else AWS_REGION, us-east-1)\n"
 	"  --timeout MS        per-request timeout, 5000\n"
+	"  --rate R            at most R requests per second in all\n"
+	"  --max-requests N    at most N requests in all (20 or more): the\n"
+	"                      walks shrink to fit, checks that do not fit\n"
+	"                      are skipped with the reason\n"
+	"  --retries N         retries of a throttled request (5xx: 2 at\n"
+	"                      most), 8\n"
+	"  --backoff MS        the first retry waits up to MS (jittered,\n"
+	"                      doubling each time, 20 s at most), 100\n"
+	"  --expect FILE       check IDs (one a line, then an optional\n"
+	"                      reason) whose failures are expected\n"
+	"  --write-expect FILE writes the failing checks in that form\n"
+	"  --xml[=FILE], --tap[=FILE], --json[=FILE]\n"
+	"                      JUnit XML, TAP or JSON report (stdout\n"
+	"                      without FILE)\n"
+	"  --html FILE         a self-contained HTML report\n"
+	"  --filter PATTERN    run the checks that match: 'PAG/*',\n"
+	"                      'REP/BODY' or 'RNG-OUT'\n"
+	"  -f, --fail-fast     start no check after one failed\n"
 	"  --help, --version\n"
 	"\n"
-	"Criterion's flags pass through: --filter 'PAG/*', --xml[=FILE],\n"
-	"--tap[=FILE], --json[=FILE], -j N, --list, --verbose.\n"
+	"Criterion's flags pass through: -j N, --list, --verbose.\n"
 	"With AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set (and\n"
 	"AWS_SESSION_TOKEN), every request is signed (SigV4, timestream).\n"
 	"Exit status: 0 every must check passed, 1 a check failed, 2 usage or\n"
@@ -72,25 +94,23 @@ static void remove_results(const char *dir)
 	rmdir(dir);
 }
 
-/* The run's results directory, for the hook below. */
-static const char *results_dir;
-
-/* In the runner, as Criterion starts a test: marks its check as selected
- * ("ID.selected"), so that a check that a filter selected but that left no
- * record is reported as not run rather than not selected. */
-ReportHook(PRE_INIT)(struct criterion_test *t)
+/* Disables the tests of the checks the filter left out. */
+static void apply_selection(struct criterion_test_set *tests,
+			    const struct runner *r)
 {
-	char path[CONFORM_PATH_MAX + 128];
-	FILE *f;
+	struct criterion_suite_set *ss;
+	struct criterion_test *t;
 
-	if (!results_dir || (size_t)snprintf(path, sizeof(path),
-					     "%s/%s-%s.selected", results_dir,
-					     t->category, t->name) >=
-				    sizeof(path))
-		return;
-	f = fopen(path, "w");
-	if (f)
-		fclose(f);
+	FOREACH_SET(ss, tests->suites) {
+		FOREACH_SET(t, ss->tests) {
+			char id[64];
+			snprintf(id, sizeof(id), "%s-%s", t->category, t->name);
+			const struct check_def *d = conform_check_find(id);
+			size_t i = d ? (size_t)(d - conform_checks) : SIZE_MAX;
+			if (i >= RUNNER_CHECKS_MAX || !r->selected[i])
+				t->data->disabled = true;
+		}
+	}
 }
 
 static int run_checks(struct runner *r, int cargc, char **cargv)
@@ -98,17 +118,16 @@ static int run_checks(struct runner *r, int cargc, char **cargv)
 	struct criterion_test_set *tests = criterion_initialize();
 	int rc;
 
-	results_dir = r->cfg.results;
 	criterion_options.logging_threshold = CRITERION_LOG_LEVEL_QUIET;
 	criterion_options.timeout = r->backstop_s;
 	if (!criterion_handle_args(cargc, cargv, true)) {
 		criterion_finalize(tests);
 		return -1;
 	}
-	/* --filter, or the filter Criterion takes from its environment */
-	if (criterion_options.pattern && *criterion_options.pattern)
-		r->filtered = true;
+	apply_selection(tests, r);
+	runner_progress_start(r);
 	criterion_run_all_tests(tests);
+	runner_progress_stop(r);
 	criterion_finalize(tests);
 	rc = runner_report(r);
 	return rc;
@@ -141,6 +160,14 @@ int main(int argc, char **argv)
 		free(cargv);
 		return 2;
 	}
+	r.stderr_fd = dup(STDERR_FILENO);
+	rc = runner_select(&r, &err);
+	if (rc == 2) {
+		fprintf(stderr, "blt-conform: %s\n(see blt-conform --help)\n",
+			err.msg);
+		free(cargv);
+		return 2;
+	}
 	rc = runner_prepare(&r, &err);
 	if (rc == 0) {
 		rc = run_checks(&r, cargc, cargv);
@@ -150,6 +177,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "blt-conform: %s\n", err.msg);
 	}
 	runner_cleanup(&r);
+	if (r.stderr_fd >= 0)
+		close(r.stderr_fd);
 	if (r.cfg.results[0])
 		remove_results(r.cfg.results);
 	free(cargv);

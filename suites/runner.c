@@ -1,8 +1,10 @@
 /* The runner around the Criterion run: options, cassettes, the embedded
  * blt-fake, the first contact with the target, and the closing report. */
+#define _GNU_SOURCE /* FNM_EXTMATCH: Criterion's extglob filters */
 #include "runner.h"
 
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "blt/cassette.h"
+#include "blt/clock.h"
 #include "blt/httpc.h"
 
 #ifndef BLT_DATADIR
@@ -22,18 +25,17 @@
 #endif
 
 /* Criterion flags that are passed through; "=" ones take their value
- * inline, the ones in with_value take the next argument too. */
+ * inline, the ones in with_value take the next argument too. The report
+ * flags (--xml, --tap, --json, --output), --filter and -f are the
+ * runner's own: it writes the reports itself. */
 static const char *const criterion_flags[] = {
-	"-q", "--quiet", "-l", "--list", "-f", "--fail-fast", "--ascii",
-	"-S", "--short-filename", "--always-succeed", "--crash",
-	"--full-stats", "--ignore-warnings", "--verbose", "--xml", "--tap",
-	"--json", "--debug", NULL};
+	"-q", "--quiet", "-l", "--list", "--ascii", "-S", "--short-filename",
+	"--crash", "--full-stats", "--ignore-warnings", "--verbose", "--debug",
+	NULL};
 static const char *const criterion_prefixed[] = {
-	"--color=", "--encoding=", "--verbose=", "--xml=", "--tap=",
-	"--json=", "--debug=", "--debug-transport=", "--output=", "--filter=",
-	"--jobs=", "-j", "-O", NULL};
-static const char *const criterion_with_value[] = {"--filter", "--jobs",
-						   "-j", NULL};
+	"--color=", "--encoding=", "--verbose=", "--debug=",
+	"--debug-transport=", "--jobs=", "-j", NULL};
+static const char *const criterion_with_value[] = {"--jobs", "-j", NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -73,18 +75,41 @@ static const char *opt_value(const char *name, int argc, char **argv, int *i,
 	return argv[++*i];
 }
 
-/* Notes whether a Criterion report is going to stdout. */
-static void note_criterion_flag(struct runner *r, const char *a)
+/* The report flags: --xml, --tap, --json with an optional =FILE (stdout
+ * without), and Criterion's --output=xml:FILE. Returns 1 when a is none of
+ * them. */
+static int report_option(struct runner *r, const char *a,
+			 struct blt_err *err)
 {
-	if (strcmp(a, "--xml") == 0 || strcmp(a, "--tap") == 0 ||
-	    strcmp(a, "--json") == 0 || strcmp(a, "--xml=-") == 0 ||
-	    strcmp(a, "--tap=-") == 0 || strcmp(a, "--json=-") == 0 ||
-	    (strncmp(a, "--output=", 9) == 0 && strstr(a, ":-")))
-		r->report_stderr = true;
-	if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0)
-		r->listed = true;
-	if (strcmp(a, "--filter") == 0 || strncmp(a, "--filter=", 9) == 0)
-		r->filtered = true;
+	static const char *const kinds[] = {"xml", "tap", "json"};
+	const char **slot[] = {&r->xml, &r->tap, &r->json};
+
+	for (size_t k = 0; k < 3; k++) {
+		size_t n = strlen(kinds[k]);
+		const char *v = NULL;
+		if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, kinds[k], n) == 0 &&
+		    (a[2 + n] == '\0' || a[2 + n] == '='))
+			v = a[2 + n] ? a + 3 + n : "-";
+		else if (strncmp(a, "--output=", 9) == 0 &&
+			 strncmp(a + 9, kinds[k], n) == 0 && a[9 + n] == ':')
+			v = a + 10 + n;
+		if (!v)
+			continue;
+		if (!*v)
+			return blt_fail(err, BLT_EUSAGE, "%s: no file name", a),
+			       2;
+		*slot[k] = v;
+		if (strcmp(v, "-") == 0)
+			r->report_stderr = true;
+		return 0;
+	}
+	if (strncmp(a, "--output=", 9) == 0)
+		return blt_fail(err, BLT_EUSAGE,
+				"%s: the reports are xml, tap or json "
+				"(--output=xml:FILE)",
+				a),
+		       2;
+	return 1;
 }
 
 static int parse_number(const char *opt, const char *v, long long lo,
@@ -101,6 +126,94 @@ static int parse_number(const char *opt, const char *v, long long lo,
 	return 0;
 }
 
+static int parse_real(const char *opt, const char *v, double lo, double hi,
+		      double *out, struct blt_err *err)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(v, &end);
+	if (errno || end == v || *end || !(*out >= lo) || *out > hi)
+		return blt_fail(err, BLT_EUSAGE,
+				"%s '%s': expected a number from %g to %g", opt,
+				v, lo, hi);
+	return 0;
+}
+
+/* The runner's options that take a number. 1 when a is none of them. */
+static int number_option(struct runner *r, int argc, char **argv, int *i,
+			 struct blt_err *err)
+{
+	const char *v;
+	bool missing;
+	long long num;
+
+	if ((v = opt_value("--timeout", argc, argv, i, &missing))) {
+		if (parse_number("--timeout", v, 1, 3600000, &num, err))
+			return 2;
+		r->cfg.timeout_ms = (long)num;
+		return 0;
+	}
+	if (!missing && (v = opt_value("--retries", argc, argv, i, &missing))) {
+		if (parse_number("--retries", v, 0, 20, &num, err))
+			return 2;
+		r->cfg.retries = (unsigned)num;
+		return 0;
+	}
+	if (!missing && (v = opt_value("--backoff", argc, argv, i, &missing))) {
+		if (parse_number("--backoff", v, 1, 60000, &num, err))
+			return 2;
+		r->cfg.backoff_ms = (long)num;
+		return 0;
+	}
+	if (!missing &&
+	    (v = opt_value("--max-requests", argc, argv, i, &missing))) {
+		if (parse_number("--max-requests", v, 20, 1000000000000LL, &num,
+				 err))
+			return 2;
+		r->cfg.max_requests = (uint64_t)num;
+		return 0;
+	}
+	if (!missing && (v = opt_value("--rate", argc, argv, i, &missing)))
+		return parse_real("--rate", v, 0.01, 1e6, &r->cfg.rate, err)
+			       ? 2
+			       : 0;
+	if (missing)
+		return blt_fail(err, BLT_EUSAGE, "%s needs a value", argv[*i]),
+		       2;
+	return 1;
+}
+
+/* The runner's options that name a file or a pattern. 1 when a is none. */
+static int file_option(struct runner *r, int argc, char **argv, int *i,
+		       struct blt_err *err)
+{
+	static const char *const names[] = {"--expect", "--write-expect",
+					    "--html", "--filter"};
+	const char **slots[] = {&r->expect, &r->write_expect, &r->html,
+				&r->filter};
+	bool missing;
+
+	for (size_t k = 0; k < 4; k++) {
+		const char *v = opt_value(names[k], argc, argv, i, &missing);
+		if (missing)
+			return blt_fail(err, BLT_EUSAGE, "%s needs a value",
+					names[k]),
+			       2;
+		if (!v)
+			continue;
+		if (!*v)
+			return blt_fail(err, BLT_EUSAGE, "%s: empty value",
+					names[k]),
+			       2;
+		*slots[k] = v;
+		if (k == 2 && strcmp(v, "-") == 0)
+			r->report_stderr = true;
+		return 0;
+	}
+	return 1;
+}
+
 /* One of the runner's own options at argv[*i]; 1 when it was not one. */
 static int own_option(struct runner *r, int argc, char **argv, int *i,
 		      struct blt_err *err)
@@ -108,7 +221,7 @@ static int own_option(struct runner *r, int argc, char **argv, int *i,
 	const char *a = argv[*i];
 	const char *v;
 	bool missing;
-	long long num;
+	int rc;
 
 	if ((v = opt_value("--target", argc, argv, i, &missing))) {
 		r->have_target = true;
@@ -151,16 +264,18 @@ static int own_option(struct runner *r, int argc, char **argv, int *i,
 	}
 	if (missing)
 		goto no_value;
-	if ((v = opt_value("--timeout", argc, argv, i, &missing))) {
-		if (parse_number("--timeout", v, 1, 3600000, &num, err))
-			return 2;
-		r->cfg.timeout_ms = (long)num;
-		return 0;
-	}
-	if (missing)
-		goto no_value;
+	if ((rc = number_option(r, argc, argv, i, err)) != 1)
+		return rc;
+	if ((rc = file_option(r, argc, argv, i, err)) != 1)
+		return rc;
+	if ((rc = report_option(r, a, err)) != 1)
+		return rc;
 	if (strcmp(a, "--strict") == 0) {
 		r->cfg.strict = true;
+		return 0;
+	}
+	if (strcmp(a, "-f") == 0 || strcmp(a, "--fail-fast") == 0) {
+		r->cfg.fail_fast = true;
 		return 0;
 	}
 	return 1;
@@ -210,6 +325,8 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 	r->cfg.exact = true;
 	r->cfg.seed = 1;
 	r->cfg.timeout_ms = 5000;
+	r->cfg.retries = 8;
+	r->cfg.backoff_ms = 100;
 	r->cfg.profile = AWSJSON_PROFILE_DOCUMENTED;
 	cargv[(*cargc)++] = argv[0];
 	for (int i = 1; i < argc; i++) {
@@ -237,7 +354,8 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 			blt_fail(err, BLT_EUSAGE, "unknown argument '%s'", a);
 			return 2;
 		}
-		note_criterion_flag(r, a);
+		if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0)
+			r->listed = true;
 		cargv[(*cargc)++] = argv[i];
 		if (in_list(criterion_with_value, a)) {
 			if (i + 1 >= argc) {
@@ -261,6 +379,7 @@ static int add_cassette(struct runner *r, const char *path,
 
 	if (cassette_load_file(path, &c, err))
 		return blt_err_prefix(err, "cassette"), 2;
+	r->cfg.rep_requests += cassette_count(c);
 	cassette_free(c);
 	if (have + strlen(path) + 2 > sizeof(r->cfg.cassettes))
 		return blt_fail(err, BLT_EUSAGE,
@@ -451,7 +570,8 @@ static int start_embedded(struct runner *r, struct blt_err *err)
 	return conform_parse_target(&r->cfg, r->fake.url, err) ? 2 : 0;
 }
 
-/* Prints why the run stops at the first contact, and every check failed. */
+/* Prints why the run stops at the first contact, and every check failed;
+ * the report files hold one failing testcase that says why. */
 static void first_contact_failed(struct runner *r, const struct creq *rq,
 				 const struct cresp *rs, const char *why)
 {
@@ -467,12 +587,18 @@ static void first_contact_failed(struct runner *r, const struct creq *rq,
 	buf_puts(&b, "\n\nNo check could run; every check fails.\n", NULL);
 	fputs(b.data, r->out);
 	for (size_t i = 0; i < conform_ncheck; i++)
-		fprintf(r->out, "  %-16s %-6s fail  the target did not answer "
+		fprintf(r->out, "  %-16s %-6s fail     the target did not answer "
 				"a valid request\n",
 			conform_checks[i].id,
 			conform_level_name(conform_checks[i].level));
 	fprintf(r->out, "\n%zu checks: 0 pass, %zu fail, 0 warn, 0 skipped\n",
 		conform_ncheck, conform_ncheck);
+	fflush(r->out);
+	buf_reset(&b);
+	buf_printf(&b, NULL, "the target %s %s; response: ", r->cfg.target,
+		   why);
+	conform_describe(rs, &b);
+	runner_abort_reports(r, b.data ? b.data : why);
 	buf_free(&b);
 }
 
@@ -483,13 +609,14 @@ static int first_contact(struct runner *r, struct blt_err *err)
 	struct httpc *h = NULL;
 	struct httpc_opts o = {.timeout_ms = r->cfg.timeout_ms,
 			       .connect_timeout_ms = r->cfg.timeout_ms};
-	struct creq rq = {.body = "{}", .len = 2};
+	struct creq rq = {.body = "{}", .len = 2, .kind = CREQ_VALID};
 	struct cresp rs;
 	int rc = 0;
 
 	httpc_global_init();
 	if (httpc_new(&o, &h, err))
 		return 2;
+	pace_take(r->pace, 0, r->cfg.rate);
 	if (!conform_send(h, &r->cfg, &rq, &rs)) {
 		/* libcurl calls an answer that is not HTTP a bad URL too */
 		bool not_http = strstr(rs.neterr, "HTTP/0.9") != NULL;
@@ -516,13 +643,80 @@ static int first_contact(struct runner *r, struct blt_err *err)
 	return rc;
 }
 
-int runner_prepare(struct runner *r, struct blt_err *err)
+static bool fnmatch_ext(const char *pattern, const char *s)
+{
+	return fnmatch(pattern, s, FNM_EXTMATCH) == 0;
+}
+
+int runner_select(struct runner *r, struct blt_err *err)
+{
+	const char *env = getenv("CRITERION_TEST_PATTERN");
+
+	if (!r->filter && env && *env)
+		r->filter = env;
+	r->nselected = 0;
+	for (size_t i = 0; i < conform_ncheck && i < RUNNER_CHECKS_MAX; i++) {
+		char name[64];
+		const char *id = conform_checks[i].id;
+		const char *dash = strchr(id, '-');
+
+		snprintf(name, sizeof(name), "%.*s/%s", (int)(dash - id), id,
+			 dash + 1);
+		r->selected[i] = !r->filter || fnmatch_ext(r->filter, name) ||
+				 fnmatch_ext(r->filter, id);
+		r->nselected += r->selected[i];
+	}
+	if (r->filter && !r->nselected)
+		return blt_fail(err, BLT_EUSAGE,
+				"--filter '%s' selects no check (checks are "
+				"named like PAG/SIZE or PAG-SIZE; --list "
+				"shows them)",
+				r->filter),
+		       2;
+	return 0;
+}
+
+/* The results directory and the counters every process shares. */
+static int make_results(struct runner *r, struct blt_err *err)
 {
 	const char *tmp = getenv("TMPDIR");
+
+	snprintf(r->cfg.results, sizeof(r->cfg.results),
+		 "%.900s/blt-conform.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(r->cfg.results)) {
+		r->cfg.results[0] = '\0';
+		return blt_fail(err, BLT_EIO, "cannot make a temporary "
+				"directory: %s", strerror(errno)),
+		       2;
+	}
+	r->pace = pace_open(r->cfg.results, true, err);
+	return r->pace ? 0 : 2;
+}
+
+/* The steps up to the first contact; 0, 1 or 2 as runner_prepare. */
+static int prepare_target(struct runner *r, struct blt_err *err)
+{
+	int rc = find_cassettes(r, err);
+
+	if (rc)
+		return rc;
+	if (!r->have_target && (rc = start_embedded(r, err)) != 0)
+		return rc;
+	if ((rc = make_results(r, err)) != 0)
+		return rc;
+	if (!r->listed && (rc = first_contact(r, err)) != 0)
+		return rc;
+	return 0;
+}
+
+int runner_prepare(struct runner *r, struct blt_err *err)
+{
 	const char *reg = getenv("AWS_REGION");
+	uint64_t sent;
 	int rc;
 
 	r->out = r->report_stderr ? stderr : stdout;
+	r->started_ms = clock_mono_ms();
 	if (!r->cfg.region[0])
 		snprintf(r->cfg.region, sizeof(r->cfg.region), "%s",
 			 reg && *reg ? reg : "us-east-1");
@@ -530,30 +724,35 @@ int runner_prepare(struct runner *r, struct blt_err *err)
 		      *getenv("AWS_ACCESS_KEY_ID") &&
 		      getenv("AWS_SECRET_ACCESS_KEY") &&
 		      *getenv("AWS_SECRET_ACCESS_KEY");
-	r->backstop_s = (int)(r->cfg.timeout_ms / 1000) * 6 + 60;
-	rc = find_cassettes(r, err);
+	/* every retry of the slowest request, and a minute */
+	r->backstop_s = (int)(r->cfg.timeout_ms / 1000) * 6 + 60 +
+			(int)((r->cfg.retries + 1) * 20);
+	unsetenv("CRITERION_TEST_PATTERN");
+	rc = prepare_target(r, err);
+	if (rc == 2)
+		runner_abort_reports(r, err->msg);
 	if (rc)
 		return rc;
-	if (!r->have_target && (rc = start_embedded(r, err)) != 0)
-		return rc;
-	if (!r->listed && (rc = first_contact(r, err)) != 0)
-		return rc;
-	snprintf(r->cfg.results, sizeof(r->cfg.results), "%.900s/blt-conform.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(r->cfg.results)) {
-		r->cfg.results[0] = '\0';
-		return blt_fail(err, BLT_EIO, "cannot make a temporary "
-				"directory: %s", strerror(errno)),
-		       2;
-	}
 	if (r->rep_skip[0])
 		setenv("BLT_CONFORM_REP_SKIP", r->rep_skip, 1);
 	else
 		unsetenv("BLT_CONFORM_REP_SKIP");
+	/* the survey's requests go to the observers through a record */
+	if ((rc = conform_config_export(&r->cfg, err) ? 2 : 0) != 0)
+		return rc;
+	if (!r->listed)
+		runner_survey(r);
+	sent = pace_sent(r->pace);
+	if (r->cfg.max_requests)
+		plan_make(&r->cfg, r->selected,
+			  r->cfg.max_requests > sent ? r->cfg.max_requests - sent
+						     : 1);
 	return conform_config_export(&r->cfg, err) ? 2 : 0;
 }
 
 void runner_cleanup(struct runner *r)
 {
 	fake_stop(&r->fake);
+	pace_close(r->pace);
+	r->pace = NULL;
 }

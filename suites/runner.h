@@ -1,6 +1,6 @@
-/* The runner's steps around the Criterion run: command line, cassettes,
- * the embedded blt-fake, the first contact with the target, and the final
- * report. */
+/* The runner's steps around the Criterion run: command line, selection,
+ * cassettes, the embedded blt-fake, the first contact and the survey of
+ * the target, the plan, progress, and the final reports. */
 #ifndef BLT_CONFORM_RUNNER_H
 #define BLT_CONFORM_RUNNER_H
 
@@ -8,8 +8,11 @@
 #include <stdio.h>
 
 #include "conform.h"
+#include "results.h"
 
 enum { RUNNER_EXIT_HELP = 100, RUNNER_EXIT_VERSION = 101 };
+
+#define RUNNER_CHECKS_MAX 64
 
 struct runner {
 	struct conform_config cfg;
@@ -20,11 +23,19 @@ struct runner {
 	struct spawn_child fake;
 	int backstop_s;       /* Criterion's per-test timeout */
 	bool listed;          /* --list: Criterion only lists */
-	bool filtered;        /* a test filter (--filter or Criterion's
-				 CRITERION_TEST_PATTERN) selects checks */
-	bool report_stderr;   /* a Criterion report goes to stdout */
+	const char *filter;   /* --filter or CRITERION_TEST_PATTERN, or NULL */
+	bool selected[RUNNER_CHECKS_MAX]; /* by conform_checks index */
+	size_t nselected;
+	bool report_stderr;   /* a report file goes to stdout */
 	FILE *out;
 	char rep_skip[512];   /* why REP-* cannot run, or "" */
+	const char *xml, *tap, *json, *html; /* report files; "-" stdout */
+	const char *expect, *write_expect;
+	struct pace *pace;
+	double started_ms;
+	struct progress *progress; /* the progress line, while it runs */
+	int stderr_fd;        /* stderr as it was at start (Criterion takes
+				 over fd 2 while the checks run), or -1 */
 };
 
 /* Splits argv into the runner's options (into r) and Criterion's (copied to
@@ -33,18 +44,40 @@ struct runner {
 int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 		      int *cargc, struct blt_err *err);
 
+/* Applies the filter (--filter, else CRITERION_TEST_PATTERN, which it
+ * then removes from the environment) to the catalogue. 2 with err when it
+ * selects no check. */
+int runner_select(struct runner *r, struct blt_err *err);
+
 /* Finds the cassettes, starts the embedded blt-fake when there is no
- * target, makes the results directory, checks that the target answers and
- * exports the configuration. Returns 0 when the checks may run, 1 when the
- * target failed its first contact (the report is printed), 2 on a
- * configuration error (err says which). */
+ * target, makes the results directory, checks that the target answers,
+ * surveys it, plans the budget and exports the configuration. Returns 0
+ * when the checks may run, 1 when the target failed its first contact
+ * (the report is printed), 2 on a configuration error (err says which).
+ * When it returns 1 or 2 the report files hold one failing testcase that
+ * says why. */
 int runner_prepare(struct runner *r, struct blt_err *err);
 
-/* Reads the records the checks left, prints every deviation and the summary
- * of every check, and returns the exit status (0 or 1). */
+/* The survey: how many tasks the target holds (a walk with MaxResults
+ * 100), how many of each status, and whether a NextToken can be used twice.
+ * Fills r->cfg.facts; its requests go through the observers. */
+void runner_survey(struct runner *r);
+
+/* Reads the records the checks left and the observations of the whole
+ * run, applies --expect, prints every deviation and the summary of every
+ * check, writes the report files, and returns the exit status (0, 1, or 2
+ * when a report or expectation file could not be read or written). */
 int runner_report(struct runner *r);
 
-/* Stops the embedded blt-fake. */
+/* Writes the report files for a run that could not start (why). */
+void runner_abort_reports(struct runner *r, const char *why);
+
+/* Shows progress on stderr while the checks run, when stderr is a
+ * terminal; runner_progress_stop clears the line. */
+void runner_progress_start(struct runner *r);
+void runner_progress_stop(struct runner *r);
+
+/* Stops the embedded blt-fake and releases the shared counters. */
 void runner_cleanup(struct runner *r);
 
 #endif

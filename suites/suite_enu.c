@@ -1,60 +1,28 @@
-/* ENU-*: the TaskStatus enum in responses and as a filter. */
+/* ENU-*: the TaskStatus enum in responses (judged by the observer on every
+ * response of the run) and as a filter, on first and later pages. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conform.h"
 
-static bool known_status(const char *s)
-{
-	for (size_t i = 0; i < 6; i++)
-		if (strcmp(conform_statuses[i], s) == 0)
-			return true;
-	return false;
-}
-
-static void enum_fn(struct check *ck, const struct creq *rq,
-		    const struct cresp *rs, void *arg)
-{
-	const json_t *tasks = json_object_get(rs->json, "BatchLoadTasks");
-	unsigned *seen = arg;
-	size_t i;
-	json_t *t;
-
-	if (rs->status != 200)
-		return;
-	json_array_foreach(tasks, i, t) {
-		const json_t *st = json_object_get(t, "TaskStatus");
-		if (!st)
-			continue;
-		(*seen)++;
-		if (!json_is_string(st) || !known_status(json_string_value(st))) {
-			char *v = json_dumps(st, JSON_ENCODE_ANY);
-			check_fail(ck, rq, rs,
-				   "task %zu has TaskStatus %s, not one of the "
-				   "six values",
-				   i, v ? v : "?");
-			free(v);
-			return;
-		}
-	}
-}
-
 Test(ENU, RESP)
 {
 	struct check ck;
-	unsigned seen = 0;
 
 	check_begin(&ck, "ENU-RESP");
-	battery_valid(&ck, enum_fn, &seen);
-	if (!seen)
-		check_skip(&ck, "no task in any response carried a TaskStatus");
+	battery_valid(&ck, NULL, NULL);
+	check_coverage(&ck, "%u TaskStatus values judged here",
+		       ck.obs.t[OBS_ENU_RESP].judged);
 	check_end(&ck);
 }
 
 Test(ENU, FILTER)
 {
 	struct check ck;
+	unsigned later = 0;
+	char what[96];
 
 	check_begin(&ck, "ENU-FILTER");
 	for (size_t i = 0; i < 6; i++) {
@@ -62,6 +30,26 @@ Test(ENU, FILTER)
 		expect_ok_body(&ck, body, "a TaskStatus filter of the enum");
 		free(body);
 	}
+	for (size_t i = 0; i < 6 && check_can_send(&ck); i++) {
+		if (ck.cfg.facts.per_status[i] < 2)
+			continue;
+		char *tok = walk_fresh_token(&ck, conform_statuses[i]);
+		char *body = tok ? conform_list_body(1, conform_statuses[i],
+						     tok)
+				 : NULL;
+		snprintf(what, sizeof(what),
+			 "TaskStatus %s on a later page (with a NextToken)",
+			 conform_statuses[i]);
+		if (body) {
+			expect_ok_body(&ck, body, what);
+			later++;
+		}
+		free(body);
+		free(tok);
+	}
+	check_coverage(&ck, "the six values on first pages; %u of them on "
+			    "later pages too (those with two tasks or more)",
+		       later);
 	check_end(&ck);
 }
 
@@ -70,6 +58,7 @@ Test(ENU, BAD)
 	static const char *const bad[] = {"RUNNING", "created", "",
 					  " CREATED"};
 	struct check ck;
+	bool later = true;
 
 	check_begin(&ck, "ENU-BAD");
 	for (size_t i = 0; i < 4; i++) {
@@ -78,5 +67,15 @@ Test(ENU, BAD)
 				  "a TaskStatus filter outside the enum");
 		free(body);
 	}
+	for (size_t i = 0; i < 4 && later && check_can_send(&ck); i++) {
+		char *body = conform_list_body(0, bad[i], NULL);
+		later = expect_error_later(&ck, body, EXPECT_VALIDATION,
+					   "a TaskStatus filter outside the "
+					   "enum");
+		free(body);
+	}
+	check_coverage(&ck, "\"RUNNING\", \"created\", \"\" and \" CREATED\" "
+			    "on first%s pages",
+		       later ? " and later" : "");
 	check_end(&ck);
 }

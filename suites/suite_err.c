@@ -1,101 +1,44 @@
-/* ERR-*: error responses: their type, status and message, malformed JSON,
- * unknown targets, and no 5xx for any client mistake. */
+/* ERR-*: error responses. Their type, status and message (ERR-TYPE,
+ * ERR-STATUS, ERR-MSG) and the absence of 5xx answers to client mistakes
+ * (ERR-NO5XX) are judged by the observers on every response of the run;
+ * the checks here send the mistake battery of their own. Malformed JSON
+ * and unknown targets are ERR-JSON's and ERR-TARGET's. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conform.h"
 
-struct err_tally {
-	unsigned errors; /* error responses seen */
-	unsigned typed;  /* of which with a known type */
-};
-
-static void type_fn(struct check *ck, const struct creq *rq,
-		    const struct cresp *rs, void *arg)
+/* The observer checks' own part: the mistake battery. */
+static void mistakes(const char *id, enum obs_id o, const char *what)
 {
-	struct err_tally *t = arg;
-	enum awsjson_error e;
+	struct check ck;
 
-	if (rs->status < 400)
-		return;
-	t->errors++;
-	if (!rs->has_type)
-		check_fail(ck, rq, rs, "the error carries no readable type "
-				       "(x-amzn-ErrorType, __type or code)");
-	else if (!awsjson_error_lookup(rs->type, &e) ||
-		 !awsjson_error_is_known(e))
-		check_fail(ck, rq, rs,
-			   "the error type '%s' is neither one of the "
-			   "operation's errors nor a common one",
-			   rs->type);
+	check_begin(&ck, id);
+	battery_mistakes(&ck, NULL, NULL);
+	check_coverage(&ck, "%u %s judged here", ck.obs.t[o].judged, what);
+	check_end(&ck);
 }
 
 Test(ERR, TYPE)
 {
-	struct check ck;
-	struct err_tally t = {0};
-
-	check_begin(&ck, "ERR-TYPE");
-	battery_mistakes(&ck, type_fn, &t);
-	if (!t.errors)
-		check_skip(&ck, "the target answered no request with an error");
-	check_end(&ck);
-}
-
-static void status_fn(struct check *ck, const struct creq *rq,
-		      const struct cresp *rs, void *arg)
-{
-	struct err_tally *t = arg;
-	enum awsjson_error e;
-
-	if (rs->status < 400 || !rs->has_type ||
-	    !awsjson_error_lookup(rs->type, &e) || !awsjson_error_is_known(e))
-		return;
-	t->typed++;
-	if (!awsjson_error_status_ok(e, ck->cfg.profile, (int)rs->status))
-		check_fail(ck, rq, rs, "%s was sent with status %ld; the %s "
-				       "profile says %d",
-			   rs->type, rs->status,
-			   awsjson_profile_name(ck->cfg.profile),
-			   awsjson_error_status(e, ck->cfg.profile));
+	mistakes("ERR-TYPE", OBS_ERR_TYPE, "error responses");
 }
 
 Test(ERR, STATUS)
 {
-	struct check ck;
-	struct err_tally t = {0};
-
-	check_begin(&ck, "ERR-STATUS");
-	battery_mistakes(&ck, status_fn, &t);
-	if (!t.typed)
-		check_skip(&ck, "no error response carried a known type "
-				"(see ERR-TYPE)");
-	check_end(&ck);
-}
-
-static void msg_fn(struct check *ck, const struct creq *rq,
-		   const struct cresp *rs, void *arg)
-{
-	struct err_tally *t = arg;
-
-	if (rs->status < 400)
-		return;
-	t->errors++;
-	if (!rs->message || !*rs->message)
-		check_fail(ck, rq, rs, "the error has no message (\"message\" "
-				       "or \"Message\")");
+	mistakes("ERR-STATUS", OBS_ERR_STATUS, "typed error responses");
 }
 
 Test(ERR, MSG)
 {
-	struct check ck;
-	struct err_tally t = {0};
+	mistakes("ERR-MSG", OBS_ERR_MSG, "error responses");
+}
 
-	check_begin(&ck, "ERR-MSG");
-	battery_mistakes(&ck, msg_fn, &t);
-	if (!t.errors)
-		check_skip(&ck, "the target answered no request with an error");
-	check_end(&ck);
+Test(ERR, NO5XX)
+{
+	mistakes("ERR-NO5XX", OBS_ERR_NO5XX, "answers to client mistakes");
 }
 
 Test(ERR, JSON)
@@ -104,50 +47,69 @@ Test(ERR, JSON)
 		"{", "{\"MaxResults\":", "not json", "{\"MaxResults\": 5,}",
 		"{\"MaxResults\":1}}", "{'MaxResults':1}"};
 	struct check ck;
+	char *tok;
 
 	check_begin(&ck, "ERR-JSON");
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
 		expect_error_body(&ck, bodies[i], EXPECT_SERIALIZATION,
 				  "a malformed JSON body");
+	tok = walk_fresh_token(&ck, NULL);
+	if (tok) {
+		char *body = conform_list_body(0, NULL, tok);
+		/* the object left open: a later page's request cut short */
+		body[strlen(body) - 1] = ',';
+		expect_error_body(&ck, body, EXPECT_SERIALIZATION,
+				  "a malformed JSON body with a NextToken");
+		free(body);
+	}
+	check_coverage(&ck, "6 malformed bodies%s",
+		       tok ? " and one with a NextToken" : "");
+	free(tok);
 	check_end(&ck);
 }
 
 Test(ERR, TARGET)
 {
-	static const char *const targets[] = {
-		AWSJSON_TARGET_PREFIX "NoSuchOperation",
-		"NoSuchService_20181101.ListBatchLoadTasks"};
+	static const struct {
+		const char *target;
+		bool none;
+		const char *what;
+	} cases[] = {
+		{AWSJSON_TARGET_PREFIX "NoSuchOperation", false,
+		 "an unknown operation in X-Amz-Target"},
+		{"NoSuchService_20181101.ListBatchLoadTasks", false,
+		 "another service's prefix in X-Amz-Target"},
+		{NULL, true, "a request without X-Amz-Target"},
+		{"", false, "an empty X-Amz-Target"},
+		{"timestream_20181101.listbatchloadtasks", false,
+		 "X-Amz-Target in the wrong letter case"},
+		{AWSJSON_TARGET_PREFIX "listBatchLoadTasks", false,
+		 "the operation's name in the wrong letter case"},
+	};
 	struct check ck;
+	char *tok;
 
 	check_begin(&ck, "ERR-TARGET");
-	for (size_t i = 0; i < 2; i++) {
-		struct creq rq = {.target = targets[i], .body = "{}", .len = 2};
-		expect_error(&ck, &rq, EXPECT_UNKNOWN_OP,
-			     "an unknown X-Amz-Target");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct creq rq = {.target = cases[i].target,
+				  .no_target = cases[i].none,
+				  .body = "{}",
+				  .len = 2};
+		expect_error(&ck, &rq, EXPECT_UNKNOWN_OP, cases[i].what);
 	}
-	check_end(&ck);
-}
-
-static void no5xx_fn(struct check *ck, const struct creq *rq,
-		     const struct cresp *rs, void *arg)
-{
-	unsigned *n = arg;
-
-	(*n)++;
-	if (rs->status >= 500)
-		check_fail(ck, rq, rs, "a client mistake was answered %ld",
-			   rs->status);
-}
-
-Test(ERR, NO5XX)
-{
-	struct check ck;
-	unsigned n = 0;
-
-	check_begin(&ck, "ERR-NO5XX");
-	battery_mistakes(&ck, no5xx_fn, &n);
-	check_note(&ck, "%u client mistakes sent", n);
-	if (!n)
-		check_skip(&ck, "the target answered no client mistake");
+	tok = walk_fresh_token(&ck, NULL);
+	if (tok) {
+		char *body = conform_list_body(0, NULL, tok);
+		struct creq rq = {.no_target = true,
+				  .body = body,
+				  .len = strlen(body)};
+		expect_error(&ck, &rq, EXPECT_UNKNOWN_OP,
+			     "a later page's request without X-Amz-Target");
+		free(body);
+	}
+	check_coverage(&ck, "unknown operation, other service, missing, empty "
+			    "and wrong-case targets%s",
+		       tok ? ", on a first and a later page" : "");
+	free(tok);
 	check_end(&ck);
 }

@@ -10,92 +10,97 @@
 #include "blt/schema.h"
 #include "conform.h"
 
-#define GEN_VALID_REQUESTS 200
-#define GEN_INVALID_REQUESTS 250
 
-/* A random valid request body and the page limit it implies. */
-static char *valid_body(struct blt_rng *r, int *max, const char **status)
-{
-	*max = rng_below(r, 5) == 0 ? 0 : 1 + (int)rng_below(r, 100);
-	*status = rng_below(r, 3) == 0
-			  ? NULL
-			  : conform_statuses[rng_below(r, 6)];
-	return conform_list_body(*max, *status, NULL);
-}
+/* The count of requests judged and the seed, for the messages. */
+struct gen_state {
+	unsigned k;
+	uint64_t seed;
+};
 
-/* Judges one answer to a valid request; returns its NextToken (borrowed)
- * when the walk may go on. */
-static const char *judge_valid(struct check *ck, const struct creq *rq,
-			       const struct cresp *rs, int max, unsigned k)
+/* Judges one answer to a valid request: 200, the schema, the page size
+ * (the observers judge them too; GEN-VALID names the seed). */
+static void judge_valid(struct check *ck, const struct creq *rq,
+			const struct cresp *rs, void *arg)
 {
+	struct gen_state *g = arg;
 	struct schema_violation v;
+	json_t *req = json_loadb(rq->body, rq->len, 0, NULL);
+	json_int_t max = json_integer_value(json_object_get(req, "MaxResults"));
+	bool later = json_object_get(req, "NextToken") != NULL;
 	size_t limit = max ? (size_t)max : 100;
 	const json_t *tasks = json_object_get(rs->json, "BatchLoadTasks");
-	uint64_t seed = ck->cfg.seed;
+	unsigned k = ++g->k;
 
-	if (rs->status != 200 || !rs->json) {
+	json_decref(req);
+	if ((rs->status != 200 || !rs->json) && later && rs->status >= 400 &&
+	    rs->status < 500)
+		check_fail_dep(ck, rq, rs,
+			       "seed %" PRIu64 ", request %u: a later page "
+			       "was refused",
+			       g->seed, k);
+	else if (rs->status != 200 || !rs->json)
 		check_fail(ck, rq, rs,
 			   "seed %" PRIu64 ", request %u: a valid request was "
 			   "not answered 200 with JSON",
-			   seed, k);
-		return NULL;
-	}
-	if (schema_validate(schema_builtin(SCHEMA_RESPONSE), rs->json, &v,
-			    1)) {
+			   g->seed, k);
+	else if (schema_validate(schema_builtin(SCHEMA_RESPONSE), rs->json, &v,
+				 1))
 		check_fail(ck, rq, rs,
 			   "seed %" PRIu64 ", request %u: the body breaks the "
 			   "response schema at '%s': %s",
-			   seed, k, v.pointer, v.message);
-		return NULL;
-	}
-	if (json_array_size(tasks) > limit) {
+			   g->seed, k, v.pointer, v.message);
+	else if (json_array_size(tasks) > limit)
 		check_fail(ck, rq, rs,
 			   "seed %" PRIu64 ", request %u: %zu items, more than "
 			   "%zu",
-			   seed, k, json_array_size(tasks), limit);
-		return NULL;
-	}
-	const char *t = json_string_value(json_object_get(rs->json,
-							  "NextToken"));
-	return t && *t ? t : NULL;
+			   g->seed, k, json_array_size(tasks), limit);
+}
+
+/* One random walk of up to four pages: MaxResults 1..100 or absent, a
+ * status or none, MaxResults changing between pages or not. */
+static void random_walk(struct check *ck, struct blt_rng *r,
+			struct gen_state *g)
+{
+	int seq[4];
+	unsigned pages;
+	const char *status;
+	struct walk w;
+
+	seq[0] = rng_below(r, 5) == 0 ? 0 : 1 + (int)rng_below(r, 100);
+	status = rng_below(r, 3) == 0 ? NULL
+				      : conform_statuses[rng_below(r, 6)];
+	pages = 1 + (unsigned)rng_below(r, 4);
+	for (unsigned p = 1; p < pages; p++)
+		seq[p] = rng_below(r, 2) ? 1 + (int)rng_below(r, 100)
+					 : seq[p - 1];
+	struct walk_spec spec = {.max_seq = seq,
+				 .nmax = pages,
+				 .status = status,
+				 .max_pages = pages,
+				 .on_page = judge_valid,
+				 .arg = g};
+	walk_run(ck, &spec, &w);
+	walk_free(&w);
 }
 
 Test(GEN, VALID)
 {
 	struct check ck;
 	struct blt_rng r;
-	unsigned k = 0;
+	struct gen_state g = {0};
+	unsigned count;
 
 	check_begin(&ck, "GEN-VALID");
+	count = plan_gen_count("GEN-VALID", ck.level);
+	g.seed = ck.cfg.seed;
 	rng_seed(&r, ck.cfg.seed);
-	while (k < GEN_VALID_REQUESTS && !ck.dead) {
-		int max;
-		const char *status;
-		char *body = valid_body(&r, &max, &status);
-		unsigned pages = 1 + (unsigned)rng_below(&r, 4);
-		char *tok = NULL;
-
-		for (unsigned p = 0; p < pages && body && !ck.dead; p++) {
-			struct creq rq = {.body = body, .len = strlen(body)};
-			struct cresp rs;
-			if (!check_send(&ck, &rq, &rs))
-				break;
-			const char *next = judge_valid(&ck, &rq, &rs, max, ++k);
-			free(tok);
-			tok = next ? strdup(next) : NULL;
-			cresp_free(&rs);
-			free(body);
-			body = NULL;
-			if (!tok)
-				break;
-			if (rng_below(&r, 2))
-				max = 1 + (int)rng_below(&r, 100);
-			body = conform_list_body(max, status, tok);
-		}
-		free(body);
-		free(tok);
-	}
-	check_note(&ck, "seed %" PRIu64 ": %u valid requests", ck.cfg.seed, k);
+	while (g.k < count && check_can_send(&ck))
+		random_walk(&ck, &r, &g);
+	check_note(&ck, "seed %" PRIu64 ": %u valid requests", ck.cfg.seed,
+		   g.k);
+	check_coverage(&ck, "seed %" PRIu64 ": %u valid requests in walks of "
+			    "up to 4 pages",
+		       ck.cfg.seed, g.k);
 	check_end(&ck);
 }
 
@@ -223,12 +228,13 @@ Test(GEN, INVALID)
 {
 	struct check ck;
 	struct blt_rng r;
-	unsigned k;
+	unsigned k, count;
 	char what[96];
 
 	check_begin(&ck, "GEN-INVALID");
 	rng_seed(&r, ck.cfg.seed ^ 0x5eedULL);
-	for (k = 1; k <= GEN_INVALID_REQUESTS && !ck.dead; k++) {
+	count = plan_gen_count("GEN-INVALID", ck.level);
+	for (k = 1; k <= count && check_can_send(&ck); k++) {
 		enum expect_kind kind;
 		json_t *o = invalid_request(&r, &kind);
 		char *body = conform_body(o);
@@ -241,5 +247,7 @@ Test(GEN, INVALID)
 	}
 	check_note(&ck, "seed %" PRIu64 ": %u invalid requests", ck.cfg.seed,
 		   k - 1);
+	check_coverage(&ck, "seed %" PRIu64 ": %u invalid requests",
+		       ck.cfg.seed, k - 1);
 	check_end(&ck);
 }

@@ -1,31 +1,74 @@
-/* RNG-*: the range and the JSON type of MaxResults. */
+/* RNG-*: the range and the JSON type of MaxResults, on first pages and on
+ * later pages (with a NextToken). */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "conform.h"
 
+/* Says which pages were tried. */
+static void pages_coverage(struct check *ck, const char *what, bool later)
+{
+	if (later)
+		check_coverage(ck, "%s, on first and later pages", what);
+	else
+		check_coverage(ck, "%s, on first pages only (the target issued "
+				   "no NextToken)",
+			       what);
+}
+
 Test(RNG, EDGE)
 {
+	static const int edges[] = {1, 100};
 	struct check ck;
+	bool later = true;
+	char what[64];
 
 	check_begin(&ck, "RNG-EDGE");
-	expect_ok_body(&ck, "{\"MaxResults\":1}", "MaxResults 1");
-	expect_ok_body(&ck, "{\"MaxResults\":100}", "MaxResults 100");
+	for (size_t i = 0; i < 2; i++) {
+		char *body = conform_list_body(edges[i], NULL, NULL);
+		snprintf(what, sizeof(what), "MaxResults %d", edges[i]);
+		expect_ok_body(&ck, body, what);
+		free(body);
+	}
+	for (size_t i = 0; i < 2 && later && check_can_send(&ck); i++) {
+		char *tok = walk_fresh_token(&ck, NULL);
+		char *body = tok ? conform_list_body(edges[i], NULL, tok) : NULL;
+		snprintf(what, sizeof(what),
+			 "MaxResults %d on a later page (with a NextToken)",
+			 edges[i]);
+		if (body)
+			expect_ok_body(&ck, body, what);
+		later = body != NULL;
+		free(body);
+		free(tok);
+	}
+	pages_coverage(&ck, "MaxResults 1 and 100", later);
 	check_end(&ck);
 }
 
 Test(RNG, OUT)
 {
+	static const long long out[] = {0, -1, 101, 2147483648LL};
 	struct check ck;
+	bool later = true;
+	char what[64];
 
 	check_begin(&ck, "RNG-OUT");
-	expect_error_body(&ck, "{\"MaxResults\":0}", EXPECT_VALIDATION,
-			  "MaxResults 0");
-	expect_error_body(&ck, "{\"MaxResults\":-1}", EXPECT_VALIDATION,
-			  "MaxResults -1");
-	expect_error_body(&ck, "{\"MaxResults\":101}", EXPECT_VALIDATION,
-			  "MaxResults 101");
-	expect_error_body(&ck, "{\"MaxResults\":2147483648}",
-			  EXPECT_VAL_OR_SER, "MaxResults 2147483648");
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < 4 && check_can_send(&ck); i++) {
+			enum expect_kind k = i == 3 ? EXPECT_VAL_OR_SER
+						    : EXPECT_VALIDATION;
+			char *body = conform_list_body_max(out[i], NULL, NULL);
+			snprintf(what, sizeof(what), "MaxResults %lld", out[i]);
+			if (pass == 0)
+				expect_error_body(&ck, body, k, what);
+			else if (later)
+				later = expect_error_later(&ck, body, k, what);
+			free(body);
+		}
+	}
+	pages_coverage(&ck, "MaxResults 0, -1, 101 and 2147483648", later);
 	check_end(&ck);
 }
 
@@ -36,10 +79,15 @@ Test(RNG, TYPE)
 		"{\"MaxResults\":true}", "{\"MaxResults\":[]}",
 		"{\"MaxResults\":{}}"};
 	struct check ck;
+	bool later = true;
 
 	check_begin(&ck, "RNG-TYPE");
 	for (size_t i = 0; i < 5; i++)
 		expect_error_body(&ck, bodies[i], EXPECT_4XX,
 				  "a MaxResults of the wrong type");
+	for (size_t i = 0; i < 5 && later && check_can_send(&ck); i++)
+		later = expect_error_later(&ck, bodies[i], EXPECT_4XX,
+					   "a MaxResults of the wrong type");
+	pages_coverage(&ck, "MaxResults 1.5, \"10\", true, [] and {}", later);
 	check_end(&ck);
 }

@@ -92,6 +92,7 @@ static const char *take_page(struct check *ck, struct walk *w,
 			 "page %zu of a walk was not a 200 with a JSON object",
 			 w->pages + 1);
 		set_problem(ck, w, WALK_REJECTED, rq, rs, what);
+		w->rejected_page = w->pages + 1;
 		return NULL;
 	}
 	w->pages++;
@@ -99,6 +100,8 @@ static const char *take_page(struct check *ck, struct walk *w,
 		json_array_foreach(tasks, i, t) add_item(w, t, w->pages);
 		if (json_array_size(tasks) > w->max_page)
 			w->max_page = json_array_size(tasks);
+		if (w->pages <= w->sent_n)
+			w->got[w->pages - 1] = json_array_size(tasks);
 	}
 	if (!json_is_string(next) || !*json_string_value(next)) {
 		w->outcome = WALK_ENDED;
@@ -120,9 +123,14 @@ static void note_sent(struct walk *w, int max, const char *token)
 		if (!m)
 			return;
 		w->sent_max = m;
+		size_t *g = realloc(w->got, cap * sizeof(*g));
+		if (!g)
+			return;
+		w->got = g;
 		w->sent_cap = cap;
 	}
 	w->sent_token[w->sent_n] = token ? strdup(token) : NULL;
+	w->got[w->sent_n] = 0;
 	w->sent_max[w->sent_n++] = max;
 }
 
@@ -137,6 +145,7 @@ char *walk_page_request(const struct walk *w, size_t page, struct creq *rq)
 				 w->sent_token[page - 1]);
 	rq->body = body;
 	rq->len = body ? strlen(body) : 0;
+	rq->kind = CREQ_VALID;
 	return body;
 }
 
@@ -145,12 +154,23 @@ bool walk_check_end(struct check *ck, const struct walk *w,
 {
 	switch (w->outcome) {
 	case WALK_ENDED:
+	case WALK_CAPPED:
 		return true;
 	case WALK_NO_ANSWER:
 		return false; /* already a deviation of ck */
+	case WALK_STOPPED:
+		check_skip(ck, "a walk could not finish: %s", w->problem);
+		return false;
 	case WALK_REJECTED:
-		check_fail(ck, NULL, NULL, "a valid request was rejected: %s",
-			   w->problem);
+		if (w->rejected_page > 1)
+			check_fail_dep(ck, NULL, NULL,
+				       "a later page of a walk was refused: "
+				       "%s",
+				       w->problem);
+		else
+			check_fail(ck, NULL, NULL,
+				   "a valid request was rejected: %s",
+				   w->problem);
 		return false;
 	default:
 		if (as_deviation)
@@ -161,33 +181,35 @@ bool walk_check_end(struct check *ck, const struct walk *w,
 	}
 }
 
-void walk_run(struct check *ck, const int *max_seq, size_t nmax,
-	      const char *status, struct walk *w, walk_page_fn on_page,
-	      void *arg)
+void walk_run(struct check *ck, const struct walk_spec *spec,
+	      struct walk *w)
 {
 	struct seen seen = {0};
 	char *token = NULL;
 
 	memset(w, 0, sizeof(*w));
-	w->status = status;
+	w->status = spec->status;
 	for (;;) {
-		int max = max_seq[w->pages < nmax ? w->pages : nmax - 1];
-		char *body = conform_list_body(max, status, token);
+		size_t k = w->pages < spec->nmax ? w->pages : spec->nmax - 1;
+		int max = spec->max_seq[k];
+		char *body = conform_list_body(max, spec->status, token);
 
 		note_sent(w, max, token);
-		struct creq rq = {.body = body, .len = strlen(body)};
+		struct creq rq = {.body = body,
+				  .len = strlen(body),
+				  .kind = CREQ_VALID};
 		struct cresp rs;
 		const char *next;
 
 		if (!check_send(ck, &rq, &rs)) {
 			snprintf(w->problem, sizeof(w->problem),
 				 "the target gave no answer: %s", rs.neterr);
-			w->outcome = WALK_NO_ANSWER;
+			w->outcome = ck->dead ? WALK_NO_ANSWER : WALK_STOPPED;
 			free(body);
 			break;
 		}
-		if (on_page)
-			on_page(ck, &rq, &rs, arg);
+		if (spec->on_page)
+			spec->on_page(ck, &rq, &rs, spec->arg);
 		next = take_page(ck, w, &rq, &rs);
 		free(token);
 		token = NULL;
@@ -198,6 +220,9 @@ void walk_run(struct check *ck, const int *max_seq, size_t nmax,
 				  w->pages >= WALK_PAGES_MAX))
 			set_problem(ck, w, WALK_TOO_LONG, &rq, &rs,
 				    "the walk has more pages than items + 2");
+		else if (next && spec->max_pages &&
+			 w->pages >= spec->max_pages)
+			w->outcome = WALK_CAPPED;
 		else if (next) {
 			token = strdup(next);
 			snprintf(w->last_token, sizeof(w->last_token), "%s",
@@ -210,6 +235,18 @@ void walk_run(struct check *ck, const int *max_seq, size_t nmax,
 	}
 	free(token);
 	seen_free(&seen);
+	observe_walk(&ck->obs, w);
+}
+
+void walk_simple(struct check *ck, int max, const char *status,
+		 size_t max_pages, struct walk *w)
+{
+	struct walk_spec spec = {.max_seq = &max,
+				 .nmax = 1,
+				 .status = status,
+				 .max_pages = max_pages};
+
+	walk_run(ck, &spec, w);
 }
 
 void walk_free(struct walk *w)
@@ -218,6 +255,7 @@ void walk_free(struct walk *w)
 		free(w->sent_token[i]);
 	free(w->sent_token);
 	free(w->sent_max);
+	free(w->got);
 	free(w->items);
 	memset(w, 0, sizeof(*w));
 }
@@ -255,10 +293,63 @@ const char **walk_id_set(const struct walk *w, size_t *n)
 	return ids;
 }
 
+/* A TaskId and where it is, for finding duplicates by sorting. */
+struct id_at {
+	const char *id;
+	size_t at;
+};
+
+static int cmp_id_at(const void *a, const void *b)
+{
+	const struct id_at *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	if (c)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+bool walk_find_dup(const struct walk *w, size_t *first, size_t *again)
+{
+	struct id_at *v = malloc((w->n + 1) * sizeof(*v));
+	size_t k = 0;
+	bool found = false;
+
+	if (!v)
+		return false;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->items[i].id[0])
+			v[k++] = (struct id_at){w->items[i].id, i};
+	qsort(v, k, sizeof(*v), cmp_id_at);
+	/* the duplicate met first in walk order: the smallest second place */
+	for (size_t i = 1; i < k; i++) {
+		if (strcmp(v[i - 1].id, v[i].id) != 0 ||
+		    (found && v[i].at >= *again))
+			continue;
+		size_t j = i - 1;
+		while (j > 0 && strcmp(v[j - 1].id, v[i].id) == 0)
+			j--;
+		*first = v[j].at;
+		*again = v[j + 1].at;
+		found = true;
+	}
+	free(v);
+	return found;
+}
+
+char *walk_fresh_token(struct check *ck, const char *status)
+{
+	char *body = conform_list_body(1, status, NULL);
+	char *tok = walk_first_token(ck, body, true);
+
+	free(body);
+	return tok;
+}
+
 char *walk_first_token(struct check *ck, const char *body,
 		       bool must_succeed)
 {
-	struct creq rq = {.body = body, .len = strlen(body)};
+	struct creq rq = {.body = body, .len = strlen(body), .kind = CREQ_VALID};
 	struct cresp rs;
 	char *tok = NULL;
 

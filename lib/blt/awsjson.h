@@ -61,12 +61,45 @@ json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err);
 /* How long a DescribeEndpoints answer from a blt server may be cached. */
 #define AWSJSON_ENDPOINT_CACHE_MINUTES 1440
 
-/* Appends the DescribeEndpoints answer that names url's host[:port] (a
- * leading "http://" or "https://" is left out) as the one endpoint:
- * {"Endpoints":[{"Address":"127.0.0.1:8080","CachePeriodInMinutes":1440}]}.
- */
-blt_status awsjson_endpoints_body(const char *url, struct blt_buf *out,
-				  struct blt_err *err);
+/* How a client reads the Address of a DescribeEndpoints answer. */
+enum awsjson_address_reader {
+	/* botocore (boto3, the AWS CLI), Go v2: an Address with a scheme is a
+	 * URL; one without gets "https://" in front. */
+	AWSJSON_ADDRESS_URL,
+	/* The AWS SDK for JavaScript v3: the Address replaces the host name of
+	 * the endpoint it was configured with, whose scheme and port stay. */
+	AWSJSON_ADDRESS_HOST
+};
+
+/* The reader that a client is, from its User-Agent and X-Amz-User-Agent
+ * headers (either may be NULL): AWSJSON_ADDRESS_HOST when one of them holds
+ * the product "aws-sdk-js/" with a major version of 3 or more (version 2
+ * parses the Address as a URL), else AWSJSON_ADDRESS_URL. */
+enum awsjson_address_reader awsjson_address_reader_of(const char *user_agent,
+						      const char *amz_agent);
+
+/* Appends the DescribeEndpoints answer that names url as the one endpoint,
+ * with the Address that reader turns back into url. For
+ * AWSJSON_ADDRESS_URL, a plain-HTTP url keeps its scheme
+ * ("http://127.0.0.1:8080"), an "https://" url gives its host[:port]
+ * alone, the form the service itself uses, and anything without a scheme
+ * is taken as an Address already. For AWSJSON_ADDRESS_HOST it is the host
+ * alone ("127.0.0.1", "[::1]"). A trailing '/' is left out.
+ * {"Endpoints":[{"Address":"http://127.0.0.1:8080",
+ * "CachePeriodInMinutes":1440}]}. */
+blt_status awsjson_endpoints_body(const char *url,
+				  enum awsjson_address_reader reader,
+				  struct blt_buf *out, struct blt_err *err);
+
+/* The longest URL a server may advertise. */
+#define AWSJSON_ADVERTISE_MAX 255
+
+/* Checks a URL a server is told to advertise (--advertise): "http://" or
+ * "https://", a host (a name, an IPv4 address or a bracketed IPv6 one), an
+ * optional port from 1 to 65535, and nothing after it but an optional '/';
+ * AWSJSON_ADVERTISE_MAX characters at most. BLT_EUSAGE with a message
+ * naming what is wrong. */
+blt_status awsjson_advertise_check(const char *url, struct blt_err *err);
 
 /* Every error type a blt server sends or a blt reader recognises. */
 enum awsjson_error {

@@ -34,7 +34,8 @@ blt_status buf_puts(struct blt_buf *b, const char *s, struct blt_err *err);
 blt_status buf_printf(struct blt_buf *b, struct blt_err *err,
 		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 blt_status buf_vprintf(struct blt_buf *b, struct blt_err *err,
-		       const char *fmt, va_list ap);
+		       const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Empties the buffer, keeping its allocation. */
 void buf_reset(struct blt_buf *b);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "blt/buf.h"
 #include "blt/err.h"
@@ -137,6 +138,10 @@ unsigned long long httpd_connections(const struct httpd *h);
 /* Prints "listening on http://HOST:PORT" and a newline to stdout and
  * flushes it. */
 void httpd_announce(const struct httpd *h);
+
+/* The same line on to: stderr when the server runs a command whose stdout
+ * is its own. */
+void httpd_announce_to(const struct httpd *h, FILE *to);
 
 /* Blocks SIGINT and SIGTERM in the calling thread (call before starting any
  * thread) so that httpd_wait_signal can take them. */

@@ -458,6 +458,133 @@ DEFECT(no_request_id, "no-request-id")
 	httpc_response_free(&resp);
 }
 
+/* The body of a later page: MaxResults max (0 leaves it out) with tok. */
+static void later_body(char *out, size_t n, int max, const char *status,
+		       const char *tok)
+{
+	char mr[32] = "", st[64] = "";
+
+	if (max)
+		snprintf(mr, sizeof(mr), "\"MaxResults\":%d,", max);
+	if (status)
+		snprintf(st, sizeof(st), "\"TaskStatus\":\"%s\",", status);
+	snprintf(out, n, "{%s%s\"NextToken\":\"%s\"}", mr, st, tok);
+}
+
+DEFECT(later_page_range, "later-page-range")
+{
+	static const int bad[] = {0, -1, 101};
+	char body[256];
+
+	/* first pages are still judged */
+	expect_error("{\"MaxResults\":0}", 400, "ValidationException");
+	expect_error("{\"MaxResults\":101}", 400, "ValidationException");
+	for (size_t i = 0; i < 3; i++) {
+		char *tok = token_after("{\"MaxResults\":2}");
+		snprintf(body, sizeof(body),
+			 "{\"MaxResults\":%d,\"NextToken\":\"%s\"}", bad[i],
+			 tok);
+		cr_assert_eq(page_size(body), bad[i] == 101 ? 100 : 1, "%s",
+			     body);
+		free(tok);
+	}
+}
+
+DEFECT(sticky_max, "sticky-max")
+{
+	char *tok = token_after("{\"MaxResults\":5}");
+	char body[256];
+
+	later_body(body, sizeof(body), 2, NULL, tok);
+	cr_assert_eq(page_size(body), 5);
+	later_body(body, sizeof(body), 9, NULL, tok);
+	cr_assert_eq(page_size(body), 5);
+	free(tok);
+	/* a first page is served with its own MaxResults */
+	cr_assert_eq(page_size("{\"MaxResults\":3}"), 3);
+}
+
+DEFECT(missing_target, "missing-target")
+{
+	struct httpc_response resp;
+	char got[128];
+
+	fake_send(&rig, "POST", "/", NULL, FAKE_CT, "{}", 2, &resp);
+	cr_assert_eq(resp.status, 200, "no target: %ld", resp.status);
+	httpc_response_free(&resp);
+	/* an unknown target is still refused */
+	error_of("Timestream_20181101.NoSuchOperation", "{}", 400, got,
+		 sizeof(got), &resp);
+	cr_assert_str_eq(got, "UnknownOperationException");
+	httpc_response_free(&resp);
+}
+
+DEFECT(filtered_cycle, "filtered-cycle")
+{
+	const char *first = "{\"MaxResults\":100,\"TaskStatus\":\"FAILED\"}";
+	json_t *ids = ids_of(first);
+	char *tok = token_after(first);
+	char body[256];
+	json_t *again;
+
+	/* 250 tasks hold fewer than 100 FAILED ones: the one page of the
+	 * walk carries a token, and it leads back to the same page */
+	cr_assert_lt(json_array_size(ids), 100);
+	later_body(body, sizeof(body), 100, "FAILED", tok);
+	again = ids_of(body);
+	cr_assert(json_equal(ids, again));
+	/* the unfiltered walk ends */
+	cr_assert_eq(walk_count(100), 250);
+	free(tok);
+	json_decref(ids);
+	json_decref(again);
+}
+
+DEFECT(single_use_tokens, "single-use-tokens")
+{
+	char *tok = token_after("{\"MaxResults\":5}");
+	char *same = token_after("{\"MaxResults\":5}");
+	char body[256];
+	json_t *doc;
+
+	cr_assert_str_eq(tok, same, "two walks were issued different tokens");
+	later_body(body, sizeof(body), 5, NULL, tok);
+	cr_assert_eq(page_size(body), 5);
+	expect_error(body, 400, "ValidationException");
+	free(tok);
+	free(same);
+	/* a token never used before is served */
+	tok = token_after("{\"MaxResults\":6}");
+	later_body(body, sizeof(body), 6, NULL, tok);
+	doc = list(body, 200);
+	json_decref(doc);
+	free(tok);
+}
+
+DEFECT(shifted_repeat, "shifted-repeat")
+{
+	char *tok = token_after("{\"MaxResults\":5}");
+	char *same = token_after("{\"MaxResults\":5}");
+	json_t *page2 = ids_of("{\"MaxResults\":10}");
+	char body[256];
+	json_t *a;
+	json_t *b;
+
+	cr_assert_str_eq(tok, same, "two walks were issued different tokens");
+	later_body(body, sizeof(body), 5, NULL, tok);
+	a = ids_of(body);
+	b = ids_of(body);
+	/* the first use answers items 6-10, the second the page after */
+	cr_assert_str_eq(json_string_value(json_array_get(a, 0)),
+			 json_string_value(json_array_get(page2, 5)));
+	cr_assert(!json_equal(a, b));
+	free(tok);
+	free(same);
+	json_decref(a);
+	json_decref(b);
+	json_decref(page2);
+}
+
 /* Every defect blt-fake lists has a test above. */
 static const char *const tested[] = {
     "page-overflow",	"token-cycle",	  "dup-across-pages",
@@ -470,6 +597,8 @@ static const char *const tested[] = {
     "drift-times",	"mid-range-500",  "accept-huge",
     "unstable-order",	"repeat-differs", "filter-token-reuse",
     "no-message",	"time-inversion", "no-request-id",
+    "later-page-range", "sticky-max",	  "missing-target",
+    "filtered-cycle",	"single-use-tokens", "shifted-repeat",
 };
 
 Test(fake_defect_list, every_listed_defect_is_tested, .timeout = 30)

@@ -31,7 +31,9 @@ Test(fake_misc, describe_endpoints_answers_its_own_address, .timeout = 30)
 	cr_assert_eq(resp.status, 200);
 	doc = json_loads(resp.body.data, 0, NULL);
 	ep = json_array_get(json_object_get(doc, "Endpoints"), 0);
-	snprintf(want, sizeof(want), "127.0.0.1:%u", rig.proc.port);
+	/* With its scheme: botocore prefixes "https://" to an Address that
+	 * does not start with "http". */
+	snprintf(want, sizeof(want), "http://127.0.0.1:%u", rig.proc.port);
 	cr_assert_str_eq(json_string_value(json_object_get(ep, "Address")),
 			 want);
 	cr_assert_eq(
@@ -45,6 +47,59 @@ Test(fake_misc, describe_endpoints_answers_its_own_address, .timeout = 30)
 	fake_assert_error(&resp, "SerializationException", 400, NULL);
 	httpc_response_free(&resp);
 	fake_rig_stop(&rig);
+}
+
+/* The Address of a DescribeEndpoints answer from a blt-fake started with
+ * --advertise url. */
+static void expect_advertised(const char *url, const char *want)
+{
+	const char *args[] = {"--advertise", url, NULL};
+	struct httpc_response resp;
+	json_t *doc;
+
+	fake_rig_start(&rig, args);
+	fake_send(&rig, "POST", "/", FAKE_TARGET_DE, FAKE_CT, "{}", 2, &resp);
+	cr_assert_eq(resp.status, 200);
+	doc = json_loads(resp.body.data, 0, NULL);
+	cr_expect_str_eq(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(doc, "Endpoints"), 0),
+		"Address")),
+	    want, "--advertise %s", url);
+	json_decref(doc);
+	httpc_response_free(&resp);
+	fake_rig_stop(&rig);
+}
+
+/* The JS SDK v3 puts the Address in place of its endpoint's host name and
+ * keeps that endpoint's scheme and port: it gets the host alone. */
+Test(fake_misc, describe_endpoints_gives_the_js_sdk_the_host, .timeout = 30)
+{
+	const char *h[] = {
+	    "Content-Type: " FAKE_CT, "X-Amz-Target: " FAKE_TARGET_DE,
+	    "User-Agent: aws-sdk-js/3.943.0 ua/2.1 os/linux lang/js "
+	    "md/nodejs#20.20.2 api/timestream-write#3.943.0"};
+	struct httpc_response resp;
+	struct blt_err err;
+
+	fake_rig_start(&rig, NULL);
+	cr_assert_eq(httpc_send(rig.http, "POST", rig.proc.url, h, 3, "{}", 2,
+				&resp, &err),
+		     BLT_OK, "%s", err.msg);
+	cr_expect_eq(resp.status, 200);
+	cr_expect(strstr(resp.body.data, "\"Address\":\"127.0.0.1\"") != NULL,
+		  "%s", resp.body.data);
+	httpc_response_free(&resp);
+	fake_rig_stop(&rig);
+}
+
+Test(fake_misc, advertise_sets_the_address, .timeout = 30)
+{
+	expect_advertised("http://10.1.2.3:9000", "http://10.1.2.3:9000");
+	expect_advertised("http://blt-fake:8080/", "http://blt-fake:8080");
+	expect_advertised("https://blt.example.com", "blt.example.com");
+	expect_advertised("https://blt.example.com:8443",
+			  "blt.example.com:8443");
 }
 
 Test(fake_misc, request_ids_are_unique_and_reproducible, .timeout = 30)
@@ -285,6 +340,9 @@ Test(fake_cli, usage_errors_exit_2, .timeout = 30)
 	    {"--verify-sigv4", "no-colon", NULL},
 	    {"--tasks", "a.json", "--generate", "5"},
 	    {"--listen", "not-an-address", NULL},
+	    {"--advertise", "127.0.0.1:8080", NULL},
+	    {"--advertise", "http://example.com/v1", NULL},
+	    {"--advertise", NULL},
 	};
 	char *out = NULL;
 
@@ -295,6 +353,17 @@ Test(fake_cli, usage_errors_exit_2, .timeout = 30)
 		cr_assert_eq(run_fake(args, &out), 2, "%s: %s", cases[i][0],
 			     out);
 		cr_assert(strlen(out) > 10, "%s: no message", cases[i][0]);
+		free(out);
+	}
+	{
+		const char *args[] = {"--advertise", "ftp://example.com",
+				      NULL};
+
+		cr_assert_eq(run_fake(args, &out), 2, "%s", out);
+		cr_assert(strstr(out, "--advertise") &&
+			      strstr(out, "http:// or https://"),
+			  "the message names the option and the rule: %s",
+			  out);
 		free(out);
 	}
 	{

@@ -424,7 +424,7 @@ static size_t plan_walk(size_t n, unsigned max, unsigned max2, fake_defects d,
 {
 	uint32_t *idx = calloc(n ? n : 1, sizeof(*idx));
 	struct fake_list list = {idx, n};
-	struct fake_page_in in = {&list, 0, false, max, false, d};
+	struct fake_page_in in = {&list, 0, false, max, false, d, false};
 	struct fake_page_out out;
 	size_t pages = 0;
 

@@ -265,9 +265,14 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 	const char *sig1 = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 			   "c0ffee00c0ffee00";
 	char auth[512];
-	const char *h[4] = {auth, "X-Amz-Security-Token: " RT_SESSION,
+	/* The cookie's name is in mixed case: redaction compares names in
+	 * any letter case. */
+	const char *cookie = "blt-cookie-value-7f3a9c2e51d04b68";
+	const char *h[5] = {auth, "X-Amz-Security-Token: " RT_SESSION,
 			    "X-Client-Debug: key=" RT_SECRET,
-			    "X-Amz-Date: 20150830T123600Z"};
+			    "X-Amz-Date: 20150830T123600Z",
+			    "CoOkIe: session="
+			    "blt-cookie-value-7f3a9c2e51d04b68"};
 	const char *escaped = "wJalrXUtnFEMI\\/K7MDENG+bPxRfiCYEXAMPLEKEY";
 	struct rt_raw raw;
 	struct test_proc proxy;
@@ -293,7 +298,7 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 		snprintf(body, sizeof(body),
 			 "{\"MaxResults\":%d,\"Note\":\"%s\",\"N2\":\"%s\"}",
 			 i + 1, i == 1 ? escaped : RT_SECRET, RT_SESSION);
-		cr_assert_eq(rt_list(c, proxy.url, body, h, 4, &resp, &err),
+		cr_assert_eq(rt_list(c, proxy.url, body, h, 5, &resp, &err),
 			     BLT_OK, "%s", err.msg);
 		cr_assert_eq(resp.status, 200);
 		/* The client itself gets the upstream's answer unchanged. */
@@ -319,6 +324,7 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 		assert_absent(what[k], text[k], len[k], escaped);
 		assert_absent(what[k], text[k], len[k], RT_SESSION);
 		assert_absent(what[k], text[k], len[k], sig1);
+		assert_absent(what[k], text[k], len[k], cookie);
 		for (size_t i = 0; i < raw.nauth; i++) {
 			const char *s = strstr(raw.auth[i], "Signature=");
 			cr_assert_not_null(s, "the proxy signed: %s",
@@ -335,6 +341,8 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 	cr_assert_str_eq(
 	    json_string_value(json_object_get(hdrs, "x-amz-security-token")),
 	    "REDACTED");
+	cr_assert_str_eq(json_string_value(json_object_get(hdrs, "cookie")),
+			 "REDACTED", "the mixed-case Cookie is kept, redacted");
 	cr_assert_str_eq(json_string_value(json_object_get(hdrs, "x-amz-date")),
 			 "20150830T123600Z", "dates are not secret");
 	cassette_free(cas);
@@ -632,7 +640,8 @@ Test(record, discovery_and_the_clients_own_describe_endpoints)
 	    BLT_OK, "%s", err.msg);
 	cr_assert_eq(resp.status, 200);
 	json_t *doc = rt_body_json(&resp);
-	snprintf(want, sizeof(want), "127.0.0.1:%u", proxy.port);
+	/* Its own address, never the upstream's, with its scheme. */
+	snprintf(want, sizeof(want), "http://127.0.0.1:%u", proxy.port);
 	cr_assert_str_eq(
 	    json_string_value(json_object_get(
 		json_array_get(json_object_get(doc, "Endpoints"), 0),
@@ -650,6 +659,83 @@ Test(record, discovery_and_the_clients_own_describe_endpoints)
 	    json_string_value(json_object_get(cassette_meta(cas), "upstream")),
 	    "aws:eu-west-1");
 	cassette_free(cas);
+	httpc_free(c);
+}
+
+/* The number of tasks in the answer to {"MaxResults":100} through url. */
+static size_t tasks_through(struct httpc *c, const char *url)
+{
+	struct httpc_response resp;
+	struct blt_err err;
+	json_t *doc;
+	size_t n;
+
+	cr_assert_eq(rt_list(c, url, "{\"MaxResults\":100}", NULL, 0, &resp,
+			     &err),
+		     BLT_OK, "%s", err.msg);
+	cr_assert_eq(resp.status, 200, "%s", resp.body.data);
+	doc = rt_body_json(&resp);
+	n = json_array_size(json_object_get(doc, "BatchLoadTasks"));
+	json_decref(doc);
+	httpc_response_free(&resp);
+	return n;
+}
+
+/* aws:REGION goes where the discovery answer points: an Address with a
+ * scheme as written, a bare host:port with the discovery URL's scheme. The
+ * discovery server (3 tasks) advertises the data server (10 tasks), so the
+ * count of tasks shows which one answered. */
+Test(record, discovery_follows_the_address_with_or_without_scheme)
+{
+	const char *data_args[] = {"--generate", "10", NULL};
+	static const char *const schemes[] = {"http://", "https://"};
+	struct test_proc data, disc, proxy;
+	struct httpc *c = rt_client();
+	char advertise[64];
+
+	rt_start_fake(&data, data_args);
+	for (size_t i = 0; i < 2; i++) {
+		const char *disc_args[] = {"--generate", "3", "--advertise",
+					   advertise, NULL};
+
+		snprintf(advertise, sizeof(advertise), "%s127.0.0.1:%u",
+			 schemes[i], data.port);
+		rt_start_fake(&disc, disc_args);
+		const char *args[] = {"--discovery-url", disc.url, NULL};
+
+		rt_start_proxy(&proxy, "aws:eu-west-1", cpath, args);
+		cr_expect_eq(tasks_through(c, proxy.url), 10,
+			     "the discovered endpoint for %s answers",
+			     advertise);
+		rt_stop_proxy(&proxy);
+		test_proc_stop(&disc, SIGTERM);
+	}
+	test_proc_stop(&data, SIGTERM);
+	httpc_free(c);
+}
+
+Test(record, advertise_sets_the_address_it_answers)
+{
+	const char *args[] = {"--advertise", "https://rec.example.com:8443",
+			      NULL};
+	const char *h[] = {
+	    "Content-Type: application/x-amz-json-1.0",
+	    "X-Amz-Target: Timestream_20181101.DescribeEndpoints"};
+	struct test_proc proxy;
+	struct httpc *c = rt_client();
+	struct httpc_response resp;
+	struct blt_err err;
+
+	rt_start_proxy(&proxy, "http://127.0.0.1:1", cpath, args);
+	cr_assert_eq(
+	    httpc_send(c, "POST", proxy.url, h, 2, "{}", 2, &resp, &err),
+	    BLT_OK, "%s", err.msg);
+	cr_assert_eq(resp.status, 200);
+	cr_expect(strstr(resp.body.data,
+			 "\"Address\":\"rec.example.com:8443\"") != NULL,
+		  "%s", resp.body.data);
+	httpc_response_free(&resp);
+	rt_stop_proxy(&proxy);
 	httpc_free(c);
 }
 
@@ -792,6 +878,10 @@ Test(record, usage_errors_exit_2_and_name_the_flag)
 				     "--cassette", "x.json",
 				     "--timeout",  "0",
 				     NULL};
+	const char *bad_advertise[] = {"--upstream", "http://127.0.0.1:1",
+				       "--cassette", "x.json",
+				       "--advertise", "127.0.0.1:8080",
+				       NULL};
 	const char *help[] = {"--help", NULL};
 	char *out = NULL;
 
@@ -807,8 +897,13 @@ Test(record, usage_errors_exit_2_and_name_the_flag)
 	cr_assert_eq(run_proxy(bad_timeout, &out), 2);
 	cr_assert_not_null(strstr(out, "--timeout"), "%s", out);
 	free(out);
+	cr_assert_eq(run_proxy(bad_advertise, &out), 2);
+	cr_assert_not_null(strstr(out, "--advertise"), "%s", out);
+	cr_assert_not_null(strstr(out, "http:// or https://"), "%s", out);
+	free(out);
 	cr_assert_eq(run_proxy(help, &out), 0);
 	cr_assert_not_null(strstr(out, "--discovery-url"), "%s", out);
+	cr_assert_not_null(strstr(out, "--advertise"), "%s", out);
 	free(out);
 }
 

@@ -424,6 +424,7 @@ Test(integration, replay_rule_target)
 	struct rig r;
 	struct httpc_response a;
 	json_t *rep;
+	char want[128];
 
 	rig_start(&r, walk_cassette, NULL, NULL, NULL);
 	send_full(&r, "POST", "/", CT, "Timestream_20181101.ListBatchLoadTask",
@@ -433,9 +434,10 @@ Test(integration, replay_rule_target)
 	send_full(&r, "POST", "/", CT, "Timestream_20181101.DescribeEndpoints",
 		  "{}", 1, &a);
 	cr_expect_eq(a.status, 200);
-	cr_expect(strstr(a.body.data, r.proc.url + 7) != NULL,
-		  "DescribeEndpoints answers the replay's address: %s",
-		  a.body.data);
+	snprintf(want, sizeof(want), "\"Address\":\"%s\"", r.proc.url);
+	cr_expect(strstr(a.body.data, want) != NULL,
+		  "DescribeEndpoints answers the replay's URL (%s): %s",
+		  r.proc.url, a.body.data);
 	httpc_response_free(&a);
 	cr_expect_eq(rig_stop(&r, &rep), 1);
 	cr_expect_eq(rule_count(rep, "CLIENT-TARGET"), 1);
@@ -703,6 +705,66 @@ Test(integration, replay_command_mode_environment_and_full_use)
 	rig_clean(&r);
 }
 
+Test(integration, replay_advertise_sets_the_address)
+{
+	struct rig r;
+	struct httpc_response a;
+
+	rig_start(&r, walk_cassette, "--advertise=https://replay.example.com",
+		  NULL, NULL);
+	send_full(&r, "POST", "/", CT, "Timestream_20181101.DescribeEndpoints",
+		  "{}", 1, &a);
+	cr_expect_eq(a.status, 200);
+	cr_expect(body_has(&a, "\"Address\":\"replay.example.com\""), "%s",
+		  a.body.data);
+	httpc_response_free(&a);
+	cr_expect_eq(rig_stop(&r, NULL), 0);
+	rig_clean(&r);
+}
+
+/* In command mode stdout belongs to the command: the listening line goes
+ * to stderr, so "replay -- COMMAND > out.json" holds only what COMMAND
+ * printed. */
+Test(integration, replay_command_mode_leaves_stdout_to_the_command)
+{
+	struct rig r;
+	char cmd[1024];
+	char out_path[160];
+	char err_path[160];
+	char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	char *out = NULL;
+	char *err = NULL;
+	char want[160];
+	const char *prefix = "{\"url\": \"http://127.0.0.1:";
+
+	rig_files(&r, walk_cassette);
+	snprintf(out_path, sizeof(out_path), "%s/stdout", r.dir);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", r.dir);
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' replay --cassette '%s' -- sh -c "
+		 "'echo \"{\\\"url\\\": \\\"$BLT_REPLAY_URL\\\"}\"' "
+		 ">'%s' 2>'%s'",
+		 test_bin("blt-proxy"), r.cassette, out_path, err_path);
+	cr_assert_eq(test_run(argv, NULL, 30000), 0, "%s", cmd);
+	out = test_slurp(out_path, NULL);
+	err = test_slurp(err_path, NULL);
+	cr_assert(out && err);
+	cr_expect(strncmp(out, prefix, strlen(prefix)) == 0 &&
+		      strchr(out, '\n') == out + strlen(out) - 1,
+		  "stdout is the command's one line: '%s'", out);
+	cr_expect(strstr(out, "listening on") == NULL, "stdout: %s", out);
+	const char *url = strstr(out, "http://");
+
+	cr_assert(url, "%s", out);
+	snprintf(want, sizeof(want), "listening on %.*s\n",
+		 (int)strcspn(url, "\""), url);
+	cr_expect(strstr(err, want) != NULL,
+		  "stderr names the URL the command got (%s): %s", want, err);
+	free(out);
+	free(err);
+	rig_clean(&r);
+}
+
 Test(integration, replay_usage_and_cassette_errors)
 {
 	char *out = NULL;
@@ -711,6 +773,8 @@ Test(integration, replay_usage_and_cassette_errors)
 			 "/nonexistent/c.json", NULL};
 	char *argv3[] = {strdup(test_bin("blt-proxy")), "replay", "--cassette",
 			 "x.json", "--inject", "throttle=2", NULL};
+	char *argv4[] = {strdup(test_bin("blt-proxy")), "replay", "--cassette",
+			 "x.json", "--advertise", "replay.example.com", NULL};
 
 	cr_expect_eq(test_run(argv1, &out, 10000), 2);
 	cr_expect(strstr(out, "--cassette") != NULL, "%s", out);
@@ -721,6 +785,12 @@ Test(integration, replay_usage_and_cassette_errors)
 	cr_expect_eq(test_run(argv3, &out, 10000), 2);
 	cr_expect(strstr(out, "throttle") != NULL, "%s", out);
 	free(out);
+	cr_expect_eq(test_run(argv4, &out, 10000), 2);
+	cr_expect(strstr(out, "--advertise") != NULL &&
+		      strstr(out, "http:// or https://") != NULL,
+		  "%s", out);
+	free(out);
+	free(argv4[0]);
 	free(argv1[0]);
 	free(argv2[0]);
 	free(argv3[0]);

@@ -1,6 +1,7 @@
 /* Unit tests for the AWS JSON 1.0 protocol module. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,83 @@ Test(awsjson, status_tables_by_profile)
 	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_THROTTLING, d, 429));
 	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_THROTTLING, s, 400));
 	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_VALIDATION, l, 422));
+}
+
+/* Every error under every profile, against a table written out here from
+ * SPEC section 2 (and blt's own errors): the status sent, and exactly the
+ * statuses each profile accepts. */
+Test(awsjson, status_table_for_every_error_and_profile)
+{
+	static const struct {
+		enum awsjson_error e;
+		const char *name;
+		int documented, smithy;
+	} want[] = {
+		{AWSJSON_ERR_ACCESS_DENIED, "AccessDeniedException", 400, 403},
+		{AWSJSON_ERR_INTERNAL_SERVER, "InternalServerException", 500,
+		 500},
+		{AWSJSON_ERR_INVALID_ENDPOINT, "InvalidEndpointException", 400,
+		 421},
+		{AWSJSON_ERR_THROTTLING, "ThrottlingException", 400, 429},
+		{AWSJSON_ERR_VALIDATION, "ValidationException", 400, 400},
+		{AWSJSON_ERR_SERIALIZATION, "SerializationException", 400,
+		 400},
+		{AWSJSON_ERR_UNKNOWN_OPERATION, "UnknownOperationException",
+		 400, 400},
+		{AWSJSON_ERR_MISSING_AUTH_TOKEN,
+		 "MissingAuthenticationTokenException", 403, 403},
+		{AWSJSON_ERR_INVALID_SIGNATURE, "InvalidSignatureException",
+		 403, 403},
+		{AWSJSON_ERR_INCOMPLETE_SIGNATURE,
+		 "IncompleteSignatureException", 403, 403},
+		{AWSJSON_ERR_REQUEST_TOO_LARGE, "RequestTooLarge", 413, 413},
+		{AWSJSON_ERR_NO_MATCHING_INTERACTION, "NoMatchingInteraction",
+		 404, 404},
+		{AWSJSON_ERR_UPSTREAM, "UpstreamError", 502, 502},
+	};
+	static const int statuses[] = {200, 400, 401, 403, 404, 413,
+				       421, 422, 429, 500, 502, 503};
+	enum awsjson_profile d = AWSJSON_PROFILE_DOCUMENTED;
+	enum awsjson_profile sm = AWSJSON_PROFILE_SMITHY;
+	enum awsjson_profile l = AWSJSON_PROFILE_LENIENT;
+	size_t n = sizeof(want) / sizeof(want[0]);
+	bool covered[AWSJSON_ERR_COUNT] = {false};
+
+	cr_assert_eq(n, (size_t)AWSJSON_ERR_COUNT,
+		     "a new error needs its row here");
+	for (size_t i = 0; i < n; i++) {
+		enum awsjson_error e = want[i].e;
+		int doc = want[i].documented, smi = want[i].smithy;
+
+		covered[e] = true;
+		cr_assert_str_eq(awsjson_error_name(e), want[i].name);
+		cr_assert_eq(awsjson_error_status(e, d), doc, "%s documented",
+			     want[i].name);
+		cr_assert_eq(awsjson_error_status(e, sm), smi, "%s smithy",
+			     want[i].name);
+		cr_assert_eq(awsjson_error_status(e, l), doc,
+			     "%s lenient sends the documented status",
+			     want[i].name);
+		for (size_t k = 0; k < sizeof(statuses) / sizeof(*statuses);
+		     k++) {
+			int st = statuses[k];
+
+			cr_assert_eq(awsjson_error_status_ok(e, d, st),
+				     st == doc, "%s documented %d",
+				     want[i].name, st);
+			cr_assert_eq(awsjson_error_status_ok(e, sm, st),
+				     st == smi, "%s smithy %d", want[i].name,
+				     st);
+			cr_assert_eq(awsjson_error_status_ok(e, l, st),
+				     st == doc || st == smi, "%s lenient %d",
+				     want[i].name, st);
+		}
+	}
+	for (size_t e = 0; e < AWSJSON_ERR_COUNT; e++)
+		cr_assert(covered[e], "error %zu has no row", e);
+	/* Outside the enumeration: a 500 and no status accepted. */
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_COUNT, d), 500);
+	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_COUNT, l, 500));
 }
 
 Test(awsjson, profile_names_round_trip)
@@ -208,17 +286,141 @@ Test(awsjson, error_body_escapes_bytes_that_are_not_utf8)
 	free(body);
 }
 
-Test(awsjson, endpoints_body_names_the_host_and_port)
+/* The Address that DescribeEndpoints gives a reader for url. */
+static void expect_address(const char *url, enum awsjson_address_reader rd,
+			   const char *want)
 {
 	struct blt_buf b;
+	char body[256];
 
 	buf_init(&b, 1024);
-	cr_assert_eq(awsjson_endpoints_body("http://127.0.0.1:8080", &b, NULL),
-		     BLT_OK);
-	cr_assert_str_eq(b.data, "{\"Endpoints\":[{\"Address\":\"127.0.0.1:8080\","
-				 "\"CachePeriodInMinutes\":1440}]}");
-	buf_reset(&b);
-	cr_assert_eq(awsjson_endpoints_body("[::1]:9", &b, NULL), BLT_OK);
-	cr_assert(strstr(b.data, "\"Address\":\"[::1]:9\""), "%s", b.data);
+	cr_assert_eq(awsjson_endpoints_body(url, rd, &b, NULL), BLT_OK);
+	snprintf(body, sizeof(body),
+		 "{\"Endpoints\":[{\"Address\":\"%s\","
+		 "\"CachePeriodInMinutes\":1440}]}",
+		 want);
+	cr_expect_str_eq(b.data, body, "for %s", url);
 	buf_free(&b);
+}
+
+/* botocore (and the AWS CLI) and Go v2 take an Address with a scheme as a
+ * URL and put "https://" before one without, so a plain-HTTP server must
+ * name its scheme; behind TLS the host alone is what they expect. */
+Test(awsjson, endpoints_body_for_url_readers)
+{
+	const enum awsjson_address_reader u = AWSJSON_ADDRESS_URL;
+
+	expect_address("http://127.0.0.1:8080", u, "http://127.0.0.1:8080");
+	expect_address("http://127.0.0.1:8080/", u, "http://127.0.0.1:8080");
+	expect_address("HTTP://10.0.0.5:9000", u, "HTTP://10.0.0.5:9000");
+	expect_address("http://[::1]:9", u, "http://[::1]:9");
+	expect_address("https://blt.example.com", u, "blt.example.com");
+	expect_address("https://blt.example.com:8443/", u,
+		       "blt.example.com:8443");
+	expect_address("HTTPS://blt.example.com", u, "blt.example.com");
+	expect_address("[::1]:9", u, "[::1]:9");
+	expect_address("ingest-cell1.timestream.us-east-1.amazonaws.com", u,
+		       "ingest-cell1.timestream.us-east-1.amazonaws.com");
+}
+
+/* The JS SDK v3 puts the Address in place of its endpoint's host name and
+ * keeps the scheme and port it was configured with. */
+Test(awsjson, endpoints_body_for_host_readers)
+{
+	const enum awsjson_address_reader h = AWSJSON_ADDRESS_HOST;
+
+	expect_address("http://127.0.0.1:8080", h, "127.0.0.1");
+	expect_address("http://127.0.0.1:8080/", h, "127.0.0.1");
+	expect_address("http://[::1]:9", h, "[::1]");
+	expect_address("https://blt.example.com:8443/", h, "blt.example.com");
+	expect_address("https://blt.example.com", h, "blt.example.com");
+	expect_address("blt.example.com:8443", h, "blt.example.com");
+}
+
+Test(awsjson, address_reader_of_the_user_agent)
+{
+	static const char js[] =
+	    "aws-sdk-js/3.943.0 ua/2.1 os/linux#6.1 lang/js md/nodejs#20.20.2 "
+	    "api/timestream-write#3.943.0 m/E,g";
+	static const char boto[] =
+	    "Boto3/1.43.11 md/Botocore#1.43.11 ua/2.1 os/linux#6.1 "
+	    "lang/python#3.11.7 Botocore/1.43.11";
+	static const char cli[] = "aws-cli/1.45.11 md/Botocore#1.43.11 ua/2.1";
+
+	cr_expect_eq(awsjson_address_reader_of(js, NULL), AWSJSON_ADDRESS_HOST);
+	cr_expect_eq(awsjson_address_reader_of(NULL, "aws-sdk-js/3.943.0"),
+		     AWSJSON_ADDRESS_HOST);
+	cr_expect_eq(awsjson_address_reader_of("MyApp/1 aws-sdk-js/4.0.1",
+					       NULL),
+		     AWSJSON_ADDRESS_HOST);
+	cr_expect_eq(awsjson_address_reader_of(boto, NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of(cli, NULL), AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("aws-sdk-go-v2/1.36.3", NULL),
+		     AWSJSON_ADDRESS_URL);
+	/* Version 2 of the JS SDK parses the Address as a URL. */
+	cr_expect_eq(awsjson_address_reader_of(NULL, "aws-sdk-js/2.1692.0"),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("aws-sdk-nodejs/2.1692.0",
+					       NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("my-aws-sdk-js/3.0", NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("aws-sdk-js/", NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of("curl/7.88.1", NULL),
+		     AWSJSON_ADDRESS_URL);
+	cr_expect_eq(awsjson_address_reader_of(NULL, NULL),
+		     AWSJSON_ADDRESS_URL);
+}
+
+Test(awsjson, advertise_check_takes_a_scheme_a_host_and_a_port)
+{
+	static const char *const good[] = {
+	    "http://127.0.0.1:8080", "http://10.0.0.5:9000/",
+	    "https://blt.example.com", "https://blt.example.com:8443",
+	    "http://[::1]:9", "http://blt-proxy:8080", "HTTPS://Example.COM"};
+	static const struct {
+		const char *url;
+		const char *says;
+	} bad[] = {
+	    {"127.0.0.1:8080", "http:// or https://"},
+	    {"ftp://example.com", "http:// or https://"},
+	    {"", "http:// or https://"},
+	    {"http://", "no host"},
+	    {"http://:8080", "no host"},
+	    {"http://example.com/v1", "path"},
+	    {"http://user@example.com", "user"},
+	    {"http://example.com?x=1", "query"},
+	    {"http://example.com#top", "fragment"},
+	    {"http://example.com:", "port"},
+	    {"http://example.com:80x", "port"},
+	    {"http://example.com:65536", "port"},
+	    {"http://example.com:0", "port"},
+	    {"http://exa mple.com", "host"},
+	    {"http://[::1", "host"},
+	    {"http://ex\"ample.com", "host"}};
+	struct blt_err err;
+	char longest[AWSJSON_ADVERTISE_MAX + 2];
+
+	memcpy(longest, "http://", 7);
+	memset(longest + 7, 'a', sizeof(longest) - 8);
+	longest[sizeof(longest) - 2] = '\0';
+	cr_expect_eq(awsjson_advertise_check(longest, &err), BLT_OK, "%s",
+		     err.msg);
+	longest[sizeof(longest) - 2] = 'a';
+	longest[sizeof(longest) - 1] = '\0';
+	cr_expect_eq(awsjson_advertise_check(longest, &err), BLT_EUSAGE);
+	cr_expect(strstr(err.msg, "longer than 255") != NULL, "%s", err.msg);
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		cr_expect_eq(awsjson_advertise_check(good[i], &err), BLT_OK,
+			     "%s: %s", good[i], err.msg);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		err.msg[0] = '\0';
+		cr_expect_eq(awsjson_advertise_check(bad[i].url, &err),
+			     BLT_EUSAGE, "%s accepted", bad[i].url);
+		cr_expect(strstr(err.msg, bad[i].says) != NULL,
+			  "%s: '%s' does not say '%s'", bad[i].url, err.msg,
+			  bad[i].says);
+	}
 }

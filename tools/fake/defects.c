@@ -100,6 +100,31 @@ static const struct fake_defect_info catalogue[FAKE_D_COUNT] = {
 			       "CreationTime is later than LastUpdatedTime"},
     [FAKE_D_NO_REQUEST_ID] = {"no-request-id", "HDR-REQID", "should",
 			      "responses carry no x-amzn-RequestId"},
+    [FAKE_D_LATER_PAGE_RANGE] =
+	{"later-page-range", "RNG-OUT", "must",
+	 "MaxResults is checked on first pages only: with a NextToken, "
+	 "values below 1 are served as 1 and values above 100 as 100"},
+    [FAKE_D_STICKY_MAX] =
+	{"sticky-max", "PAG-RESIZE", "must",
+	 "later pages keep the MaxResults of the walk's first page, "
+	 "whatever the request says"},
+    [FAKE_D_MISSING_TARGET] =
+	{"missing-target", "ERR-TARGET", "must",
+	 "a request without X-Amz-Target, or with an empty one, is served "
+	 "as ListBatchLoadTasks"},
+    [FAKE_D_FILTERED_CYCLE] =
+	{"filtered-cycle", "PAG-END", "must",
+	 "in a walk with a TaskStatus filter, the last page carries a "
+	 "NextToken that leads back to the first page"},
+    [FAKE_D_SINGLE_USE_TOKENS] =
+	{"single-use-tokens", "PAG-REPEAT", "should",
+	 "a NextToken is refused once it has been used, and every walk "
+	 "that reaches the same place is issued the same token"},
+    [FAKE_D_SHIFTED_REPEAT] =
+	{"shifted-repeat", "PAG-REPEAT", "should",
+	 "a NextToken used again answers the page after the one it stands "
+	 "for, and every walk that reaches the same place is issued the "
+	 "same token"},
 };
 
 const struct fake_defect_info *fake_defect_info(enum fake_defect d)

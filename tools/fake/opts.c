@@ -25,6 +25,10 @@ void fake_opts_usage(FILE *out)
 	      "Serving:\n"
 	      "  --listen HOST:PORT    default 127.0.0.1:8080; port 0 "
 	      "picks a free one\n"
+	      "  --advertise URL       the address DescribeEndpoints gives "
+	      "(default: the\n"
+	      "                        listening URL); http://HOST:PORT or "
+	      "https://HOST[:PORT]\n"
 	      "  --threads N           worker threads (default 1)\n"
 	      "  --profile P           documented (default) or smithy "
 	      "error statuses\n"
@@ -192,8 +196,12 @@ static blt_status apply(struct fake_opts *o, const char *name, const char *v,
 		st = apply_number(o, name, v, err);
 	else if (!strcmp(name, "--listen"))
 		o->listen = v;
-	else if (!strcmp(name, "--profile") &&
-		 awsjson_profile_parse(v, &o->profile, err))
+	else if (!strcmp(name, "--advertise")) {
+		o->advertise = v;
+		if (awsjson_advertise_check(v, err))
+			st = blt_err_prefix(err, "--advertise");
+	} else if (!strcmp(name, "--profile") &&
+		   awsjson_profile_parse(v, &o->profile, err))
 		st = blt_fail(err, BLT_EUSAGE,
 			      "--profile: '%s' is not documented or smithy", v);
 	else if (!strcmp(name, "--token-key")) {
@@ -222,7 +230,7 @@ static const char *const valued[] = {
     "--listen",	       "--threads",   "--profile",	"--tasks",
     "--from-cassette", "--generate",  "--seed",		"--max-body",
     "--token-key",     "--token-ttl", "--verify-sigv4", "--inject",
-    "--defect",
+    "--defect",	       "--advertise",
 };
 
 blt_status fake_opts_parse(int argc, char *const argv[], struct fake_opts *o,

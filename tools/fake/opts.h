@@ -27,6 +27,7 @@ enum fake_source {
 
 struct fake_opts {
 	const char *listen;
+	const char *advertise; /* --advertise URL, or NULL: the listening URL */
 	unsigned threads;
 	enum awsjson_profile profile;
 	enum fake_source source;

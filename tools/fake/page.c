@@ -52,7 +52,9 @@ void fake_page_plan(const struct fake_page_in *in, struct fake_page_out *out)
 		out->next_position++;
 		out->more = out->next_position < n;
 	}
-	if (fake_defect_on(d, FAKE_D_TOKEN_CYCLE) && !out->more) {
+	if ((fake_defect_on(d, FAKE_D_TOKEN_CYCLE) ||
+	     (fake_defect_on(d, FAKE_D_FILTERED_CYCLE) && in->filtered)) &&
+	    !out->more) {
 		out->more = true;
 		out->next_position = 0;
 	}

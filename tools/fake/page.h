@@ -21,6 +21,7 @@ struct fake_page_in {
 	unsigned max;	   /* MaxResults, 1..100 */
 	bool reversed;	   /* serve the list back to front */
 	fake_defects defects;
+	bool filtered;	   /* the walk has a TaskStatus filter */
 };
 
 /* What the page served and where the walk goes on. */

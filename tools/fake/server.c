@@ -35,6 +35,14 @@ static blt_status load_data(struct fake_server *s, const struct fake_opts *o,
 	return fake_store_generate(&s->store, o->generate, o->seed, err);
 }
 
+/* The defects that keep a table of the tokens they were sent. */
+static bool remembers_tokens(fake_defects d)
+{
+	return fake_defect_on(d, FAKE_D_REPEAT_DIFFERS) ||
+	       fake_defect_on(d, FAKE_D_SINGLE_USE_TOKENS) ||
+	       fake_defect_on(d, FAKE_D_SHIFTED_REPEAT);
+}
+
 blt_status fake_server_init(struct fake_server *s, const struct fake_opts *o,
 			    struct blt_err *err)
 {
@@ -60,7 +68,8 @@ blt_status fake_server_init(struct fake_server *s, const struct fake_opts *o,
 	if (st == BLT_OK && o->verify_sigv4)
 		st = sigv4_parse_keypair(o->verify_sigv4, &s->akid, &s->secret,
 					 err);
-	if (st == BLT_OK && fake_defect_on(o->defects, FAKE_D_REPEAT_DIFFERS) &&
+	s->epoch = (int64_t)floor(clock_now());
+	if (st == BLT_OK && remembers_tokens(o->defects) &&
 	    !(s->seen = calloc(FAKE_SEEN_SLOTS, sizeof(*s->seen))))
 		st = blt_fail(err, BLT_ENOMEM, "out of memory");
 	if (st != BLT_OK)
@@ -318,6 +327,7 @@ static bool validation_defects(fake_defects d)
 	    FAKE_D_TYPE_500,
 	    FAKE_D_JSON_500,
 	    FAKE_D_ACCEPT_HUGE,
+	    FAKE_D_LATER_PAGE_RANGE,
 	};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
@@ -326,7 +336,16 @@ static bool validation_defects(fake_defects d)
 	return false;
 }
 
-/* MaxResults rewrites: strings of digits, and too-large values clamped. */
+/* True when the request carries a NextToken that is a non-empty string. */
+static bool has_token(const json_t *root)
+{
+	const char *t = json_string_value(json_object_get(root, "NextToken"));
+
+	return t && *t;
+}
+
+/* MaxResults rewrites: strings of digits, too-large values clamped, and
+ * any integer clamped into range on a later page (later-page-range). */
 static bool rewrite_max_results(json_t *root, fake_defects d)
 {
 	json_t *v = json_object_get(root, "MaxResults");
@@ -344,6 +363,12 @@ static bool rewrite_max_results(json_t *root, fake_defects d)
 	if (!json_is_integer(v))
 		return false;
 	n = json_integer_value(v);
+	if (fake_defect_on(d, FAKE_D_LATER_PAGE_RANGE) && has_token(root) &&
+	    (n < 1 || n > 100)) {
+		json_object_set_new(root, "MaxResults",
+				    json_integer(n < 1 ? 1 : 100));
+		return true;
+	}
 	if ((fake_defect_on(d, FAKE_D_ACCEPT_101) && n >= 101 && n <= 1000) ||
 	    (fake_defect_on(d, FAKE_D_ACCEPT_HUGE) && n >= 200 &&
 	     n <= 2147483647)) {
@@ -503,9 +528,17 @@ static bool resume_walk(struct fake_server *s, const char *token,
 	in->position = t.position;
 	in->continued = true;
 	in->reversed = t.flags & FAKE_TOKEN_F_REVERSED;
-	if (s->seen && seen_before(s, token))
+	if (fake_defect_on(d, FAKE_D_STICKY_MAX) && FAKE_TOKEN_MAX_OF(t.flags))
+		in->max = FAKE_TOKEN_MAX_OF(t.flags);
+	if (s->seen && seen_before(s, token)) {
+		if (fake_defect_on(d, FAKE_D_SINGLE_USE_TOKENS)) {
+			send_error(s, reply, AWSJSON_ERR_VALIDATION,
+				   "NextToken: the token was already used");
+			return false;
+		}
 		in->position +=
 		    fake_defect_on(d, FAKE_D_RESIZE_LOSS) ? 1 : in->max;
+	}
 	return true;
 }
 
@@ -544,10 +577,18 @@ static blt_status finish_body(struct fake_server *s, unsigned filter,
 			      const struct fake_page_out *plan,
 			      struct blt_buf *body)
 {
+	fake_defects d = s->opts->defects;
 	struct fake_token t = {filter, in->reversed ? FAKE_TOKEN_F_REVERSED : 0,
 			       plan->next_position,
 			       (int64_t)floor(clock_now())};
 	char text[FAKE_TOKEN_TEXT_LEN + 1];
+
+	/* Tokens that are the same for every walk reaching the same place. */
+	if (fake_defect_on(d, FAKE_D_SINGLE_USE_TOKENS) ||
+	    fake_defect_on(d, FAKE_D_SHIFTED_REPEAT))
+		t.issued = s->epoch;
+	if (fake_defect_on(d, FAKE_D_STICKY_MAX))
+		t.flags |= FAKE_TOKEN_MAX_FLAGS(in->max);
 
 	if (!plan->more)
 		return buf_append(body, "}", 1, NULL);
@@ -597,7 +638,8 @@ static void serve_page(struct fake_server *s, const struct lbt_request *lr,
 	    lr->has_max_results ? (unsigned)lr->max_results
 				: LBT_MAX_RESULTS_DEFAULT,
 	    false,
-	    d};
+	    d,
+	    lr->has_status};
 	struct fake_page_out plan;
 
 	if (lr->next_token && *lr->next_token) {
@@ -649,7 +691,8 @@ static void serve_endpoints(const struct fake_server *s,
 			    const struct httpd_request *req,
 			    struct httpd_reply *reply)
 {
-	const char *addr = req->local_url;
+	const char *addr =
+	    s->opts->advertise ? s->opts->advertise : req->local_url;
 	struct blt_err err;
 	json_t *root = awsjson_body_parse(req->body, req->body_len, &err);
 
@@ -659,7 +702,12 @@ static void serve_endpoints(const struct fake_server *s,
 	}
 	json_decref(root);
 	reply->status = 200;
-	if (awsjson_endpoints_body(addr, &reply->body, NULL))
+	if (awsjson_endpoints_body(
+		addr,
+		awsjson_address_reader_of(
+		    httpd_request_header(req, "User-Agent"),
+		    httpd_request_header(req, "X-Amz-User-Agent")),
+		&reply->body, NULL))
 		send_error(s, reply, AWSJSON_ERR_INTERNAL_SERVER,
 			   "out of memory");
 }
@@ -697,7 +745,9 @@ static enum awsjson_op route(const struct fake_server *s,
 	}
 	op = awsjson_target_parse(target);
 	if (op == AWSJSON_OP_UNKNOWN &&
-	    fake_defect_on(s->opts->defects, FAKE_D_TARGET_IGNORED))
+	    (fake_defect_on(s->opts->defects, FAKE_D_TARGET_IGNORED) ||
+	     (fake_defect_on(s->opts->defects, FAKE_D_MISSING_TARGET) &&
+	      (!target || !*target))))
 		op = AWSJSON_OP_LIST_BATCH_LOAD_TASKS;
 	if (op == AWSJSON_OP_UNKNOWN)
 		send_error(s, reply, AWSJSON_ERR_UNKNOWN_OPERATION,

@@ -37,6 +37,7 @@ struct fake_server {
 	size_t nseen;
 	pthread_mutex_t cache_lock;
 	struct fake_token_cache_slot *cache; /* FAKE_TOKEN_CACHE_SLOTS */
+	int64_t epoch; /* start time: the issue time of position-bound tokens */
 };
 
 /* Loads the data the options name, serialises it, and prepares the token

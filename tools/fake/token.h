@@ -18,6 +18,9 @@
 #define FAKE_TOKEN_NO_FILTER 0xff
 /* flags: the walk serves its list back to front (defect unstable-order). */
 #define FAKE_TOKEN_F_REVERSED 0x01
+/* flags bits 1-7: the first page's MaxResults (defect sticky-max), 0 none */
+#define FAKE_TOKEN_MAX_FLAGS(max) (((unsigned)(max) & 0x7fu) << 1)
+#define FAKE_TOKEN_MAX_OF(flags) (((unsigned)(flags) >> 1) & 0x7fu)
 
 /* What a token carries. */
 struct fake_token {
