@@ -841,14 +841,54 @@ static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
-/* Whether the request target is origin-form and every header name a token
- * with a clean value; when not, msg says which part is wrong without
- * quoting a value (it may carry a credential). */
-static bool well_formed(struct hconn *c, char *msg, size_t n)
+/* Whether the request head ends with an empty line right after from (the
+ * NUL that ended the last header's value, or the version's): libmicrohttpd
+ * takes a line whose name is empty (": v") for the end of the head, drops
+ * it and reads what follows as the body or the next request. Its head,
+ * method to the end of that line, is parsed in place with CR, LF and the
+ * colon turned into NULs, so an empty end is at most the four NULs of
+ * CRLF CRLF and holds nothing else. */
+static bool head_ends_clean(struct MHD_Connection *mc, const char *method,
+			    const char *from)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	const char *end;
+
+	if (!ci || !ci->header_size || from < method)
+		return true;
+	end = method + ci->header_size;
+	if (end < from || end - from > 4)
+		return false;
+	for (; from < end; from++)
+		if (*from)
+			return false;
+	return true;
+}
+
+/* Whether the method is a token, the request target origin-form, every
+ * header name a token with a clean value and the head's end an empty
+ * line; when not, msg says which part is wrong without quoting a value
+ * (it may carry a credential). */
+static bool well_formed(struct hconn *c, const char *method,
+			const char *version, char *msg, size_t n)
 {
 	struct bad_header b = {false, 0, false, NULL, 0, NULL};
 	struct blt_buf name;
 
+	if (!method || !httpd_token_ok(method, strlen(method))) {
+		buf_init(&name, 256);
+		if (method)
+			log_escape(&name, method,
+				   strlen(method) < 40 ? strlen(method) : 40,
+				   NULL);
+		snprintf(msg, n,
+			 "the method '%s' is not an HTTP token (RFC 9110: "
+			 "letters, digits and !#$%%&'*+-.^_`|~)",
+			 name.data ? name.data : "");
+		buf_free(&name);
+		return false;
+	}
 	if (!c->target_ok) {
 		snprintf(msg, n,
 			 "the request target is not origin-form: blt servers "
@@ -859,6 +899,17 @@ static bool well_formed(struct hconn *c, char *msg, size_t n)
 	MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, check_header, &b);
 	if (!b.found && b.prev_end && nul_hidden(b.prev_end, NULL))
 		header_bad(&b, b.index, false, b.key, b.key_size);
+	if (!b.found && version &&
+	    !head_ends_clean(c->mc, method,
+			     b.prev_end ? b.prev_end
+					: version + strlen(version))) {
+		snprintf(msg, n,
+			 "line %zu of the request head is neither a header "
+			 "nor the empty line that ends the head (a header "
+			 "with no name before its colon?)",
+			 b.index + 2);
+		return false;
+	}
 	if (!b.found)
 		return true;
 	buf_init(&name, 256);
@@ -880,10 +931,11 @@ static bool well_formed(struct hconn *c, char *msg, size_t n)
 	return false;
 }
 
-/* The first call for a request: numbers it, refuses a malformed target or
- * header and a header given twice that must come once, and checks
- * Content-Length. */
-static enum MHD_Result request_begin(struct hconn *c)
+/* The first call for a request: numbers it, refuses a malformed method,
+ * target, header or head and a header given twice that must come once, and
+ * checks Content-Length. */
+static enum MHD_Result request_begin(struct hconn *c, const char *method,
+				     const char *version)
 {
 	unsigned count = 0;
 	const char *twice = repeated_singleton(c->mc, &count);
@@ -893,7 +945,7 @@ static enum MHD_Result request_begin(struct hconn *c)
 	c->counted = true;
 	atomic_fetch_add(&c->h->inflight, 1);
 	c->state = RQ_BODY;
-	if (!well_formed(c, msg, sizeof(msg))) {
+	if (!well_formed(c, method, version, msg, sizeof(msg))) {
 		/* The peer cannot be trusted to frame the next request. */
 		c->state = RQ_DONE;
 		return queue_error(c->mc, 400, AWSJSON_ERR_SERIALIZATION, msg,
@@ -1036,7 +1088,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc,
 		return MHD_NO;
 	switch (c->state) {
 	case RQ_NEW:
-		return request_begin(c);
+		return request_begin(c, method, version);
 	case RQ_BODY:
 		if (*upload_size) {
 			size_t n = *upload_size;

@@ -115,13 +115,15 @@ blt_status httpd_parse_listen(const char *text, char *host, size_t hostsz,
 
 /* Starts serving. The server answers 413 (RequestTooLarge error) to bodies
  * over body_max, 400 to requests it cannot read, 400 with the connection
- * closed to a request whose target is not origin-form (httpd_target_ok) or
- * whose header names and values are not well-formed (httpd_token_ok,
- * httpd_field_value_ok), before its body is read; and hands every other
- * complete request to the handler. The handler may run on several threads
- * at once when threads > 1. On success *out is a running server that the caller
- * stops with httpd_stop; on failure *out is NULL and err says why (bad
- * listen address: BLT_EUSAGE; bind failure: BLT_EIO). */
+ * closed to a request whose method is not a token, whose target is not
+ * origin-form (httpd_target_ok), whose header names and values are not
+ * well-formed (httpd_token_ok, httpd_field_value_ok) or whose head ends in
+ * a line that is not empty (a header with no name), before its body is
+ * read; and hands every other complete request to the handler. The
+ * handler may run on several threads at once when threads > 1. On success
+ * *out is a running server that the caller stops with httpd_stop; on
+ * failure *out is NULL and err says why (bad listen address: BLT_EUSAGE;
+ * bind failure: BLT_EIO). */
 blt_status httpd_start(const struct httpd_config *cfg, struct httpd **out,
 		       struct blt_err *err);
 

@@ -63,6 +63,9 @@ TestSuite(security, .init = setup, .fini = teardown, .timeout = 240);
 
 /* ---- helpers ---- */
 
+/* A byte string literal and its length (NULs included). */
+#define HB(s) {s, sizeof(s) - 1}
+
 static void set_creds(void)
 {
 	setenv("AWS_ACCESS_KEY_ID", AKID, 1);
@@ -374,6 +377,102 @@ Test(security, every_server_refuses_targets_that_are_not_origin_form)
 	test_proc_stop(&fake, SIGTERM);
 }
 
+/* Request heads every server refuses: a method that is not a token, and a
+ * line with no header name, which libmicrohttpd would take for the end of
+ * the head (what follows it then becomes the body or another request). */
+#define HEAD_REST                                                              \
+	"X-Amz-Target: " LBT "\r\nContent-Type: " HW_CT "\r\n"
+static const struct {
+	const char *bytes;
+	size_t len;
+} bad_heads[] = {
+	HB("PO\x01ST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\n\r\n{}"),
+	HB("\x1b[2J / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\n\r\n{}"),
+	HB("P\xc3\xb6ST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\n\r\n{}"),
+	HB("P@ST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\n\r\n{}"),
+	HB("POST / HTTP/1.1\r\nHost: h\r\n: v\r\n" HEAD_REST
+	   "Content-Length: 2\r\n\r\n{}"),
+	HB("POST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\n: v\r\n\r\n{}"),
+	HB("POST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\n:x\r\n\r\n{}"),
+	HB("POST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\n:\r\n\r\n{}"),
+	HB("POST / HTTP/1.0\r\n: v\r\n\r\n"),
+};
+
+/* Odd heads that are well-formed and must be answered as usual. */
+static const struct {
+	const char *bytes;
+	size_t len;
+} fine_heads[] = {
+	HB("\r\nPOST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\n\r\n{}"),
+	HB("POST / HTTP/1.1\nHost: h\nX-Amz-Target: " LBT
+	   "\nContent-Type: " HW_CT "\nContent-Length: 2\n\n{}"),
+	HB("POST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\nX-Empty:\r\n\r\n{}"),
+	HB("POST / HTTP/1.1\r\nHost: h\r\n" HEAD_REST
+	   "Content-Length: 2\r\nX-Blanks: a  \t \r\n\r\n{}"),
+};
+
+Test(security, every_server_refuses_odd_methods_and_nameless_lines)
+{
+	const char *fake_args[] = {"--generate", "5", "--seed", "1", NULL};
+	struct hw_opts o = {.deadline_ms = DEADLINE_MS};
+	struct test_proc srv[2], proxy;
+	struct rt_raw up;
+	struct hw_result r;
+	char cas[160], upurl[64];
+	unsigned short ports[3];
+
+	set_creds();
+	rt_raw_start(&up, RT_RAW_ECHO_AUTH);
+	snprintf(upurl, sizeof(upurl), "http://127.0.0.1:%u", up.port);
+	rt_start_fake(&srv[0], fake_args);
+	start_replay(&srv[1], test_src("cassettes/reference/small.json"),
+		     NULL);
+	in_dir(cas, sizeof(cas), "odd.json");
+	rt_start_proxy(&proxy, upurl, cas, NULL);
+	ports[0] = srv[0].port;
+	ports[1] = srv[1].port;
+	ports[2] = proxy.port;
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < sizeof(bad_heads) / sizeof(bad_heads[0]);
+		     i++) {
+			hw_exchange(ports[k], bad_heads[i].bytes,
+				    bad_heads[i].len, &o, &r);
+			cr_expect(refused(&r), "server %d, head %zu: %s", k, i,
+				  hw_describe(&r));
+			hw_result_free(&r);
+		}
+	cr_expect_eq(rt_raw_connections(&up), 0,
+		     "record forwarded a head it should have refused");
+	for (size_t i = 0; i < sizeof(fine_heads) / sizeof(fine_heads[0]);
+	     i++) {
+		hw_exchange(ports[0], fine_heads[i].bytes, fine_heads[i].len,
+			    &o, &r);
+		cr_expect(r.complete && r.status == 200, "blt-fake, head %zu: %s",
+			  i, hw_describe(&r));
+		hw_result_free(&r);
+		hw_exchange(ports[2], fine_heads[i].bytes, fine_heads[i].len,
+			    &o, &r);
+		cr_expect(r.complete && r.status == 200, "record, head %zu: %s",
+			  i, hw_describe(&r));
+		hw_result_free(&r);
+	}
+	cr_expect_eq(rt_raw_connections(&up),
+		     sizeof(fine_heads) / sizeof(fine_heads[0]));
+	test_proc_stop(&srv[0], SIGTERM);
+	test_proc_stop(&srv[1], SIGTERM);
+	rt_stop_proxy(&proxy);
+	rt_raw_stop(&up);
+}
+
 /* ---- 1. record signs and forwards only Timestream Write ---- */
 
 static const char *const foreign_targets[] = {
@@ -539,7 +638,6 @@ Test(security, credentials_in_the_request_target_are_redacted)
 
 /* ---- 3. header names are tokens, values hold no CR, LF or NUL ---- */
 
-#define HB(s) {s, sizeof(s) - 1}
 static const struct {
 	const char *bytes;
 	size_t len;
@@ -625,6 +723,16 @@ Test(security, header_names_are_tokens_and_values_are_clean)
 
 /* ---- 4. a recorded body is what the client sent ---- */
 
+/* Bodies one byte away from the raw ones request_bodies_are_recorded_as_sent
+ * records. */
+static const struct {
+	const char *bytes;
+	size_t len;
+} near_raw[] = {
+	HB("[1] "), HB("[2]"), HB(" [1]"), HB("{\"MaxResults\":1\0 }"),
+	HB("\xff\xfe{ }"), HB("\xff\xfd{}"),
+};
+
 Test(security, request_bodies_are_recorded_as_sent)
 {
 	static const char nul_body[] = "{\"MaxResults\":1\0}";
@@ -694,6 +802,20 @@ Test(security, request_bodies_are_recorded_as_sent)
 	send_raw(replay.port, "/", LBT, NULL, 0, bad_utf8, 4, &r);
 	cr_expect_eq(r.status, 400, "bytes: %s", hw_describe(&r));
 	hw_result_free(&r);
+	/* Raw bodies match byte for byte: a blank, another digit or another
+	 * byte after the NUL is a different request. */
+	for (size_t i = 0; i < sizeof(near_raw) / sizeof(near_raw[0]); i++) {
+		char type[64] = "";
+
+		send_raw(replay.port, "/", LBT, NULL, 0, near_raw[i].bytes,
+			 near_raw[i].len, &r);
+		hw_header(&r, "x-amzn-errortype", type, sizeof(type));
+		cr_expect(r.status == 404 &&
+			      strcmp(type, "NoMatchingInteraction") == 0,
+			  "raw body %zu matched a different recorded one: %s",
+			  i, hw_describe(&r));
+		hw_result_free(&r);
+	}
 	test_proc_stop(&replay, SIGTERM);
 }
 
