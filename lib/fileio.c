@@ -125,8 +125,14 @@ blt_status fileio_write_atomic(const char *path, const char *bytes,
 	if (fd < 0)
 		return blt_fail(err, BLT_EIO, "%s: cannot create a temporary "
 				"file: %s", path, strerror(errno));
-	mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777)
-				    : (0666 & ~current_umask());
+	/* Only a regular file of this user's lends its mode, without the
+	 * set-id and sticky bits: a link planted at path (to a file made
+	 * 0666 or 04777 by someone else) must not open up the new one. */
+	if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_uid == geteuid())
+		mode = sb.st_mode & 0777;
+	else
+		mode = 0666 & ~current_umask();
 	st = finish_temp(fd, tmp, bytes, len, mode, err);
 	if (!st && rename(tmp, path) != 0)
 		st = blt_fail(err, BLT_EIO, "%s: rename: %s", path,

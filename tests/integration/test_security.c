@@ -899,6 +899,63 @@ Test(security, files_follow_the_umask_and_journals_are_private)
 	cr_expect_eq(mode_of(cas2), 0604, "rewritten mode %o", mode_of(cas2));
 }
 
+/* A link planted where a cassette or report will be written lends the new
+ * file neither its target's mode nor its set-id bits, and the target is
+ * left as it was. */
+Test(security, a_planted_link_lends_no_mode)
+{
+	struct test_proc fake, replay;
+	struct hw_result r;
+	char cas[160], bait[160], rep[160], bait2[160];
+	struct stat sb;
+	char *text;
+
+	umask(022);
+	in_dir(bait, sizeof(bait), "bait.json");
+	in_dir(cas, sizeof(cas), "linked.json");
+	write_text(bait, "bait\n");
+	/* Another user's file where root can make one (chown clears the
+	 * set-id bits, so the mode comes after it). */
+	if (geteuid() == 0)
+		cr_assert_eq(chown(bait, 65534, 65534), 0);
+	cr_assert_eq(chmod(bait, 04777), 0);
+	cr_assert_eq(symlink(bait, cas), 0);
+	rt_start_fake(&fake, NULL);
+	record_one(fake.url, cas);
+	test_proc_stop(&fake, SIGTERM);
+	cr_assert_eq(lstat(cas, &sb), 0);
+	cr_expect(S_ISREG(sb.st_mode), "the cassette is still a link");
+	cr_expect_eq(sb.st_mode & 07777, 0644,
+		     "the cassette took mode %o from the link's target",
+		     (unsigned)(sb.st_mode & 07777));
+	text = slurp(bait, NULL);
+	cr_expect_str_eq(text, "bait\n", "the link's target was written");
+	free(text);
+	cr_expect_eq(mode_of(bait), 04777);
+
+	/* The same for a report, through a link to a file of this user's. */
+	in_dir(bait2, sizeof(bait2), "bait-report.json");
+	in_dir(rep, sizeof(rep), "linked-report.json");
+	write_text(bait2, "bait\n");
+	cr_assert_eq(chmod(bait2, 0666), 0);
+	cr_assert_eq(symlink(bait2, rep), 0);
+	{
+		const char *args[] = {"--report", rep, NULL};
+
+		start_replay(&replay, cas, args);
+	}
+	send_simple(replay.port, "/", &r);
+	hw_result_free(&r);
+	test_proc_stop(&replay, SIGTERM);
+	cr_assert_eq(lstat(rep, &sb), 0);
+	cr_expect(S_ISREG(sb.st_mode) && (sb.st_mode & 07777) == 0644,
+		  "report: mode %o, %s", (unsigned)(sb.st_mode & 07777),
+		  S_ISREG(sb.st_mode) ? "a file" : "not a file");
+	text = slurp(bait2, NULL);
+	cr_expect_str_eq(text, "bait\n", "the report's link target changed");
+	free(text);
+}
+
 /* ---- 6. a planted journal ---- */
 
 /* Runs blt-proxy record on cas (upstream: nothing) until it exits or
