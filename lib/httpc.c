@@ -364,6 +364,15 @@ static blt_status fail_tls(CURLcode rc, const char *peer, const char *detail,
 			peer, detail);
 }
 
+/* Whether the last transfer got as far as a connection. */
+static bool connected(struct httpc *c)
+{
+	curl_off_t us = 0;
+
+	curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &us);
+	return us > 0;
+}
+
 /* Turns a libcurl failure into a message that names the cause. */
 static blt_status fail_curl(struct httpc *c, CURLcode rc, const char *url,
 			    struct blt_err *err)
@@ -389,8 +398,16 @@ static blt_status fail_curl(struct httpc *c, CURLcode rc, const char *url,
 					"response body exceeds %zu bytes",
 					c->body_max);
 		break;
-	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* Also what libcurl says of a status line it cannot read,
+		 * after it connected: the peer's fault, not the URL's. */
+		if (connected(c))
+			return blt_fail(err, BLT_ENET,
+					"%s answered something that is not "
+					"HTTP: %s",
+					peer, detail);
+		/* fall through */
+	case CURLE_URL_MALFORMAT:
 		return blt_fail(err, BLT_EINVAL, "bad URL for %s: %s", peer,
 				detail);
 	case CURLE_GOT_NOTHING:

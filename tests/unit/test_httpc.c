@@ -315,6 +315,20 @@ Test(httpc, early_close_in_the_body_is_named, .timeout = 10)
 		  err.msg);
 }
 
+Test(httpc, a_status_line_that_is_not_http_is_named, .timeout = 10)
+{
+	struct httpc_response r;
+	struct blt_err err = {0};
+
+	cr_assert_eq(canned_get("HTTP/1.1 2\x1b[2J00 OK\r\nContent-Length: 2"
+				"\r\n\r\n{}",
+				false, &r, &err),
+		     BLT_ENET);
+	cr_assert(strstr(err.msg, "answered something that is not HTTP") &&
+		      !strstr(err.msg, "bad URL") && !strchr(err.msg, '\x1b'),
+		  "%s", err.msg);
+}
+
 /* ---- TLS ---- */
 
 Test(httpc, tls_to_a_plain_server_fails_naming_tls, .init = echo_up,
