@@ -851,8 +851,8 @@ static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind,
 static bool head_ends_clean(struct MHD_Connection *mc, const char *method,
 			    const char *from)
 {
-	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	    mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 	const char *end;
 
 	if (!ci || !ci->header_size || from < method)

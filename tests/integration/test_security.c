@@ -456,8 +456,8 @@ Test(security, every_server_refuses_odd_methods_and_nameless_lines)
 	     i++) {
 		hw_exchange(ports[0], fine_heads[i].bytes, fine_heads[i].len,
 			    &o, &r);
-		cr_expect(r.complete && r.status == 200, "blt-fake, head %zu: %s",
-			  i, hw_describe(&r));
+		cr_expect(r.complete && r.status == 200,
+			  "blt-fake, head %zu: %s", i, hw_describe(&r));
 		hw_result_free(&r);
 		hw_exchange(ports[2], fine_heads[i].bytes, fine_heads[i].len,
 			    &o, &r);
