@@ -467,6 +467,22 @@ Test(security, every_server_refuses_odd_methods_and_nameless_lines)
 	}
 	cr_expect_eq(rt_raw_connections(&up),
 		     sizeof(fine_heads) / sizeof(fine_heads[0]));
+	/* The same, a byte at a time: the head arrives in many reads. */
+	{
+		struct hw_opts slow = {.trickle_ms = 1,
+				       .deadline_ms = DEADLINE_MS};
+
+		hw_exchange(ports[0], fine_heads[2].bytes, fine_heads[2].len,
+			    &slow, &r);
+		cr_expect(r.complete && r.status == 200,
+			  "a head a byte at a time: %s", hw_describe(&r));
+		hw_result_free(&r);
+		hw_exchange(ports[0], bad_heads[5].bytes, bad_heads[5].len,
+			    &slow, &r);
+		cr_expect(refused(&r), "a nameless line a byte at a time: %s",
+			  hw_describe(&r));
+		hw_result_free(&r);
+	}
 	test_proc_stop(&srv[0], SIGTERM);
 	test_proc_stop(&srv[1], SIGTERM);
 	rt_stop_proxy(&proxy);
