@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +14,33 @@
 #include "blt/cassette.h"
 #include "blt/clock.h"
 #include "blt/journal.h"
+#include "blt/log.h"
 #include "proxy.h"
 #include "record.h"
 
 #define DISCOVERY_URL_FMT "https://ingest.timestream.%s.amazonaws.com"
 #define CLIENTS_MAX (RECORD_THREADS_MAX * 2)
+#define PROG "blt-proxy record"
+#define LOG_MSG_MAX (64 * 1024) /* a message quoting a whole header fits */
+
+/* The kinds of per-request log lines, each limited on its own. */
+enum record_log {
+	RLOG_UPSTREAM,	   /* the upstream failed */
+	RLOG_NOT_FORWARDED, /* a target outside what record forwards */
+	RLOG_NOT_RECORDED, /* the recording failed */
+	RLOG_TOKEN_LINK,   /* a NextToken could not be linked */
+	RLOG_COUNT
+};
+
+/* The name of a kind of log line, for the log's summaries. */
+static const char *rlog_name(size_t kind)
+{
+	static const char *const names[RLOG_COUNT] = {
+	    "upstream failures", "requests not forwarded",
+	    "interactions not recorded", "NextTokens not linked"};
+
+	return kind < RLOG_COUNT ? names[kind] : "?";
+}
 
 struct recorder {
 	struct record_opts opts;
@@ -51,7 +74,35 @@ struct recorder {
 	size_t nclients;
 	/* What a client's DescribeEndpoints is answered with. */
 	char own_url[AWSJSON_ADVERTISE_MAX + 1];
+	struct log_limit log;
 };
+
+/* Logs one per-request line of kind: the first few of each kind in full,
+ * the rest counted (log_limit_take). The message is scrubbed of the
+ * secrets the proxy knows, then escaped as a whole. */
+static void record_log(struct recorder *r, enum record_log kind,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void record_log(struct recorder *r, enum record_log kind,
+		       const char *fmt, ...)
+{
+	struct blt_buf msg;
+	char *clean = NULL;
+	size_t len;
+	va_list ap;
+
+	if (!log_limit_take(&r->log, kind))
+		return;
+	buf_init(&msg, LOG_MSG_MAX);
+	va_start(ap, fmt);
+	buf_vprintf(&msg, NULL, fmt, ap);
+	va_end(ap);
+	if (msg.data && redact_bytes(&r->rules, msg.data, msg.len, NULL, 0,
+				     &clean, &len) >= 0)
+		log_line(PROG, "%s", clean ? clean : msg.data);
+	free(clean);
+	buf_free(&msg);
+}
 
 static _Thread_local struct httpc *tl_client;
 
@@ -92,9 +143,8 @@ static void endpoint_log(const struct recorder *r,
 	char url[600];
 
 	record_upstream_url(up, url, sizeof(url));
-	fprintf(stderr,
-		"blt-proxy record: %s: DescribeEndpoints at %s gave %s\n",
-		r->opts.upstream, r->discovery_url, url);
+	log_line(PROG, "%s: DescribeEndpoints at %s gave %s", r->opts.upstream,
+		 r->discovery_url, url);
 }
 
 /* Whether discovery is due (r->up_lock held). */
@@ -126,10 +176,7 @@ static blt_status refresh_upstream(struct recorder *r, struct httpc *c,
 	r->refreshing = false;
 	r->attempts++;
 	if (st && r->up_ok) {
-		fprintf(stderr,
-			"blt-proxy record: %s; keeping the previous "
-			"endpoint\n",
-			err->msg);
+		log_line(PROG, "%s; keeping the previous endpoint", err->msg);
 		st = BLT_OK;
 	}
 	if (st == BLT_OK)
@@ -201,8 +248,8 @@ static void fail_upstream(struct recorder *r, const struct httpd_request *req,
 		 "blt-proxy record: the upstream %s failed: %s; nothing was "
 		 "recorded",
 		 r->opts.upstream, err->msg);
-	fprintf(stderr, "blt-proxy record: request %llu: %s\n", req->seq,
-		msg + strlen("blt-proxy record: "));
+	record_log(r, RLOG_UPSTREAM, "request %llu: %s", req->seq,
+		   msg + strlen("blt-proxy record: "));
 	reply_error(reply, st == BLT_ETIMEOUT ? 504 : 502, AWSJSON_ERR_UPSTREAM,
 		    msg);
 }
@@ -357,11 +404,11 @@ static blt_status store(struct recorder *r, json_t *inter, const char *issued,
 	}
 	pthread_mutex_unlock(&r->lock);
 	if (!linked)
-		fprintf(stderr,
-			"blt-proxy record: warning: interaction %ld is "
-			"recorded, but the NextToken it issued is not linked "
-			"(%s): a request sending it gets token_from null\n",
-			id, link_err.msg);
+		record_log(r, RLOG_TOKEN_LINK,
+			   "warning: interaction %ld is recorded, but the "
+			   "NextToken it issued is not linked (%s): a request "
+			   "sending it gets token_from null",
+			   id, link_err.msg);
 	if (st == BLT_OK && r->opts.fsync)
 		st = journal_sync(r->journal, err);
 	return st;
@@ -427,10 +474,29 @@ static void copy_reply(struct httpd_reply *reply,
 					   resp->headers[i].value, NULL);
 }
 
+/* Answers a request for another service without forwarding it: the
+ * proxy re-signs with the user's credentials, so it must never sign what
+ * the user did not mean to record. */
+static void refuse_target(struct recorder *r, const struct httpd_request *req,
+			  const char *target, struct httpd_reply *reply)
+{
+	reply_error(reply, 400, AWSJSON_ERR_UNKNOWN_OPERATION,
+		    "blt-proxy record forwards only X-Amz-Target "
+		    AWSJSON_TARGET_PREFIX "* (and the --forward-target "
+		    "prefixes); this request was neither forwarded nor "
+		    "recorded");
+	record_log(r, RLOG_NOT_FORWARDED,
+		   "request %llu: X-Amz-Target '%s' is not forwarded "
+		   "(--forward-target PREFIX adds more): answered "
+		   "UnknownOperationException",
+		   req->seq, target ? target : "(absent)");
+}
+
 static void on_request(void *ctx, const struct httpd_request *req,
 		       struct httpd_reply *reply)
 {
 	struct recorder *r = ctx;
+	const char *target = httpd_request_header(req, "x-amz-target");
 	struct record_upstream up;
 	struct httpc_response resp;
 	struct httpc *c;
@@ -439,9 +505,12 @@ static void on_request(void *ctx, const struct httpd_request *req,
 	blt_status st;
 
 	blt_err_clear(&err);
-	if (awsjson_target_parse(httpd_request_header(req, "x-amz-target")) ==
-	    AWSJSON_OP_DESCRIBE_ENDPOINTS) {
+	if (awsjson_target_parse(target) == AWSJSON_OP_DESCRIBE_ENDPOINTS) {
 		answer_endpoints(r, req, reply);
+		return;
+	}
+	if (!record_target_forwarded(&r->opts, target)) {
+		refuse_target(r, req, target, reply);
 		return;
 	}
 	if ((st = thread_client(r, &c, &err)) ||
@@ -452,9 +521,8 @@ static void on_request(void *ctx, const struct httpd_request *req,
 	}
 	st = record_exchange(r, req, &resp, sig, &err);
 	if (st) {
-		fprintf(stderr,
-			"blt-proxy record: request %llu: cannot record: %s\n",
-			req->seq, err.msg);
+		record_log(r, RLOG_NOT_RECORDED, "request %llu: cannot record: %s",
+			   req->seq, err.msg);
 		reply_error(reply, 500, AWSJSON_ERR_INTERNAL_SERVER,
 			    "blt-proxy record could not record this "
 			    "interaction; the upstream's answer is withheld");
@@ -497,9 +565,11 @@ static void setup_signer(struct recorder *r)
 	else if (r->opts.no_resign)
 		fprintf(stderr, "blt-proxy record: --no-resign: requests are "
 				"forwarded as the client signed them\n");
-	if ((secret && redact_secret_add(&r->rules, secret, &err)) ||
-	    (token && redact_secret_add(&r->rules, token, &err)))
-		fprintf(stderr, "blt-proxy record: warning: %s\n", err.msg);
+	if (redact_secrets_from_env(&r->rules, &err))
+		fprintf(stderr,
+			"blt-proxy record: warning: %s: it cannot be scrubbed "
+			"from recorded bodies\n",
+			err.msg);
 }
 
 /* The upstream URL, or discovery for aws:REGION (tried now, and again on
@@ -553,7 +623,9 @@ static blt_status recover_journal(struct recorder *r, struct blt_err *err)
 	struct stat sb;
 	blt_status st;
 
-	if (stat(r->journal_path, &sb) != 0)
+	/* lstat: a link left there, even a dangling one, is refused by the
+	 * recovery rather than written through. */
+	if (lstat(r->journal_path, &sb) != 0)
 		return BLT_OK;
 	st = journal_recover_report(r->opts.cassette, r->journal_path, &info,
 				    err);
@@ -639,6 +711,7 @@ static int finish(struct recorder *r)
 			r->opts.cassette, err.msg, r->journal_path);
 		return 1;
 	}
+	log_limit_flush(&r->log);
 	journal_close(r->journal);
 	r->journal = NULL;
 	if (journal_remove(r->journal_path, &err))
@@ -658,6 +731,7 @@ static void recorder_free(struct recorder *r)
 	cassette_free(r->cassette);
 	record_tokens_free(r->tokens);
 	redact_rules_free(&r->rules);
+	log_limit_free(&r->log);
 	pthread_mutex_destroy(&r->lock);
 	pthread_mutex_destroy(&r->up_lock);
 	pthread_cond_destroy(&r->up_done);
@@ -710,6 +784,8 @@ int record_main(int argc, char **argv)
 	pthread_mutex_init(&r->up_lock, NULL);
 	pthread_cond_init(&r->up_done, NULL);
 	pthread_mutex_init(&r->clients_lock, NULL);
+	log_limit_init(&r->log, PROG, "each kind shows its first lines only",
+		       rlog_name, RLOG_COUNT);
 	redact_rules_init(&r->rules);
 	if (record_opts_parse(argc, argv, &r->opts, &r->rules, &err)) {
 		fprintf(stderr, "blt-proxy record: %s (see --help)\n", err.msg);

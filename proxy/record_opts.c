@@ -24,6 +24,11 @@ static const char usage_text[] =
     "  --no-resign            forward the client's signature unchanged\n"
     "  --region R             signing region (default AWS_REGION, the\n"
     "                         aws:REGION of --upstream, else us-east-1)\n"
+    "  --forward-target PREFIX\n"
+    "                         also forward and re-sign requests whose\n"
+    "                         X-Amz-Target starts with PREFIX (repeatable;\n"
+    "                         by default only Timestream_20181101.*: others\n"
+    "                         get UnknownOperationException from the proxy)\n"
     "  --redact header:NAME   also redact this header (repeatable)\n"
     "  --redact json:/POINTER replace this body value with \"REDACTED\"\n"
     "                         (\"*\" matches every member; repeatable)\n"
@@ -61,6 +66,18 @@ static blt_status parse_number(const char *flag, const char *text, long max,
 	return BLT_OK;
 }
 
+/* Adds a --forward-target prefix. */
+static blt_status forward_target_add(struct record_opts *o, const char *v,
+				     struct blt_err *err)
+{
+	if (o->nforward_targets == RECORD_FORWARD_TARGETS_MAX)
+		return blt_fail(err, BLT_EUSAGE,
+				"--forward-target: more than %d prefixes",
+				RECORD_FORWARD_TARGETS_MAX);
+	o->forward_targets[o->nforward_targets++] = v;
+	return BLT_OK;
+}
+
 /* Handles one option with a value; *matched tells whether it was one. */
 static blt_status value_option(int argc, char **argv, int *i,
 			       struct record_opts *o,
@@ -71,6 +88,7 @@ static blt_status value_option(int argc, char **argv, int *i,
 	    "--upstream",    "--cassette", "--listen",
 	    "--upstream-ca", "--region",   "--discovery-url",
 	    "--redact",	     "--timeout",  "--threads",
+	    "--forward-target",
 	};
 	const char **dest[] = {&o->upstream, &o->cassette,
 			       &o->listen,   &o->upstream_ca,
@@ -92,6 +110,8 @@ static blt_status value_option(int argc, char **argv, int *i,
 		}
 		if (!strcmp(names[k], "--redact"))
 			return redact_rule_add(rules, v, err);
+		if (!strcmp(names[k], "--forward-target"))
+			return forward_target_add(o, v, err);
 		if (parse_number(names[k], v,
 				 k == 7 ? 3600000L : RECORD_THREADS_MAX, &n,
 				 err))

@@ -9,6 +9,7 @@
 #include "replay.h"
 
 #define BODY_KEPT_MAX 4096 /* bytes of a violating body kept for reports */
+#define PATH_KEPT_MAX 1024 /* bytes of a method, path or target kept */
 
 static const struct {
 	const char *id;
@@ -50,20 +51,26 @@ const char *replay_rule_text(enum replay_rule r)
 	return r < RULE_COUNT ? rules[r].text : "?";
 }
 
-static char *dup_cut(const char *s, size_t len, size_t max)
+/* A new string: len bytes of s (at most max), escaped (log_escape) and
+ * scrubbed of the credentials rp knows. NULL for NULL. */
+static char *kept(const struct replay *rp, const char *s, size_t len,
+		  size_t max)
 {
-	char *out;
+	struct blt_buf b;
+	char *clean = NULL;
+	size_t clen;
 
 	if (!s)
 		return NULL;
-	if (len > max)
-		len = max;
-	out = malloc(len + 1);
-	if (out) {
-		memcpy(out, s, len);
-		out[len] = '\0';
+	if (rp->rules.nsecrets &&
+	    redact_bytes(&rp->rules, s, len, NULL, 0, &clean, &clen) > 0) {
+		s = clean;
+		len = clen;
 	}
-	return out;
+	buf_init(&b, max * 4 + 1);
+	log_escape(&b, s, len < max ? len : max, NULL);
+	free(clean);
+	return b.data ? buf_take(&b) : strdup("");
 }
 
 static bool violations_grow(struct replay *rp)
@@ -85,26 +92,36 @@ void replay_violation_add(struct replay *rp, const struct httpd_request *req,
 	const char *target = httpd_request_header(req, "x-amz-target");
 	struct replay_violation *v;
 	char msg[1024];
+	char *clean = NULL;
+	size_t len;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	rp->rule_count[rule]++;
-	fprintf(stderr, "blt-proxy replay: %s: request %llu (%s %s %s): %s\n",
-		replay_rule_id(rule), req->seq, req->method, req->path,
-		target ? target : "-", msg);
+	if (rp->rules.nsecrets &&
+	    redact_bytes(&rp->rules, msg, strlen(msg), NULL, 0, &clean,
+			 &len) > 0) {
+		snprintf(msg, sizeof(msg), "%s", clean);
+		free(clean);
+	}
+	if (log_limit_take(&rp->log, rule))
+		log_line("blt-proxy replay", "%s: request %llu (%s %s %s): %s",
+			 replay_rule_id(rule), req->seq, req->method, req->path,
+			 target ? target : "-", msg);
 	if (rp->nviolations >= REPLAY_VIOLATIONS_MAX ||
 	    (rp->nviolations == rp->violations_alloc && !violations_grow(rp)))
 		return;
 	v = &rp->violations[rp->nviolations++];
 	v->rule = rule;
 	v->seq = req->seq;
-	v->method = strdup(req->method);
-	v->path = strdup(req->path);
-	v->target = target ? strdup(target) : NULL;
-	v->body = dup_cut(req->body, req->body_len, BODY_KEPT_MAX);
-	v->message = strdup(msg);
+	v->method = kept(rp, req->method, strlen(req->method), PATH_KEPT_MAX);
+	v->path = kept(rp, req->path, strlen(req->path), PATH_KEPT_MAX);
+	v->target = target ? kept(rp, target, strlen(target), PATH_KEPT_MAX)
+			   : NULL;
+	v->body = kept(rp, req->body, req->body_len, BODY_KEPT_MAX);
+	v->message = kept(rp, msg, strlen(msg), sizeof(msg));
 }
 
 unsigned long replay_violation_total(const struct replay *rp)
@@ -160,6 +177,8 @@ static bool sigv4_well_formed(const struct httpd_request *req, char *why,
 	return true;
 }
 
+/* Verifies the signature of req, the request as it came (not a scrubbed
+ * view of it). */
 static bool sigv4_verified(const struct replay *rp,
 			   const struct httpd_request *req, char *why,
 			   size_t whysz)
@@ -193,6 +212,7 @@ static bool sigv4_verified(const struct replay *rp,
 }
 
 void replay_check_envelope(struct replay *rp, const struct httpd_request *req,
+			   const struct httpd_request *signed_req,
 			   enum awsjson_op op)
 {
 	const char *ct = httpd_request_header(req, "content-type");
@@ -201,7 +221,7 @@ void replay_check_envelope(struct replay *rp, const struct httpd_request *req,
 	bool sig_ok = sigv4_well_formed(req, why, sizeof(why));
 
 	if (sig_ok && rp->opts->akid)
-		sig_ok = sigv4_verified(rp, req, why, sizeof(why));
+		sig_ok = sigv4_verified(rp, signed_req, why, sizeof(why));
 	if (strcmp(req->method, "POST") == 0 && strcmp(req->path, "/") == 0 &&
 	    awsjson_content_type_ok(ct) && op != AWSJSON_OP_UNKNOWN && sig_ok)
 		return;

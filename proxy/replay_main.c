@@ -204,13 +204,26 @@ static bool write_reports(const struct replay *rp)
 	return ok;
 }
 
+/* Logs an unused interaction, its operation scrubbed of credentials (a
+ * cassette from elsewhere may not have been). */
+static void log_unused(const struct replay *rp, const struct replay_entry *e)
+{
+	char *clean = NULL;
+	size_t len;
+
+	redact_bytes(&rp->rules, e->op, strlen(e->op), NULL, 0, &clean, &len);
+	log_line("blt-proxy replay", "unused: interaction %ld of %s (%s)",
+		 e->id, rp->ix.paths[e->file], clean ? clean : e->op);
+	free(clean);
+}
+
 /* How many unused interactions --fail-on-unused names in the log (the
  * report has them all; --verbose names them all). */
 #define UNUSED_LOGGED 20
 
 /* Logs the summary line and, with --verbose or --fail-on-unused, the
  * unused interactions; returns the exit status. */
-static int finish(const struct replay *rp, bool command_ok)
+static int finish(struct replay *rp, bool command_ok)
 {
 	unsigned long v = replay_violation_total(rp);
 	size_t unused = replay_unused_count(rp);
@@ -219,6 +232,7 @@ static int finish(const struct replay *rp, bool command_ok)
 	size_t cap = rp->opts->verbose ? SIZE_MAX : UNUSED_LOGGED;
 	size_t listed = 0;
 
+	log_limit_flush(&rp->log);
 	fprintf(stderr,
 		"blt-proxy replay: %llu requests, %lu violations, %zu of %zu "
 		"interactions unused%s\n",
@@ -239,15 +253,23 @@ static int finish(const struct replay *rp, bool command_ok)
 				unused - UNUSED_LOGGED);
 			break;
 		}
-		fprintf(stderr,
-			"blt-proxy replay: unused: interaction %ld of %s "
-			"(%s)\n",
-			e->id, rp->ix.paths[e->file], e->op);
+		log_unused(rp, e);
 	}
 	if (!command_ok || v || !reports_ok ||
 	    (rp->opts->fail_on_unused && unused))
 		return 1;
 	return 0;
+}
+
+/* Appended to the count of violations the log did not show. */
+#define VIOLATIONS_HINT                                                        \
+	"the first lines of each rule are shown; --report FILE keeps every "   \
+	"violation, up to 10000"
+
+/* A rule's id, for the log's summaries. */
+static const char *rule_name(size_t kind)
+{
+	return replay_rule_id((enum replay_rule)kind);
 }
 
 static int serve_and_wait(struct replay *rp)
@@ -292,6 +314,12 @@ int replay_main(int argc, char **argv)
 		goto done;
 	rp.opts = &o;
 	pthread_mutex_init(&rp.lock, NULL);
+	redact_rules_init(&rp.rules);
+	log_limit_init(&rp.log, "blt-proxy replay", VIOLATIONS_HINT,
+		       rule_name, RULE_COUNT);
+	if (redact_secrets_from_env(&rp.rules, &err))
+		fprintf(stderr, "blt-proxy replay: warning: %s: it cannot be "
+			"scrubbed from logs and reports\n", err.msg);
 	t0 = clock_mono_ms();
 	if (replay_index_load(o.cassettes, o.ncassettes, &rp.ix, &err)) {
 		fprintf(stderr, "blt-proxy replay: %s\n", err.msg);
@@ -316,8 +344,11 @@ done:
 	}
 	free(rp.violations);
 	replay_index_free(&rp.ix);
-	if (rp.opts)
+	if (rp.opts) {
 		pthread_mutex_destroy(&rp.lock);
+		redact_rules_free(&rp.rules);
+		log_limit_free(&rp.log);
+	}
 	free(o.cassettes);
 	free(o.akid);
 	return rc;

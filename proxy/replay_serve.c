@@ -328,26 +328,84 @@ static void match_and_answer(struct replay *rp, const struct httpd_request *req,
 	json_decref(tok);
 }
 
+/* A request with the credentials of the environment replaced by REDACTED
+ * wherever they appear, as a recording stores them: so that no message,
+ * log line or report can quote one, and a request matches its recording. */
+struct scrubbed {
+	struct httpd_request req;
+	struct httpd_header headers[HTTPD_MAX_REQ_HEADERS];
+	char *owned[HTTPD_MAX_REQ_HEADERS + 2];
+	size_t nowned;
+};
+
+/* The scrubbed copy of n bytes at *p, made the new *p when it differs. */
+static void scrub_bytes(const struct replay *rp, struct scrubbed *s,
+			const char **p, size_t *n)
+{
+	char *clean = NULL;
+	size_t len;
+
+	if (redact_bytes(&rp->rules, *p, *n, NULL, 0, &clean, &len) <= 0)
+		return;
+	s->owned[s->nowned++] = clean;
+	*p = clean;
+	*n = len;
+}
+
+/* req itself when the environment holds no credential, else s's view of
+ * it (free with scrub_free). */
+static const struct httpd_request *scrub(const struct replay *rp,
+					 const struct httpd_request *req,
+					 struct scrubbed *s)
+{
+	size_t n;
+
+	s->nowned = 0;
+	if (!rp->rules.nsecrets || req->nheaders > HTTPD_MAX_REQ_HEADERS)
+		return req;
+	s->req = *req;
+	for (size_t i = 0; i < req->nheaders; i++) {
+		s->headers[i] = req->headers[i];
+		n = strlen(s->headers[i].value);
+		scrub_bytes(rp, s, &s->headers[i].value, &n);
+	}
+	s->req.headers = s->headers;
+	n = strlen(req->path);
+	scrub_bytes(rp, s, &s->req.path, &n);
+	scrub_bytes(rp, s, &s->req.body, &s->req.body_len);
+	return &s->req;
+}
+
+static void scrub_free(struct scrubbed *s)
+{
+	for (size_t i = 0; i < s->nowned; i++)
+		free(s->owned[i]);
+}
+
 void replay_handle(void *ctx, const struct httpd_request *req,
 		   struct httpd_reply *reply)
 {
 	struct replay *rp = ctx;
-	const char *target = httpd_request_header(req, "x-amz-target");
+	struct scrubbed s;
+	const struct httpd_request *view = scrub(rp, req, &s);
+	const char *target = httpd_request_header(view, "x-amz-target");
 	enum awsjson_op op = awsjson_target_parse(target);
 	struct body_findings bf = {.live_status = -1};
-	json_t *body;
+	json_t *body = NULL;
 
-	replay_check_envelope(rp, req, op);
-	if (inject(rp, req, reply))
-		return;
+	replay_check_envelope(rp, view, req, op);
+	if (inject(rp, view, reply))
+		goto done;
 	if (op == AWSJSON_OP_DESCRIBE_ENDPOINTS) {
-		answer_endpoints(rp, req, reply);
-		return;
+		answer_endpoints(rp, view, reply);
+		goto done;
 	}
-	body = parse_body(req, &bf);
+	body = parse_body(view, &bf);
 	if (body && op == AWSJSON_OP_LIST_BATCH_LOAD_TASKS)
 		check_members(body, &bf);
-	match_and_answer(rp, req, reply, replay_op_of_target(target), body,
+	match_and_answer(rp, view, reply, replay_op_of_target(target), body,
 			 &bf);
 	json_decref(body);
+done:
+	scrub_free(&s);
 }

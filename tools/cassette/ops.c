@@ -10,10 +10,12 @@
 static const char redact_usage[] =
 	"usage: blt-cassette redact FILE [--rule header:NAME | --rule "
 	"json:/pointer]...\nRemoves credentials from FILE in place, "
-	"atomically: credential headers,\nthe values of "
-	"AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN wherever they appear,\n"
-	"and what the rules name (json pointers apply to request and response "
-	"bodies;\na '*' token matches every member).\n";
+	"atomically: credential headers,\ncredential parameters of "
+	"request paths (presigned X-Amz-*, secret names),\nthe values "
+	"of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
+	"AWS_SESSION_TOKEN\nwherever they appear, and what the rules "
+	"name (json pointers apply to\nrequest and response bodies; a "
+	"'*' token matches every member).\n";
 
 /* Builds the rules from the command line and the environment. Returns -1
  * to go on, 0 when --help was answered, 2 on a usage error (reported). */
@@ -38,8 +40,9 @@ static int redact_rules_from(int argc, char **argv, const char **file,
 	free(given);
 	if (rc >= 0)
 		return rc;
-	redact_secret_add(rules, getenv("AWS_SECRET_ACCESS_KEY"), NULL);
-	redact_secret_add(rules, getenv("AWS_SESSION_TOKEN"), NULL);
+	if (redact_secrets_from_env(rules, &err))
+		tool_error("redact", "warning: %s: it cannot be scrubbed",
+			   err.msg);
 	return -1;
 }
 
