@@ -11,33 +11,13 @@
 
 #define REPORT_FILE_MAX (64 << 20)
 
-/* The length of the valid UTF-8 sequence at p, or 0. */
-static size_t utf8_len(const unsigned char *p)
-{
-	size_t n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 void results_put_markup(struct blt_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
 	while (*p) {
-		size_t n = utf8_len(p);
+		/* the NUL ends any sequence that reaches it */
+		size_t n = buf_utf8_len(p, 4);
 		switch (*p) {
 		case '&': buf_puts(b, "&amp;", NULL); break;
 		case '<': buf_puts(b, "&lt;", NULL); break;
