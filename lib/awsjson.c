@@ -158,7 +158,8 @@ json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err)
 	if (!root) {
 		blt_fail(err, BLT_EINVAL,
 			 "request body is not valid JSON: line %d, column %d: "
-			 "%s", jerr.line, jerr.column, jerr.text);
+			 "%s", jerr.line < 1 ? 1 : jerr.line,
+			 jerr.column < 1 ? 1 : jerr.column, jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {

@@ -382,13 +382,13 @@ static void locate(const char *text, size_t off, struct canon_pos *pos)
 	size_t i;
 
 	pos->line = 1;
-	pos->column = 0;
-	for (i = 0; i <= off; i++) {
+	pos->column = 1;
+	for (i = 0; i < off; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c == '\n') {
 			pos->line++;
-			pos->column = 0;
+			pos->column = 1;
 		} else if ((c & 0xC0) != 0x80) {
 			pos->column++;
 		}
@@ -909,8 +909,10 @@ json_t *canon_parse_at(const char *text, size_t len, size_t max_len,
 	v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
 		       &jerr);
 	if (!v) {
+		/* jansson counts columns from 1 but says 0 where the input
+		 * ends at the start of a line; that place is column 1. */
 		pos->line = jerr.line < 1 ? 1 : jerr.line;
-		pos->column = jerr.column < 0 ? 0 : jerr.column;
+		pos->column = jerr.column < 1 ? 1 : jerr.column;
 		blt_fail(err, BLT_EPARSE, "%s", jerr.text);
 	}
 	return v;

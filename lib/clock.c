@@ -34,9 +34,16 @@ void clock_iso8601(double t, char out[32])
 	time_t secs = (time_t)t;
 	int ms = (int)((t - (double)secs) * 1000.0);
 	struct tm tm;
+	size_t n;
 
-	gmtime_r(&secs, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, ms < 0 ? 0 : ms % 1000);
+	/* strftime bounds the date part whatever the year; the milliseconds
+	 * take exactly six more bytes. A date that does not fit (a year past
+	 * 9999 and more) leaves an empty string, never a cut one. */
+	out[0] = '\0';
+	if (!gmtime_r(&secs, &tm))
+		return;
+	n = strftime(out, 32 - 6, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n == 0)
+		return;
+	snprintf(out + n, 32 - n, ".%03dZ", ms < 0 ? 0 : ms % 1000);
 }

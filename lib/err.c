@@ -18,19 +18,41 @@ blt_status blt_fail(struct blt_err *err, blt_status code, const char *fmt, ...)
 	return code;
 }
 
+/* Appends as much of s to msg (holding *len bytes) as fits in the error
+ * buffer, keeping it NUL-terminated. */
+static void append_cut(char *msg, size_t *len, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (k > BLT_ERR_MSG_MAX - 1 - *len)
+		k = BLT_ERR_MSG_MAX - 1 - *len;
+	memcpy(msg + *len, s, k);
+	*len += k;
+	msg[*len] = '\0';
+}
+
 blt_status blt_err_prefix(struct blt_err *err, const char *fmt, ...)
 {
-	char head[BLT_ERR_MSG_MAX];
 	char tail[BLT_ERR_MSG_MAX];
 	va_list ap;
+	size_t len;
+	int n;
 
 	if (!err)
 		return BLT_OK;
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof(head), fmt, ap);
-	va_end(ap);
 	memcpy(tail, err->msg, sizeof(tail));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", head, tail);
+	tail[sizeof(tail) - 1] = '\0';
+	va_start(ap, fmt);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	/* The message keeps its head when the two do not fit; the tail is cut,
+	 * as vsnprintf cuts any message longer than the buffer. */
+	len = (size_t)n < sizeof(err->msg) ? (size_t)n : sizeof(err->msg) - 1;
+	err->msg[len] = '\0';
+	append_cut(err->msg, &len, ": ");
+	append_cut(err->msg, &len, tail);
 	return err->code;
 }
 

@@ -34,7 +34,8 @@ blt_status buf_puts(struct blt_buf *b, const char *s, struct blt_err *err);
 blt_status buf_printf(struct blt_buf *b, struct blt_err *err,
 		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 blt_status buf_vprintf(struct blt_buf *b, struct blt_err *err,
-		       const char *fmt, va_list ap);
+		       const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* The length of the well-formed UTF-8 sequence at p, which holds n bytes:
  * 1 to 4 (no overlong form, no surrogate, nothing beyond U+10FFFF), or 0

@@ -33,22 +33,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start NAME ARGS...: starts blt-fake on a free port; sets $url.
+# start NAME ARGS...: starts blt-fake on a free port; sets $url. It waits
+# for the listening line (or blt-fake's end), never for a fixed time.
+. "$src/tests/support/start_server.sh"
 start() {
 	local name=$1
 	shift
-	"$bin/blt-fake" --listen 127.0.0.1:0 "$@" >"$tmp/$name.out" \
-		2>"$tmp/$name.err" &
-	pids+=($!)
-	for _ in $(seq 1 100); do
-		url=$(sed -n 's/^listening on \(http:\/\/[0-9.]*:[0-9]*\)$/\1/p' \
-			"$tmp/$name.out")
-		[ -n "$url" ] && return 0
-		sleep 0.1
-	done
-	echo "test_js_fake: FAIL: blt-fake ($name) did not start:" >&2
-	cat "$tmp/$name.err" >&2
-	exit 1
+	start_server "$name" "$bin/blt-fake" --listen 127.0.0.1:0 "$@"
 }
 
 start plain --generate 120 --seed 3

@@ -31,8 +31,9 @@ static void *serve(void *arg)
 	struct bad_server *s = arg;
 	static const char *const answers[] = {
 		"", "garbage that is not HTTP\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-		"Content-Length: 14\r\nConnection: close\r\n\r\n<html>hi</html",
+		("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+		 "Content-Length: 14\r\nConnection: close\r\n\r\n"
+		 "<html>hi</html"),
 		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"};
 
 	for (;;) {

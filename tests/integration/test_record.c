@@ -265,9 +265,14 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 	const char *sig1 = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 			   "c0ffee00c0ffee00";
 	char auth[512];
-	const char *h[4] = {auth, "X-Amz-Security-Token: " RT_SESSION,
+	/* The cookie's name is in mixed case: redaction compares names in
+	 * any letter case. */
+	const char *cookie = "blt-cookie-value-7f3a9c2e51d04b68";
+	const char *h[5] = {auth, "X-Amz-Security-Token: " RT_SESSION,
 			    "X-Client-Debug: key=" RT_SECRET,
-			    "X-Amz-Date: 20150830T123600Z"};
+			    "X-Amz-Date: 20150830T123600Z",
+			    "CoOkIe: session="
+			    "blt-cookie-value-7f3a9c2e51d04b68"};
 	const char *escaped = "wJalrXUtnFEMI\\/K7MDENG+bPxRfiCYEXAMPLEKEY";
 	struct rt_raw raw;
 	struct test_proc proxy;
@@ -293,7 +298,7 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 		snprintf(body, sizeof(body),
 			 "{\"MaxResults\":%d,\"Note\":\"%s\",\"N2\":\"%s\"}",
 			 i + 1, i == 1 ? escaped : RT_SECRET, RT_SESSION);
-		cr_assert_eq(rt_list(c, proxy.url, body, h, 4, &resp, &err),
+		cr_assert_eq(rt_list(c, proxy.url, body, h, 5, &resp, &err),
 			     BLT_OK, "%s", err.msg);
 		cr_assert_eq(resp.status, 200);
 		/* The client itself gets the upstream's answer unchanged. */
@@ -319,6 +324,7 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 		assert_absent(what[k], text[k], len[k], escaped);
 		assert_absent(what[k], text[k], len[k], RT_SESSION);
 		assert_absent(what[k], text[k], len[k], sig1);
+		assert_absent(what[k], text[k], len[k], cookie);
 		for (size_t i = 0; i < raw.nauth; i++) {
 			const char *s = strstr(raw.auth[i], "Signature=");
 			cr_assert_not_null(s, "the proxy signed: %s",
@@ -335,6 +341,8 @@ Test(record, no_credential_or_signature_reaches_the_cassette)
 	cr_assert_str_eq(
 	    json_string_value(json_object_get(hdrs, "x-amz-security-token")),
 	    "REDACTED");
+	cr_assert_str_eq(json_string_value(json_object_get(hdrs, "cookie")),
+			 "REDACTED", "the mixed-case Cookie is kept, redacted");
 	cr_assert_str_eq(json_string_value(json_object_get(hdrs, "x-amz-date")),
 			 "20150830T123600Z", "dates are not secret");
 	cassette_free(cas);

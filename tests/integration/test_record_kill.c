@@ -1,6 +1,9 @@
 /* blt-proxy record killed with SIGKILL at random moments: every interaction
- * whose response a client received is in the recovered cassette. */
+ * whose response a client received is in the recovered cassette; killed
+ * while its save replaces an existing cassette, it leaves the old file or
+ * the new one, never a mix or nothing. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -8,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "blt/journal.h"
@@ -17,6 +22,7 @@
 #define ROUNDS 6
 #define KILL_CLIENTS 6
 #define ACKED_MAX 200000
+#define KILL_AFTER_ACKED 3 /* answers a round waits for before its kill */
 
 static char dir[64];
 static char cpath[128];
@@ -104,7 +110,8 @@ static void run_round(const char *upstream, int round, struct blt_rng *rng)
 	atomic_bool stop = false;
 	struct test_proc proxy;
 	struct timespec ts;
-	long ms = 30 + (long)rng_below(rng, 400);
+	size_t before;
+	long ms = (long)rng_below(rng, 400);
 
 	rt_start_proxy(&proxy, upstream, cpath, args);
 	if (round == 3) {
@@ -114,10 +121,24 @@ static void run_round(const char *upstream, int round, struct blt_rng *rng)
 			  log ? log : "(no log)");
 		free(log);
 	}
+	pthread_mutex_lock(&acked.lock);
+	before = acked.n;
+	pthread_mutex_unlock(&acked.lock);
 	for (int i = 0; i < KILL_CLIENTS; i++) {
 		k[i] = (struct killer_client){proxy.url, round, i, &stop};
 		cr_assert_eq(
 		    pthread_create(&th[i], NULL, kill_client_main, &k[i]), 0);
+	}
+	/* The kill comes a random time after the clients have been answered
+	 * a few times, however slowly a loaded machine answers them. */
+	for (size_t now = before;
+	     now < before + KILL_AFTER_ACKED && now < ACKED_MAX;) {
+		struct timespec tick = {0, 1000000L};
+
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&acked.lock);
+		now = acked.n;
+		pthread_mutex_unlock(&acked.lock);
 	}
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
@@ -180,4 +201,229 @@ Test(record_kill, sigkill_loses_no_acknowledged_interaction)
 		ROUNDS, acked.n, cassette_count(cas));
 	cassette_free(cas);
 	json_decref(present);
+}
+
+#define SAVE_ROUNDS_MIN 6
+#define SAVE_ROUNDS_MAX 30
+#define SAVE_CLIENTS 4
+#define SAVE_REQUESTS 300 /* per client: a cassette of some megabytes */
+
+struct save_client {
+	const char *url;
+	int round;
+	int id;
+	int answered;
+};
+
+static void *save_client_main(void *arg)
+{
+	struct save_client *k = arg;
+	struct httpc *c = rt_client();
+
+	for (int n = 0; n < SAVE_REQUESTS; n++) {
+		char marker[64];
+		const char *h[] = {marker};
+		struct httpc_response resp;
+
+		snprintf(marker, sizeof(marker), "X-Blt-Marker: s%d-c%d-%d",
+			 k->round, k->id, n);
+		if (rt_list(c, k->url, "{\"MaxResults\":5}", h, 1, &resp,
+			    NULL))
+			break;
+		k->answered += resp.status == 200;
+		httpc_response_free(&resp);
+	}
+	httpc_free(c);
+	return NULL;
+}
+
+/* True when dir holds a file other than the cassette and its journal: the
+ * temporary file of a save in progress. */
+static bool save_in_progress(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	cr_assert_not_null(d);
+	while (!found && (e = readdir(d)) != NULL)
+		found = strcmp(e->d_name, ".") != 0 &&
+			strcmp(e->d_name, "..") != 0 &&
+			strcmp(e->d_name, "kill.json") != 0 &&
+			strcmp(e->d_name, "kill.json.journal") != 0;
+	closedir(d);
+	return found;
+}
+
+/* True when the file at cpath is no longer the one stat'ed in before. */
+static bool changed(const struct stat *before)
+{
+	struct stat now;
+
+	return stat(cpath, &now) != 0 || now.st_ino != before->st_ino ||
+	       now.st_size != before->st_size ||
+	       now.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	       now.st_mtim.tv_nsec != before->st_mtim.tv_nsec;
+}
+
+/* Removes what a killed save leaves beside the cassette. */
+static void remove_leftovers(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[512];
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, ".kill.json", 10) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+/* True when the cassette at cpath holds exactly the interactions of round
+ * r: SAVE_CLIENTS * SAVE_REQUESTS of them, each marked for that round. */
+static bool holds_round(int r)
+{
+	struct blt_err err;
+	struct cassette *c = NULL;
+	size_t seen = 0;
+	size_t count;
+	char prefix[16];
+
+	if (cassette_load_file(cpath, &c, &err))
+		return false;
+	snprintf(prefix, sizeof(prefix), "s%d-", r);
+	count = cassette_count(c);
+	for (size_t i = 0; i < count; i++) {
+		const struct cassette_interaction *it = cassette_at(c, i);
+		const char *m = json_string_value(json_object_get(
+		    json_object_get(it->request, "headers"), "x-blt-marker"));
+
+		seen += m && strncmp(m, prefix, strlen(prefix)) == 0;
+	}
+	cassette_free(c);
+	return count == seen && seen == (size_t)SAVE_CLIENTS * SAVE_REQUESTS;
+}
+
+/* How a round ends after SIGTERM has started the save. */
+enum save_kill {
+	KILL_AT_ONCE,	     /* SIGKILL right after SIGTERM */
+	KILL_WHILE_WRITING,  /* SIGKILL once the save's temporary file exists */
+	KILL_NEVER	     /* the proxy exits by itself */
+};
+
+/* Records round r over an existing cassette (no --append), then stops the
+ * proxy as how says. Returns true when the kill landed while the save's
+ * temporary file existed. */
+static bool save_round(const char *upstream, int r, enum save_kill how)
+{
+	struct save_client k[SAVE_CLIENTS];
+	pthread_t th[SAVE_CLIENTS];
+	struct test_proc proxy;
+	struct stat before;
+	bool mid_write = false;
+	int answered = 0;
+
+	rt_start_proxy(&proxy, upstream, cpath, NULL);
+	for (int i = 0; i < SAVE_CLIENTS; i++) {
+		k[i] = (struct save_client){proxy.url, r, i, 0};
+		cr_assert_eq(
+		    pthread_create(&th[i], NULL, save_client_main, &k[i]), 0);
+	}
+	for (int i = 0; i < SAVE_CLIENTS; i++) {
+		pthread_join(th[i], NULL);
+		answered += k[i].answered;
+	}
+	cr_assert_eq(answered, SAVE_CLIENTS * SAVE_REQUESTS);
+	if (stat(cpath, &before) != 0)
+		memset(&before, 0, sizeof(before)); /* round 0: no file yet */
+	kill(proxy.pid, SIGTERM);
+	if (how == KILL_WHILE_WRITING) {
+		/* At the first sign of the save (its temporary file, or the
+		 * cassette itself changing, as a save that wrote in place
+		 * would), until the proxy has exited. */
+		while (!save_in_progress() && !changed(&before) &&
+		       waitpid(proxy.pid, NULL, WNOHANG) == 0)
+			usleep(100);
+		mid_write = save_in_progress();
+	}
+	if (how == KILL_NEVER) {
+		int st = test_proc_stop(&proxy, 0);
+
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d",
+			  st);
+	} else {
+		test_proc_stop(&proxy, SIGKILL);
+	}
+	return mid_write;
+}
+
+Test(record_kill, killed_replacing_save_leaves_old_or_new_cassette)
+{
+	const char *fake_args[] = {"--generate", "50", "--threads", "2", NULL};
+	static const char *const outcome[] = {"old", "new"};
+	int seen[2] = {0, 0};
+	int mid_writes = 0;
+	struct test_proc fake;
+	char *old = NULL;
+	size_t old_len = 0;
+
+	httpc_global_init();
+	rt_start_fake(&fake, fake_args);
+	/* Round 0 makes the first cassette that the others replace. */
+	save_round(fake.url, 0, KILL_NEVER);
+	cr_assert(holds_round(0));
+	for (int r = 1; r < SAVE_ROUNDS_MAX; r++) {
+		enum save_kill how = r % 3 == 1 ? KILL_AT_ONCE :
+				     r % 3 == 2 ? KILL_WHILE_WRITING :
+						  KILL_NEVER;
+		struct journal_recovery info;
+		struct blt_err err;
+		size_t len = 0;
+		char *now;
+		int is_new;
+
+		free(old);
+		old = test_slurp(cpath, &old_len);
+		cr_assert_not_null(old);
+		mid_writes += save_round(fake.url, r, how);
+		/* Right after the kill: the old bytes, or the whole new
+		 * recording; never a cut file or none. */
+		now = test_slurp(cpath, &len);
+		cr_assert_not_null(now, "round %d: no cassette after the kill",
+				   r);
+		is_new = holds_round(r);
+		cr_assert(is_new || (len == old_len &&
+				     memcmp(now, old, len) == 0),
+			  "round %d: the cassette is neither the old nor the "
+			  "new one (%zu bytes, old %zu)",
+			  r, len, old_len);
+		seen[is_new]++;
+		free(now);
+		/* The journal completes an old one into the new (and is left
+		 * behind by a kill between the rename and its removal). */
+		cr_assert(is_new || access(jpath, F_OK) == 0,
+			  "round %d: the old cassette without a journal", r);
+		if (access(jpath, F_OK) == 0)
+			cr_assert_eq(journal_recover_report(cpath, jpath, &info,
+							    &err),
+				     BLT_OK, "round %d: %s", r, err.msg);
+		cr_assert(holds_round(r), "round %d: after recovery", r);
+		cr_assert_eq(access(jpath, F_OK), -1);
+		remove_leftovers();
+		if (r >= SAVE_ROUNDS_MIN && mid_writes > 0 && seen[0] &&
+		    seen[1])
+			break;
+	}
+	test_proc_stop(&fake, SIGTERM);
+	free(old);
+	fprintf(stderr, "record_kill: replacing saves: %d %s, %d %s, %d "
+		"killed while writing\n", seen[0], outcome[0], seen[1],
+		outcome[1], mid_writes);
+	cr_assert_gt(mid_writes, 0, "no kill landed during a save");
+	cr_assert_gt(seen[0], 0, "no kill left the old cassette");
+	cr_assert_gt(seen[1], 0, "no round left the new cassette");
 }

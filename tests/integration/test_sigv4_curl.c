@@ -283,7 +283,9 @@ static int qparam_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->value, y->value);
 }
 
-/* A query already sorted the AWS way (curl 7.88 does not sort it). */
+/* A query already sorted the AWS way (curl 7.88 does not sort it): by
+ * name, then by value. Half of the queries of two or more parameters
+ * repeat a name, so that the order of values is tested too. */
 static void gen_query(struct gen *g, struct blt_rng *rng)
 {
 	struct qparam q[5];
@@ -293,6 +295,9 @@ static void gen_query(struct gen *g, struct blt_rng *rng)
 		gen_part(rng, q[i].name, 1 + rng_below(rng, 4), false);
 		gen_part(rng, q[i].value, rng_below(rng, 6), false);
 	}
+	if (n >= 2 && rng_below(rng, 2))
+		for (size_t i = 1; i < n; i += 2)
+			strcpy(q[i].name, q[0].name);
 	qsort(q, n, sizeof(q[0]), qparam_cmp);
 	for (size_t i = 0; i < n; i++) {
 		strcat(g->target, i ? "&" : "?");
@@ -413,6 +418,7 @@ struct seen {
 	char method[16];
 	char path[256];
 	char *query;
+	char reversed[512]; /* the query's parameters in reverse order */
 	struct sigv4_header h[64];
 	size_t nh;
 	const char *auth;
@@ -551,8 +557,48 @@ static struct seen seen_req;
  * stopped varying something fails the test instead of passing quietly. */
 static struct {
 	int query, escaped_path, content_sha, blank_runs, binary_body;
-	int session_token, methods[8];
+	int session_token, methods[8], repeated_name;
 } variety;
+
+/* True when a query parameter name occurs twice in target's query. */
+static bool repeats_a_name(const char *target)
+{
+	const char *q = strchr(target, '?');
+	char names[5][64];
+	size_t n = 0;
+
+	for (const char *p = q; p && n < 5; p = strchr(p + 1, '&')) {
+		size_t len = strcspn(p + 1, "=&");
+
+		snprintf(names[n], sizeof(names[n]), "%.*s", (int)len, p + 1);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(names[i], names[n]) == 0)
+				return true;
+		n++;
+	}
+	return false;
+}
+
+/* Writes the parameters of query (a=1&b=2) into out in reverse order
+ * (b=2&a=1): a signer must sort them back. */
+static void reverse_query(const char *query, char *out, size_t outsz)
+{
+	size_t len = strlen(query);
+	size_t o = 0;
+
+	out[0] = '\0';
+	while (len > 0) {
+		const char *start = query + len;
+
+		while (start > query && start[-1] != '&')
+			start--;
+		o += (size_t)snprintf(out + o, outsz - o, "%s%.*s",
+				      o ? "&" : "", (int)(query + len - start),
+				      start);
+		cr_assert_lt(o, outsz);
+		len = start > query ? (size_t)(start - query) - 1 : 0;
+	}
+}
 
 static void count_variety(const struct gen *g)
 {
@@ -560,6 +606,7 @@ static void count_variety(const struct gen *g)
 					"DELETE"};
 
 	variety.query += strchr(g->target, '?') != NULL;
+	variety.repeated_name += repeats_a_name(g->target);
 	variety.escaped_path +=
 	    strcspn(g->target, "?") > strcspn(g->target, "%");
 	for (size_t i = 0; i < g->nh; i++) {
@@ -609,6 +656,20 @@ static void check_one(const struct gen *g, int n)
 	cr_assert_str_eq(mine, seen_req.auth,
 			 "request %d differs from curl (%s %s)", n, g->method,
 			 g->target);
+	if (!seen_req.query)
+		return;
+	/* The same request with its parameters in reverse order on the
+	 * wire signs the same: names sort, and a repeated name's values. */
+	reverse_query(seen_req.query, seen_req.reversed,
+		      sizeof(seen_req.reversed));
+	r.query = seen_req.reversed;
+	cr_assert_eq(sigv4_sign(&r, &creds, g->region, "timestream", g->date,
+				mine, sizeof(mine), &err),
+		     BLT_OK, "request %d: %s", n, err.msg);
+	cr_assert_str_eq(mine, seen_req.auth,
+			 "request %d, query reversed to %s, differs from curl "
+			 "(%s %s)",
+			 n, seen_req.reversed, g->method, g->target);
 }
 
 /* The request last captured, as sigv4_verify sees it, with mutable
@@ -726,12 +787,15 @@ Test(sigv4_curl, signer_agrees_with_curl_and_verifier_rejects_changes,
 	cr_assert_eq(agreed, NREQUESTS);
 	cr_assert(variety.query >= 20 && variety.escaped_path >= 20 &&
 		      variety.content_sha >= 20 && variety.blank_runs >= 20 &&
-		      variety.binary_body >= 10 && variety.session_token >= 20,
+		      variety.binary_body >= 10 &&
+		      variety.session_token >= 20 &&
+		      variety.repeated_name >= 10,
 		  "too little variety: query %d, escaped path %d, "
-		  "content sha %d, blank runs %d, binary body %d, token %d",
+		  "content sha %d, blank runs %d, binary body %d, token %d, "
+		  "repeated query name %d",
 		  variety.query, variety.escaped_path, variety.content_sha,
 		  variety.blank_runs, variety.binary_body,
-		  variety.session_token);
+		  variety.session_token, variety.repeated_name);
 	for (int i = 0; i < 5; i++)
 		cr_assert_geq(variety.methods[i], 5, "method %d: %d", i,
 			      variety.methods[i]);

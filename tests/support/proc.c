@@ -56,7 +56,8 @@ static bool read_listen_line(struct test_proc *p, int timeout_ms)
 {
 	const char *colon;
 
-	if (!spawn_read_url(p->out_fd, p->url, sizeof(p->url), timeout_ms))
+	if (spawn_read_url(p->out_fd, p->url, sizeof(p->url), timeout_ms,
+			   NULL))
 		return false;
 	colon = strrchr(p->url, ':');
 	p->port = colon ? (unsigned short)atoi(colon + 1) : 0;

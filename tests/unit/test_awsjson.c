@@ -63,6 +63,83 @@ Test(awsjson, status_tables_by_profile)
 	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_VALIDATION, l, 422));
 }
 
+/* Every error under every profile, against a table written out here from
+ * SPEC section 2 (and blt's own errors): the status sent, and exactly the
+ * statuses each profile accepts. */
+Test(awsjson, status_table_for_every_error_and_profile)
+{
+	static const struct {
+		enum awsjson_error e;
+		const char *name;
+		int documented, smithy;
+	} want[] = {
+		{AWSJSON_ERR_ACCESS_DENIED, "AccessDeniedException", 400, 403},
+		{AWSJSON_ERR_INTERNAL_SERVER, "InternalServerException", 500,
+		 500},
+		{AWSJSON_ERR_INVALID_ENDPOINT, "InvalidEndpointException", 400,
+		 421},
+		{AWSJSON_ERR_THROTTLING, "ThrottlingException", 400, 429},
+		{AWSJSON_ERR_VALIDATION, "ValidationException", 400, 400},
+		{AWSJSON_ERR_SERIALIZATION, "SerializationException", 400,
+		 400},
+		{AWSJSON_ERR_UNKNOWN_OPERATION, "UnknownOperationException",
+		 400, 400},
+		{AWSJSON_ERR_MISSING_AUTH_TOKEN,
+		 "MissingAuthenticationTokenException", 403, 403},
+		{AWSJSON_ERR_INVALID_SIGNATURE, "InvalidSignatureException",
+		 403, 403},
+		{AWSJSON_ERR_INCOMPLETE_SIGNATURE,
+		 "IncompleteSignatureException", 403, 403},
+		{AWSJSON_ERR_REQUEST_TOO_LARGE, "RequestTooLarge", 413, 413},
+		{AWSJSON_ERR_NO_MATCHING_INTERACTION, "NoMatchingInteraction",
+		 404, 404},
+		{AWSJSON_ERR_UPSTREAM, "UpstreamError", 502, 502},
+	};
+	static const int statuses[] = {200, 400, 401, 403, 404, 413,
+				       421, 422, 429, 500, 502, 503};
+	enum awsjson_profile d = AWSJSON_PROFILE_DOCUMENTED;
+	enum awsjson_profile sm = AWSJSON_PROFILE_SMITHY;
+	enum awsjson_profile l = AWSJSON_PROFILE_LENIENT;
+	size_t n = sizeof(want) / sizeof(want[0]);
+	bool covered[AWSJSON_ERR_COUNT] = {false};
+
+	cr_assert_eq(n, (size_t)AWSJSON_ERR_COUNT,
+		     "a new error needs its row here");
+	for (size_t i = 0; i < n; i++) {
+		enum awsjson_error e = want[i].e;
+		int doc = want[i].documented, smi = want[i].smithy;
+
+		covered[e] = true;
+		cr_assert_str_eq(awsjson_error_name(e), want[i].name);
+		cr_assert_eq(awsjson_error_status(e, d), doc, "%s documented",
+			     want[i].name);
+		cr_assert_eq(awsjson_error_status(e, sm), smi, "%s smithy",
+			     want[i].name);
+		cr_assert_eq(awsjson_error_status(e, l), doc,
+			     "%s lenient sends the documented status",
+			     want[i].name);
+		for (size_t k = 0; k < sizeof(statuses) / sizeof(*statuses);
+		     k++) {
+			int st = statuses[k];
+
+			cr_assert_eq(awsjson_error_status_ok(e, d, st),
+				     st == doc, "%s documented %d",
+				     want[i].name, st);
+			cr_assert_eq(awsjson_error_status_ok(e, sm, st),
+				     st == smi, "%s smithy %d", want[i].name,
+				     st);
+			cr_assert_eq(awsjson_error_status_ok(e, l, st),
+				     st == doc || st == smi, "%s lenient %d",
+				     want[i].name, st);
+		}
+	}
+	for (size_t e = 0; e < AWSJSON_ERR_COUNT; e++)
+		cr_assert(covered[e], "error %zu has no row", e);
+	/* Outside the enumeration: a 500 and no status accepted. */
+	cr_assert_eq(awsjson_error_status(AWSJSON_ERR_COUNT, d), 500);
+	cr_assert_not(awsjson_error_status_ok(AWSJSON_ERR_COUNT, l, 500));
+}
+
 Test(awsjson, profile_names_round_trip)
 {
 	enum awsjson_profile p;

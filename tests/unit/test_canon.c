@@ -122,6 +122,54 @@ Test(canon, numbers_are_normalised)
 	assert_canon("[1.0,2,3e0]", "[1,2,3]");
 }
 
+/* Exponents and fractions that spell an integer come out as that integer,
+ * in every writer and in the hash, through both parsers: a replay matches
+ * MaxResults 1e2 with a recorded 100. */
+Test(canon, integral_reals_are_written_as_integers)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{"1e2", "100"},	 {"1E+2", "100"}, {"1e+2", "100"},
+		{"1E2", "100"},	 {"100.0", "100"}, {"10.0", "10"},
+		{"1e1", "10"},	 {"0.1e2", "10"}, {"1000e-2", "10"},
+		{"-1e2", "-100"}, {"-10.0", "-10"}, {"2.5e1", "25"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+		const char *want = cases[i].want;
+		json_t *v = parse(t);
+		json_t *w = parse(want);
+		json_t *q = canon_parse_quick(t, strlen(t), 8);
+		char *text = canon_text(v);
+		char *pretty = pretty_of(v);
+		struct blt_buf b;
+		struct blt_err err;
+
+		cr_assert_str_eq(text, want, "canon_text(%s)", t);
+		cr_assert(strncmp(pretty, want, strlen(want)) == 0 &&
+				  strcmp(pretty + strlen(want), "\n") == 0,
+			  "canon_pretty(%s): %s", t, pretty);
+		buf_init(&b, 64);
+		cr_assert_eq(canon_compact(v, &b, &err), BLT_OK);
+		cr_assert_str_eq(b.data, want, "canon_compact(%s)", t);
+		cr_assert_eq(canon_hash(v), canon_hash(w), "hash(%s)", t);
+		cr_assert_not_null(q, "the quick parser takes %s", t);
+		cr_assert_eq(canon_hash(q), canon_hash(w), "quick hash(%s)", t);
+		buf_free(&b);
+		free(text);
+		free(pretty);
+		json_decref(q);
+		json_decref(w);
+		json_decref(v);
+	}
+	/* In a document: {"MaxResults":1e1} and {"MaxResults":10} match. */
+	assert_canon("{\"MaxResults\":1e1}", "{\"MaxResults\":10}");
+	assert_canon("{\"MaxResults\":10.0}", "{\"MaxResults\":10}");
+}
+
 Test(canon, shortest_reals_read_back_exactly)
 {
 	struct blt_rng r;
@@ -269,6 +317,42 @@ Test(canon, parse_errors_say_where)
 	cr_assert_null(canon_parse("{\"a\"", 4, 1024, 8, &err));
 	cr_assert(strncmp(err.msg, "line 1, column ", 15) == 0, "%s",
 		  err.msg);
+}
+
+/* Columns count from 1 everywhere, also where the input ends right after a
+ * newline (jansson says column 0 there) and where it is empty. */
+Test(canon, parse_error_columns_count_from_one)
+{
+	static const struct {
+		const char *text;
+		int line, column;
+	} cases[] = {
+		{"{\"a\":\n", 2, 1},
+		{"", 1, 1},
+		{"\n\n", 3, 1},
+		{"{\"a\": [1,\n2,\n", 3, 1},
+		{"{\"a\": 1,\n}", 2, 1},
+		{"{\n\"a\" 1}", 2, 5},
+	};
+	struct blt_err err = {0, ""};
+	struct canon_pos pos;
+	char want[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+
+		cr_assert_null(canon_parse_at(t, strlen(t), 1024, 8, &pos,
+					      &err));
+		cr_assert_eq(pos.line, cases[i].line, "case %zu: line %d", i,
+			     pos.line);
+		cr_assert_eq(pos.column, cases[i].column,
+			     "case %zu: column %d", i, pos.column);
+		cr_assert_null(canon_parse(t, strlen(t), 1024, 8, &err));
+		snprintf(want, sizeof(want), "line %d, column %d: ",
+			 cases[i].line, cases[i].column);
+		cr_assert(strncmp(err.msg, want, strlen(want)) == 0,
+			  "case %zu: %s", i, err.msg);
+	}
 }
 
 Test(canon, parse_enforces_length_and_depth)

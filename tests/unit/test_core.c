@@ -22,6 +22,23 @@ Test(err, fail_records_code_and_message)
 	cr_assert_eq(blt_fail(NULL, BLT_EIO, "ignored"), BLT_EIO);
 }
 
+Test(err, prefix_that_fills_the_buffer_keeps_the_head_and_the_code)
+{
+	struct blt_err err;
+	char head[BLT_ERR_MSG_MAX + 10];
+
+	memset(head, 'h', sizeof(head) - 1);
+	head[sizeof(head) - 1] = '\0';
+	blt_fail(&err, BLT_EIO, "tail");
+	cr_assert_eq(blt_err_prefix(&err, "%s", head), BLT_EIO);
+	cr_assert_eq(strlen(err.msg), BLT_ERR_MSG_MAX - 1);
+	cr_assert_eq(err.msg[0], 'h');
+	blt_fail(&err, BLT_EIO, "%0400d", 7);
+	blt_err_prefix(&err, "%0200d", 1);
+	cr_assert_eq(strlen(err.msg), BLT_ERR_MSG_MAX - 1, "cut, not overrun");
+	cr_assert_eq(strncmp(err.msg + 200, ": 000", 5), 0, "%s", err.msg);
+}
+
 Test(buf, grows_and_stops_at_its_cap)
 {
 	struct blt_buf b;
@@ -71,6 +88,11 @@ Test(clock, fake_time_is_honoured)
 	cr_assert_str_eq(iso, "2023-11-14T22:13:20.250Z");
 	unsetenv("BLT_FAKE_TIME");
 	cr_assert_gt(clock_now(), 1700000000.0);
+	clock_iso8601(0.999, iso);
+	cr_assert_str_eq(iso, "1970-01-01T00:00:00.999Z");
+	/* A year of five digits still fits; nothing is cut mid-field. */
+	clock_iso8601(253402300800.0 * 10.0, iso);
+	cr_assert_str_eq(iso, "82269-12-29T00:00:00.000Z", "%s", iso);
 }
 
 Test(base64, round_trips_in_both_alphabets)

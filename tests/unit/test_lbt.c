@@ -95,6 +95,8 @@ static struct bad_case bad_cases[] = {
 	{"{\"NextToken\":7}", AWSJSON_ERR_SERIALIZATION, "NextToken"},
 	{"{\"MaxResults\":", AWSJSON_ERR_SERIALIZATION,
 	 "not valid JSON: line 1"},
+	{"{\"MaxResults\":\n", AWSJSON_ERR_SERIALIZATION,
+	 "not valid JSON: line 2, column 1: "},
 	{"[]", AWSJSON_ERR_SERIALIZATION, "expected a JSON object, got an "
 					  "array"},
 	{"\"text\"", AWSJSON_ERR_SERIALIZATION, "got a string"},

@@ -238,8 +238,8 @@ walk "replayed walk" "$u" '{"MaxResults":2'
 walk "replayed walk, signed" "$u" '{"MaxResults":2' $(signed)
 list 200 "fractional timestamps" "$u" '{}' $(signed)
 list 200 "partial task" "$u" '{"TaskStatus":"FAILED"}' $(signed)
-list 400 "recorded ValidationException" "$u" '{"MaxResults":0}' $(signed)
-list 400 "recorded long error type" "$u" '{"TaskStatus":"RUNNING"}' $(signed)
+list 400 "recorded long error type in the header" "$u" '{"MaxResults":10}' $(signed)
+list 400 "recorded long error type in the body" "$u" '{"TaskStatus":"PENDING_RESUME"}' $(signed)
 list 4xx "unmatched request" "$u" '{"MaxResults":5}' $(signed)
 list 4xx "token this replay never issued" "$u" '{"MaxResults":2,"NextToken":"TOKEN-PAGE-9"}' $(signed)
 req any "DescribeEndpoints" -H "$CT" -H 'X-Amz-Target: Timestream_20181101.DescribeEndpoints' -d '{}' "$u/"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -200,12 +201,14 @@ static blt_status gen_start(struct gen *g, const char *tmp,
 		return g->err.code;
 	char *fargv[] = {fake_bin, "--listen", "127.0.0.1:0", "--generate", n,
 			 "--seed", s, NULL};
-	if (spawn_start(fargv, env, GEN_START_MS, false, fake, &g->err))
+	if (spawn_start(fargv, env, GEN_START_MS, SPAWN_STDERR_CAPTURE, fake,
+			&g->err))
 		return g->err.code;
 	char *pargv[] = {proxy_bin, "record", "--upstream", fake->url,
 			 "--cassette", (char *)tmp, "--listen", "127.0.0.1:0",
 			 NULL};
-	if (spawn_start(pargv, env, GEN_START_MS, false, proxy, &g->err))
+	if (spawn_start(pargv, env, GEN_START_MS, SPAWN_STDERR_CAPTURE, proxy,
+			&g->err))
 		return g->err.code;
 	snprintf(g->url, sizeof(g->url), "%s/", proxy->url);
 	return BLT_OK;
@@ -228,7 +231,8 @@ static blt_status gen_run(struct gen *g, const char *tmp, const char *out)
 	spawn_stop(&proxy, SIGTERM, 10000, &status);
 	if (!g->st && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		blt_fail(&g->err, BLT_EIO, "blt-proxy record did not stop "
-			 "cleanly (status %d)", status);
+			 "cleanly (wait status %d); its stderr: %s", status,
+			 proxy.err_tail[0] ? proxy.err_tail : "(empty)");
 	else if (!g->st && !cassette_load_file(tmp, &c, &g->err)) {
 		gen_normalise(c, g);
 		cassette_save(c, out, &g->err);
@@ -240,6 +244,43 @@ done:
 	cassette_free(c);
 	unlink(tmp);
 	return g->err.code;
+}
+
+/* Creates the directories of path that do not exist yet (as mkdir -p
+ * does for path's directory); says so on stderr for each one. */
+static blt_status make_parent_dirs(const char *path, struct blt_err *err)
+{
+	char dir[4096];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return blt_fail(err, BLT_ELIMIT, "%s: path too long", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return BLT_OK;
+	*slash = '\0';
+	for (char *p = dir + 1; ; p++) {
+		struct stat sb;
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (stat(dir, &sb) != 0) {
+			if (mkdir(dir, 0777) != 0)
+				return blt_fail(err, BLT_EIO, "cannot create "
+						"directory %s: %s", dir,
+						strerror(errno));
+			fprintf(stderr, "blt-cassette gen: created directory "
+				"%s\n", dir);
+		} else if (!S_ISDIR(sb.st_mode)) {
+			return blt_fail(err, BLT_EIO, "%s is not a directory",
+					dir);
+		}
+		if (last)
+			return BLT_OK;
+		*p = '/';
+	}
 }
 
 int cmd_gen(int argc, char **argv)
@@ -254,7 +295,7 @@ int cmd_gen(int argc, char **argv)
 		return gen_usage(stderr, 2);
 	httpc_global_init();
 	snprintf(tmp, sizeof(tmp), "%s.gen-%ld.tmp", out, (long)getpid());
-	if (gen_run(&g, tmp, out)) {
+	if (make_parent_dirs(out, &g.err) || gen_run(&g, tmp, out)) {
 		tool_error("gen", "%s", g.err.msg);
 		return 2;
 	}
