@@ -485,7 +485,7 @@ static void judge_validation(struct cli_verdict *v, const struct cli_run *run)
 }
 
 static void judge_longtype(struct cli_verdict *v, const struct cli_run *run,
-			   unsigned *read)
+			   unsigned *read, struct blt_buf *missed)
 {
 	const struct cli_script *sc = run->sc;
 	char how[700];
@@ -495,6 +495,8 @@ static void judge_longtype(struct cli_verdict *v, const struct cli_run *run,
 		(*read)++;
 		return;
 	}
+	buf_puts(missed, missed->len ? ", " : "", NULL);
+	buf_puts(missed, sc->form->id, NULL);
 	if (dev(v, "case %s (%s): the client %s %s", sc->form->id,
 		sc->form->form, exited_failing(run) ? "failed, but its stderr "
 						      "does not name" : how,
@@ -769,7 +771,9 @@ static void judge_own(struct cli_verdict *v, const struct cli_run *runs,
 		      size_t n, enum cli_check c)
 {
 	unsigned read = 0, cases = 0;
+	struct blt_buf missed;
 
+	buf_init(&missed, 4096);
 	for (size_t r = 0; r < n; r++) {
 		const struct cli_run *run = &runs[r];
 		if (run->sc->check != c)
@@ -783,7 +787,7 @@ static void judge_own(struct cli_verdict *v, const struct cli_run *runs,
 		case CLI_ERR_VALIDATION: judge_validation(v, run); break;
 		case CLI_ERR_LONGTYPE:
 			cases++;
-			judge_longtype(v, run, &read);
+			judge_longtype(v, run, &read, &missed);
 			break;
 		case CLI_SIGV4: judge_session_token(v, run); break;
 		case CLI_DISCOVERY: judge_discovery(v, run); break;
@@ -792,6 +796,11 @@ static void judge_own(struct cli_verdict *v, const struct cli_run *runs,
 	}
 	if (c == CLI_ERR_LONGTYPE && cases)
 		cover(v, "%u of %u error forms read", read, cases);
+	/* every case by name, shown or not: the forms a client misses */
+	if (missed.len)
+		buf_printf(&v->text, NULL, "  cases not read: %s\n",
+			   missed.data);
+	buf_free(&missed);
 }
 
 void cli_judge(enum cli_check c, const struct cli_run *runs, size_t n,

@@ -238,14 +238,20 @@ static void settings(const struct runner *r, const struct cli_config *cfg,
 		results_setting(res, "expect", "%s", r->expect);
 }
 
-/* Fills result c from its verdict. */
-static void fill(struct result *res, enum cli_check c,
-		 const struct cli_config *cfg, const struct cli_verdict *v)
+/* The group of check c: its ID up to the last '-' (CLI-PAG), as the
+ * --filter's GROUP/NAME form names it. */
+static void set_group(struct result *res, enum cli_check c)
 {
 	const char *dash = strrchr(cli_checks[c].id, '-');
 
 	snprintf(res->group, sizeof(res->group), "%.*s",
 		 (int)(dash - cli_checks[c].id), cli_checks[c].id);
+}
+
+/* Fills result c from its verdict. */
+static void fill(struct result *res, enum cli_check c,
+		 const struct cli_config *cfg, const struct cli_verdict *v)
+{
 	res->deviations = v->deviations;
 	if (v->deviations) {
 		res->outcome = fails(cfg, c, v) ? RES_FAIL : RES_WARN;
@@ -286,6 +292,7 @@ static void judge_all(struct pool *p, struct results *res)
 		results_set(out, cli_checks[c].id,
 			    conform_level_name(cli_checks[c].level),
 			    cli_checks[c].requirement);
+		set_group(out, (enum cli_check)c);
 		for (size_t i = 0; i < p->n; i++)
 			if (p->scripts[i].check == (enum cli_check)c)
 				ran = ran && p->runs[i].done;
