@@ -49,9 +49,15 @@ extern const struct check_def cli_checks[CLI_NCHECK];
 /* The retry settings every SDK reads (see docs/client-conformance.md). */
 #define CLI_RETRY_MODE "standard"
 #define CLI_MAX_ATTEMPTS "3"
-/* Retries whose delays after the error average less than this are
- * immediate (docs/client-conformance.md says why an average). */
+/* Retries are immediate when the median of their delays after the error
+ * is under a floor, and their mean under twice it. The floor is
+ * CLI_IMMEDIATE_FACTOR times the client's own median turnaround (from an
+ * answer it does not wait after to its next request, over every run), at
+ * least CLI_IMMEDIATE_MS: a loaded machine slows both sides of the
+ * comparison (docs/client-conformance.md). */
 #define CLI_IMMEDIATE_MS 5.0
+#define CLI_IMMEDIATE_FACTOR 3
+#define CLI_TURNAROUNDS_MAX 512
 /* More attempts at one request than this are not a bounded retry. */
 #define CLI_ATTEMPTS_MAX 10
 /* What a run keeps of the command's stdout and stderr. */

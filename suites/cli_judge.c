@@ -525,6 +525,38 @@ static size_t retry_gaps(const struct cli_run *run, double *gaps, size_t max)
 	return k;
 }
 
+/* The client's turnaround over every run: from each 200 answer to the
+ * next request of its run, a time in which no client waits on purpose
+ * (writes up to max into t); how many. */
+static size_t turnarounds(const struct cli_run *runs, size_t n, double *t,
+			  size_t max)
+{
+	size_t k = 0;
+
+	for (size_t r = 0; r < n; r++)
+		for (size_t i = 0; i + 1 < runs[r].n && k < max; i++)
+			if (runs[r].x[i].answer == 200)
+				t[k++] = runs[r].x[i + 1].t_in -
+					 runs[r].x[i].t_out;
+	return k;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of v[0..n) (sorted in place); 0 for none. */
+static double median(double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void put_gaps(struct blt_buf *b, const double *gaps, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -588,8 +620,9 @@ static void judge_retry(struct cli_verdict *v, const struct cli_run *runs,
 	const char *type = c == CLI_RETRY_THROTTLE ? "ThrottlingException"
 			   : c == CLI_RETRY_500	  ? "InternalServerException"
 						  : "dropped connection";
-	double gaps[2 * CLI_ATTEMPTS_MAX + 4], sum = 0;
-	size_t ng = 0;
+	double gaps[2 * CLI_ATTEMPTS_MAX + 4], sorted[2 * CLI_ATTEMPTS_MAX + 4];
+	double turn[CLI_TURNAROUNDS_MAX], mid, mean = 0, floor_ms;
+	size_t ng = 0, nt = turnarounds(runs, n, turn, CLI_TURNAROUNDS_MAX);
 	unsigned gave_up = 0;
 	const struct cli_run *last = NULL;
 	struct blt_buf g;
@@ -608,19 +641,29 @@ static void judge_retry(struct cli_verdict *v, const struct cli_run *runs,
 		}
 		last = run;
 	}
+	memcpy(sorted, gaps, ng * sizeof(*gaps));
+	mid = median(sorted, ng);
 	for (size_t i = 0; i < ng; i++)
-		sum += gaps[i];
+		mean += gaps[i] / (double)ng;
+	floor_ms = CLI_IMMEDIATE_FACTOR * median(turn, nt);
+	if (floor_ms < CLI_IMMEDIATE_MS)
+		floor_ms = CLI_IMMEDIATE_MS;
 	buf_init(&g, 4096);
 	put_gaps(&g, gaps, ng);
-	if (c != CLI_RETRY_RESET && ng && sum / (double)ng < CLI_IMMEDIATE_MS &&
+	/* both the median and the mean low: full jitter makes some delays
+	 * short, but not most of them and not their mean */
+	if (c != CLI_RETRY_RESET && ng && mid < floor_ms &&
+	    mean < 2 * floor_ms &&
 	    dev(v, "the retries came at once after the %s: the delays were "
-		   "%s (%.1f ms on average)",
-		type, g.data, sum / (double)ng)) {
+		   "%s (median %.1f ms, mean %.1f ms), no longer than the "
+		   "client takes between an answer and its next request when "
+		   "it does not wait (median %.1f ms over %zu)",
+		type, g.data, mid, mean, median(turn, nt), nt)) {
 		evidence(v, last);
-		expected(v, "a backoff delay before retrying: %.0f ms or more "
-			    "on average (full jitter may make some short, not "
-			    "all)",
-			 CLI_IMMEDIATE_MS);
+		expected(v, "a backoff delay before retrying: a median of "
+			    "%.1f ms or more (%d times that turnaround, at "
+			    "least %.0f ms) or a mean of twice that",
+			 floor_ms, CLI_IMMEDIATE_FACTOR, CLI_IMMEDIATE_MS);
 	}
 	if (!v->deviations && ng) {
 		cover(v, "retried after %s", g.data);
@@ -668,6 +711,7 @@ static void judge_rules(struct cli_verdict *v, const struct cli_run *runs,
 			if (dev(v, "run %s, request %zu: %s", runs[r].sc->name,
 				i + 1, msg)) {
 				cli_put_exchange(&v->text, &runs[r], x);
+				cli_put_printed(&v->text, &runs[r]);
 				expected(v, "%s", sigv4
 					 ? "a SigV4 Authorization for service "
 					   "timestream in the kit's region, "
@@ -710,6 +754,7 @@ static void judge_session_token(struct cli_verdict *v,
 			  : "no X-Amz-Security-Token although "
 			    "AWS_SESSION_TOKEN is set")) {
 			cli_put_exchange(&v->text, run, x);
+			cli_put_printed(&v->text, run);
 			expected(v, "X-Amz-Security-Token: %s",
 				 CLI_SESSION_TOKEN);
 		}

@@ -165,13 +165,18 @@ static void stamp(const struct cli_script *sc, const char *what, unsigned n,
 {
 	static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	char key[160];
-	uint64_t h;
+	uint64_t seed[2], h;
 
 	snprintf(key, sizeof(key), "%s|%s|%u", sc->name, what, n);
-	h = canon_hash_bytes(key, strlen(key));
+	seed[0] = canon_hash_bytes(key, strlen(key));
+	h = seed[0];
 	for (size_t i = 0; i < len; i++) {
-		if (i % 12 == 0 && i)
-			h = canon_hash_bytes(&h, sizeof(h));
+		/* 8 digits a hash: the next 8 come from a new hash of
+		 * the key, not from what is left of this one */
+		if (i % 8 == 0 && i) {
+			seed[1] = i;
+			h = canon_hash_bytes(seed, sizeof(seed));
+		}
 		out[i] = alphabet[h % 36];
 		h /= 36;
 	}

@@ -15,7 +15,7 @@ docs/client-conformance.md:
 - every page followed; an absent or empty NextToken ends the walk; a
   NextToken seen before in the walk is an error (RepeatedNextToken);
 - throttling, 5xx answers and dropped connections retried, 3 attempts in
-  all, with full-jitter exponential backoff;
+  all, with equal-jitter exponential backoff;
 - the error type read from x-amzn-ErrorType, else __type, else code, cut
   at ':' and after '#';
 - TaskIds printed one a line; on an error "TYPE: message" on stderr and
@@ -47,8 +47,8 @@ class ClientError(Exception):
 
 class Client:
     max_attempts = 3
-    base_delay = 0.1  # seconds: the first retry waits up to this long
-    max_delay = 0.4
+    base_delay = 0.2  # seconds: the first retry waits up to this long
+    max_delay = 0.8
 
     def __init__(self, env=os.environ):
         self.env = env
@@ -170,9 +170,12 @@ class Client:
         return kind in THROTTLING or status >= 500
 
     def delay(self, attempt):
-        """Full jitter: a random wait up to base * 2^attempt."""
-        return random.uniform(0, min(self.max_delay,
-                                     self.base_delay * 2 ** attempt))
+        """Equal jitter: half of cap = base * 2^attempt, plus a random
+        wait up to the other half. SDKs use full jitter (from 0); the
+        clean client keeps a floor so that no run of it can look like
+        retrying at once, however loaded the machine."""
+        cap = min(self.max_delay, self.base_delay * 2 ** attempt)
+        return cap / 2 + random.uniform(0, cap / 2)
 
     def call_once(self, url, operation, body):
         """One call with its retries; the answer's JSON or ClientError."""
