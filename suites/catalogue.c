@@ -82,7 +82,8 @@ const struct check_def conform_checks[] = {
 	 "value of the wrong type; never 200, never 5xx"},
 };
 
-const size_t conform_ncheck = sizeof(conform_checks) / sizeof(conform_checks[0]);
+const size_t conform_ncheck =
+    sizeof(conform_checks) / sizeof(conform_checks[0]);
 
 const char *const conform_statuses[6] = {
 	"CREATED",   "IN_PROGRESS",      "FAILED",

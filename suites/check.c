@@ -192,6 +192,16 @@ bool check_can_send(const struct check *ck)
 	return !ck->dead && !ck->stopped;
 }
 
+bool check_survey_listed(struct check *ck)
+{
+	if (!ck->cfg.facts.unlisted[0])
+		return true;
+	check_skip(ck, "the survey could not list the tasks to size this "
+		       "check (%s)",
+		   ck->cfg.facts.unlisted);
+	return false;
+}
+
 /* Whether the answer (or its absence) to rq deserves another try. */
 static int retry_reason(const struct check *ck, const struct creq *rq,
 			const struct cresp *rs, unsigned attempt)
@@ -209,19 +219,18 @@ static int retry_reason(const struct check *ck, const struct creq *rq,
 	return -1;
 }
 
-/* Sleeps for the attempt'th backoff: full jitter under a cap that doubles
- * from --backoff. */
-static void backoff(struct check *ck, unsigned attempt)
+void conform_backoff(struct blt_rng *jitter, long base_ms, unsigned attempt)
 {
-	uint64_t cap = (uint64_t)ck->cfg.backoff_ms;
+	uint64_t cap = (uint64_t)base_ms;
 	uint64_t ms;
 
 	for (unsigned i = 0; i < attempt && cap < BACKOFF_CAP_MS; i++)
 		cap *= 2;
 	if (cap > BACKOFF_CAP_MS)
 		cap = BACKOFF_CAP_MS;
-	ms = rng_below(&ck->jitter, cap + 1);
-	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	ms = rng_below(jitter, cap + 1);
+	struct timespec ts = {(time_t)(ms / 1000),
+			      (long)(ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
@@ -267,18 +276,22 @@ bool check_send(struct check *ck, const struct creq *rq, struct cresp *rs)
 			break;
 		ck->retries[why]++;
 		cresp_free(rs);
-		backoff(ck, attempt);
+		conform_backoff(&ck->jitter, ck->cfg.backoff_ms, attempt);
 	}
 	if (rs->answered && conform_throttled(rs)) {
+		/* a target still throttling after every retry is saturated:
+		 * the check sends nothing more, so a target that throttles
+		 * for ever costs each check one request's retries */
 		ck->gave_up++;
+		ck->stopped = true;
 		check_skip(ck,
 			   "the target still throttled a request after %u "
 			   "retries; no verdict on it (raise --retries or "
 			   "lower --rate)",
 			   ck->cfg.retries);
+		cresp_free(rs);
 		snprintf(rs->neterr, sizeof(rs->neterr),
 			 "throttled after %u retries", ck->cfg.retries);
-		cresp_free(rs);
 		return false;
 	}
 	if (rs->answered)
@@ -294,19 +307,7 @@ static void write_deviation(struct check *ck, const char *lead,
 			    const struct creq *rq, const struct cresp *rs,
 			    const char *fmt, va_list ap)
 {
-	buf_puts(&ck->report, lead, NULL);
-	buf_vprintf(&ck->report, NULL, fmt, ap);
-	buf_puts(&ck->report, "\n", NULL);
-	if (rq) {
-		buf_puts(&ck->report, "    request:  ", NULL);
-		conform_curl(&ck->cfg, rq, &ck->report);
-		buf_puts(&ck->report, "\n", NULL);
-	}
-	if (rs) {
-		buf_puts(&ck->report, "    response: ", NULL);
-		conform_describe(rs, &ck->report);
-		buf_puts(&ck->report, "\n", NULL);
-	}
+	conform_deviation(&ck->report, &ck->cfg, lead, rq, rs, fmt, ap);
 }
 
 void check_fail(struct check *ck, const struct creq *rq,
@@ -346,13 +347,13 @@ void check_fail_dep(struct check *ck, const struct creq *rq,
 
 void check_note(struct check *ck, const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	buf_puts(&ck->report, "  note: ", NULL);
 	va_start(ap, fmt);
-	buf_vprintf(&ck->report, NULL, fmt, ap);
+	conform_vtext(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	buf_puts(&ck->report, "\n", NULL);
+	buf_printf(&ck->report, NULL, "  note: %s\n", msg);
 }
 
 void check_skip(struct check *ck, const char *fmt, ...)
@@ -363,7 +364,7 @@ void check_skip(struct check *ck, const char *fmt, ...)
 		return;
 	ck->skipped = true;
 	va_start(ap, fmt);
-	vsnprintf(ck->skip_reason, sizeof(ck->skip_reason), fmt, ap);
+	conform_vtext(ck->skip_reason, sizeof(ck->skip_reason), fmt, ap);
 	va_end(ap);
 }
 
@@ -372,7 +373,20 @@ void check_coverage(struct check *ck, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ck->coverage, sizeof(ck->coverage), fmt, ap);
+	conform_vtext(ck->coverage, sizeof(ck->coverage), fmt, ap);
+	va_end(ap);
+}
+
+/* Formats into dst as conform_vtext does. */
+static void text_printf(char *dst, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void text_printf(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conform_vtext(dst, n, fmt, ap);
 	va_end(ap);
 }
 
@@ -385,7 +399,7 @@ static const char *decide(struct check *ck)
 	if (ck->skipped)
 		return "skip";
 	if (ck->dep_deviations) {
-		snprintf(ck->skip_reason, sizeof(ck->skip_reason),
+		text_printf(ck->skip_reason, sizeof(ck->skip_reason),
 			 "depends on PAG-REPEAT: %u result%s not judged, "
 			 "because the target's NextTokens cannot be used "
 			 "twice (%.300s)",

@@ -1,6 +1,7 @@
 /* Requests to the target: headers, optional SigV4 signing, reading the
  * answer by the rules of SPEC section 2, and curl commands that reproduce
  * them. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "blt/httpc.h"
 #include "blt/sigv4.h"
 #include "conform.h"
+#include "results.h"
 
 #define LBT_TARGET AWSJSON_TARGET_PREFIX "ListBatchLoadTasks"
 #define BODY_SHOWN 300
@@ -195,9 +197,10 @@ void conform_curl(const struct conform_config *cfg, const struct creq *rq,
 		snprintf(h, sizeof(h), "aws:amz:%s:%s", cfg->region,
 			 AWSJSON_SIGV4_SERVICE);
 		quoted_opt(out, "--aws-sigv4", h);
-		buf_puts(out,
-			 " --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"",
-			 NULL);
+		buf_puts(
+		    out,
+		    " --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"",
+		    NULL);
 		if (getenv("AWS_SESSION_TOKEN") && *getenv("AWS_SESSION_TOKEN"))
 			buf_puts(out,
 				 " -H \"X-Amz-Security-Token: "
@@ -211,29 +214,67 @@ void conform_curl(const struct conform_config *cfg, const struct creq *rq,
 void conform_describe(const struct cresp *rs, struct blt_buf *out)
 {
 	if (!rs->answered) {
-		buf_printf(out, NULL, "no HTTP answer: %s", rs->neterr);
+		buf_puts(out, "no HTTP answer: ", NULL);
+		results_put_text(out, rs->neterr, strlen(rs->neterr), false);
 		return;
 	}
 	buf_printf(out, NULL, "HTTP %ld", rs->status);
-	if (rs->status != 200)
-		buf_printf(out, NULL, ", error type %s",
-			   rs->has_type ? rs->type : "(none readable)");
-	buf_printf(out, NULL, ", Content-Type %s",
-		   rs->ctype ? rs->ctype : "(none)");
+	if (rs->status != 200) {
+		buf_puts(out, ", error type ", NULL);
+		if (rs->has_type)
+			results_put_text(out, rs->type, strlen(rs->type),
+					 false);
+		else
+			buf_puts(out, "(none readable)", NULL);
+	}
+	buf_puts(out, ", Content-Type ", NULL);
+	if (rs->ctype)
+		results_put_text(out, rs->ctype, strlen(rs->ctype), false);
+	else
+		buf_puts(out, "(none)", NULL);
 	if (!rs->len) {
 		buf_puts(out, ", empty body", NULL);
 		return;
 	}
 	buf_puts(out, rs->json ? ", body: " : ", body (not JSON): ", NULL);
-	for (size_t i = 0; i < rs->len && i < BODY_SHOWN; i++) {
-		unsigned char c = (unsigned char)rs->body[i];
-		if (c < 0x20 || c == 0x7f)
-			buf_printf(out, NULL, "\\x%02x", c);
-		else
-			buf_append(out, &rs->body[i], 1, NULL);
-	}
+	results_put_text(out, rs->body,
+			 rs->len < BODY_SHOWN ? rs->len : BODY_SHOWN, false);
 	if (rs->len > BODY_SHOWN)
 		buf_printf(out, NULL, "... (%zu bytes)", rs->len);
+}
+
+void conform_vtext(char *dst, size_t n, const char *fmt, va_list ap)
+{
+	struct blt_buf b;
+	char raw[2048];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	buf_init(&b, 4 * sizeof(raw));
+	results_put_text(&b, raw, strlen(raw), false);
+	snprintf(dst, n, "%s", b.data ? b.data : "");
+	buf_free(&b);
+}
+
+void conform_deviation(struct blt_buf *out, const struct conform_config *cfg,
+		       const char *lead, const struct creq *rq,
+		       const struct cresp *rs, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	conform_vtext(msg, sizeof(msg), fmt, ap);
+	buf_puts(out, lead, NULL);
+	buf_puts(out, msg, NULL);
+	buf_puts(out, "\n", NULL);
+	if (rq) {
+		buf_puts(out, "    request:  ", NULL);
+		conform_curl(cfg, rq, out);
+		buf_puts(out, "\n", NULL);
+	}
+	if (rs) {
+		buf_puts(out, "    response: ", NULL);
+		conform_describe(rs, out);
+		buf_puts(out, "\n", NULL);
+	}
 }
 
 json_t *conform_json_text(const char *s)

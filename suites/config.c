@@ -45,6 +45,7 @@ static blt_status export_facts(const struct target_facts *f,
 		 f->per_status[2], f->per_status[3], f->per_status[4],
 		 f->per_status[5], repeat_names[f->repeat]);
 	st = put("FACTS", v, err);
+	st = st ? st : put("UNLISTED", f->unlisted, err);
 	return st ? st : put("REPEAT_WHY", f->repeat_why, err);
 }
 
@@ -65,6 +66,7 @@ static void import_facts(struct target_facts *f)
 			f->repeat = (enum repeat_fact)i;
 	snprintf(f->repeat_why, sizeof(f->repeat_why), "%s",
 		 get("REPEAT_WHY"));
+	snprintf(f->unlisted, sizeof(f->unlisted), "%s", get("UNLISTED"));
 }
 
 blt_status conform_config_export(const struct conform_config *cfg,

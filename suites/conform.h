@@ -6,6 +6,7 @@
 #define BLT_CONFORM_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,8 @@ struct target_facts {
 	size_t per_status[6];  /* by conform_statuses */
 	enum repeat_fact repeat;
 	char repeat_why[512];  /* the evidence when REPEAT_NO */
+	char unlisted[256];    /* why the survey got no first page ("" when
+				  it did): tasks and per_status say nothing */
 };
 
 /* What every check process needs. The runner fills it from the command line
@@ -77,7 +80,7 @@ struct conform_config {
 	bool fail_fast;               /* -f */
 	char results[CONFORM_PATH_MAX]; /* directory for the check records */
 	char fake[CONFORM_PATH_MAX];    /* blt-fake, when embedded */
-	bool embedded;                  /* no --target: REP uses its own fakes */
+	bool embedded;                  /* no --target: REP has own fakes */
 	char cassettes[65536];          /* cassette files, one a line */
 	bool sign;                      /* AWS credentials present */
 	struct target_facts facts;
@@ -148,12 +151,29 @@ void cresp_free(struct cresp *rs);
  * a 429. */
 bool conform_throttled(const struct cresp *rs);
 
+/* Sleeps before retry number attempt + 1: a random time (from jitter)
+ * between 0 and a cap that starts at base_ms and doubles with each
+ * attempt, up to 20 s (exponential backoff with full jitter). */
+void conform_backoff(struct blt_rng *jitter, long base_ms, unsigned attempt);
+
 /* Appends a curl command that reproduces rq, shell-quoted. */
 void conform_curl(const struct conform_config *cfg, const struct creq *rq,
 		  struct blt_buf *out);
 
-/* Appends a short description of rs: status, error type, body start. */
+/* Appends a short description of rs: status, error type, body start;
+ * what the target sent is escaped (results_put_text). */
 void conform_describe(const struct cresp *rs, struct blt_buf *out);
+
+/* Formats a one-line message into dst (n bytes, cut to fit) with what
+ * the arguments quote escaped by results_put_text: a target's bytes in
+ * it never reach a terminal or a report raw, and cannot start a line. */
+void conform_vtext(char *dst, size_t n, const char *fmt, va_list ap);
+
+/* Appends one deviation: lead, the message (as conform_vtext), then the
+ * request as a curl command and the response, each when given. */
+void conform_deviation(struct blt_buf *out, const struct conform_config *cfg,
+		       const char *lead, const struct creq *rq,
+		       const struct cresp *rs, const char *fmt, va_list ap);
 
 /* A body from a JSON value (compact); a new string the caller frees. */
 char *conform_body(const json_t *v);
@@ -336,6 +356,11 @@ void check_close(struct check *ck);
 /* True when the check may still send (not dead, not stopped). */
 bool check_can_send(const struct check *ck);
 
+/* True when the survey listed the target's tasks; otherwise the check is
+ * skipped with what the survey was answered, and false. For the checks
+ * sized by the survey's counts, which say nothing then. */
+bool check_survey_listed(struct check *ck);
+
 /* Writes the check's record and tells Criterion the outcome (a failed
  * assertion with the report, a skip, or a pass). Does not return when the
  * test fails or is skipped. */
@@ -354,6 +379,9 @@ char *conform_list_body_max(long long max, const char *status,
 /* ---- walks ----------------------------------------------------------- */
 
 #define WALK_PAGES_MAX 20000
+/* The TaskIds one walk keeps (1,000 full pages); past them the walk stops
+ * without a verdict, whatever size of page the target sends. */
+#define WALK_ITEMS_MAX 100000
 
 enum walk_outcome {
 	WALK_ENDED,     /* an absent or empty NextToken ended it */
@@ -362,7 +390,8 @@ enum walk_outcome {
 	WALK_REJECTED,  /* a page was not a 200 with a readable body */
 	WALK_NO_ANSWER, /* the target did not answer */
 	WALK_CAPPED,    /* it stopped at its page cap with a token left */
-	WALK_STOPPED    /* no verdict: the budget ran out or throttling */
+	WALK_STOPPED    /* no verdict: the budget ran out, throttling, or
+			   more than WALK_ITEMS_MAX items */
 };
 
 struct walk_item {
@@ -377,6 +406,7 @@ struct walk {
 	size_t rejected_page; /* WALK_REJECTED: the page (1-based) */
 	struct walk_item *items;
 	size_t n, cap;
+	bool full;          /* an item was left out: WALK_ITEMS_MAX */
 	size_t pages;
 	size_t max_page;    /* the largest page seen */
 	char last_token[4096];
@@ -437,6 +467,10 @@ char *walk_first_token(struct check *ck, const char *body,
  * a first page with MaxResults 1. New string, or NULL. */
 char *walk_fresh_token(struct check *ck, const char *status);
 
+/* The TaskIds of the page rs (a 200 answer), joined by spaces, into out
+ * (n bytes, cut to fit; "?" for an item without a string TaskId). */
+void walk_page_ids(const struct cresp *rs, char *out, size_t n);
+
 /* True when ids (in order) of a and b are equal. */
 bool walk_same_order(const struct walk *a, const struct walk *b);
 
@@ -472,11 +506,26 @@ void expect_error(struct check *ck, const struct creq *rq,
 void expect_error_body(struct check *ck, const char *body,
 		       enum expect_kind k, const char *what);
 
+/* What a mistake sent on a later page could show. */
+enum later_verdict {
+	LATER_JUDGED,   /* sent with a fresh NextToken and judged */
+	LATER_NO_TOKEN, /* the target issued no token: nothing was sent */
+	LATER_UNJUDGED  /* refused with a 4xx by a target whose tokens
+			   cannot be used twice (the survey saw it): the
+			   token may have been used before, so the refusal
+			   may be the token's and judges nothing */
+};
+
 /* The same for body (a JSON object) sent on a later page: with a fresh
- * NextToken added. False when the target issued no token (then nothing
- * was sent). */
-bool expect_error_later(struct check *ck, const char *body,
-			enum expect_kind k, const char *what);
+ * NextToken added. An answer that is not a 4xx is judged whatever the
+ * token. */
+enum later_verdict expect_error_later(struct check *ck, const char *body,
+				      enum expect_kind k, const char *what);
+
+/* Sets ck's coverage: what (the mistakes or values sent) on first pages,
+ * and on later pages as v says. */
+void expect_pages_coverage(struct check *ck, const char *what,
+			   enum later_verdict v);
 
 /* Sends body (a valid request) and records a deviation unless the answer
  * is a 200 with a JSON object; a refusal of a request that carries a token

@@ -84,7 +84,8 @@ void expect_error_body(struct check *ck, const char *body,
 
 void expect_ok_body(struct check *ck, const char *body, const char *what)
 {
-	struct creq rq = {.body = body, .len = strlen(body), .kind = CREQ_VALID};
+	struct creq rq = {
+	    .body = body, .len = strlen(body), .kind = CREQ_VALID};
 	struct cresp rs;
 
 	if (!check_send(ck, &rq, &rs))
@@ -103,27 +104,70 @@ void expect_ok_body(struct check *ck, const char *body, const char *what)
 	cresp_free(&rs);
 }
 
-bool expect_error_later(struct check *ck, const char *body,
-			enum expect_kind k, const char *what)
+/* Sends the later-page mistake to a target whose tokens cannot be used
+ * twice: a 4xx is not judged (it may be the token's). */
+static enum later_verdict error_used_token(struct check *ck,
+					   const char *body,
+					   enum expect_kind k,
+					   const char *what)
+{
+	struct creq rq = {.body = body,
+			  .len = strlen(body),
+			  .kind = CREQ_MISTAKE};
+	struct cresp rs;
+	enum later_verdict v = LATER_JUDGED;
+
+	if (!check_send(ck, &rq, &rs))
+		return v;
+	if (rs.status >= 400 && rs.status < 500)
+		v = LATER_UNJUDGED;
+	else
+		expect_judge(ck, &rq, &rs, k, what);
+	cresp_free(&rs);
+	return v;
+}
+
+enum later_verdict expect_error_later(struct check *ck, const char *body,
+				      enum expect_kind k, const char *what)
 {
 	json_t *o = json_loads(body, 0, NULL);
 	char *tok = json_is_object(o) ? walk_fresh_token(ck, NULL) : NULL;
+	enum later_verdict v = LATER_JUDGED;
 	char *later;
 	char label[256];
 
 	if (!tok) {
 		json_decref(o);
-		return false;
+		return LATER_NO_TOKEN;
 	}
 	json_object_set_new(o, "NextToken", json_string(tok));
 	later = conform_body(o);
 	snprintf(label, sizeof(label), "%s, on a later page (with a "
 				       "NextToken)",
 		 what);
-	if (later)
+	if (later && ck->cfg.facts.repeat == REPEAT_NO)
+		v = error_used_token(ck, later, k, label);
+	else if (later)
 		expect_error_body(ck, later, k, label);
 	free(later);
 	free(tok);
 	json_decref(o);
-	return true;
+	return v;
+}
+
+void expect_pages_coverage(struct check *ck, const char *what,
+			   enum later_verdict v)
+{
+	if (v == LATER_JUDGED)
+		check_coverage(ck, "%s, on first and later pages", what);
+	else if (v == LATER_NO_TOKEN)
+		check_coverage(ck, "%s, on first pages only (the target issued "
+				   "no NextToken)",
+			       what);
+	else
+		check_coverage(ck, "%s, on first pages; not judged on later "
+				   "pages: the target's NextTokens cannot be "
+				   "used twice, so a refusal there may be the "
+				   "token's (see PAG-REPEAT)",
+			       what);
 }

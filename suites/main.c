@@ -181,6 +181,8 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	rc = runner_select(&r, &err);
+	if (rc == 0)
+		rc = runner_read_expect(&r, &err);
 	if (rc == 2) {
 		fprintf(stderr, "blt-conform: %s\n(see blt-conform --help)\n",
 			err.msg);

@@ -58,9 +58,9 @@ void observe_free(struct observer *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static void deviation(struct observer *o, enum obs_id id,
-		      const struct creq *rq, const struct cresp *rs,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void deviation(struct observer *o, enum obs_id id, const struct creq *rq,
+		      const struct cresp *rs, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Records a deviation of invariant id, written out in full while few. */
 static void deviation(struct observer *o, enum obs_id id,
@@ -68,27 +68,17 @@ static void deviation(struct observer *o, enum obs_id id,
 		      const char *fmt, ...)
 {
 	struct obs_tally *t = &o->t[id];
+	char lead[64];
 	va_list ap;
 
 	t->deviations++;
 	if (t->shown >= OBS_SHOWN_MAX)
 		return;
 	t->shown++;
-	buf_printf(&t->text, NULL, "  - [seen in %s] ", o->source);
+	snprintf(lead, sizeof(lead), "  - [seen in %s] ", o->source);
 	va_start(ap, fmt);
-	buf_vprintf(&t->text, NULL, fmt, ap);
+	conform_deviation(&t->text, o->cfg, lead, rq, rs, fmt, ap);
 	va_end(ap);
-	buf_puts(&t->text, "\n", NULL);
-	if (rq) {
-		buf_puts(&t->text, "    request:  ", NULL);
-		conform_curl(o->cfg, rq, &t->text);
-		buf_puts(&t->text, "\n", NULL);
-	}
-	if (rs) {
-		buf_puts(&t->text, "    response: ", NULL);
-		conform_describe(rs, &t->text);
-		buf_puts(&t->text, "\n", NULL);
-	}
 }
 
 static bool known_status(const char *s)
@@ -156,8 +146,9 @@ static void judge_tasks(struct observer *o, const struct creq *rq,
 
 		if (st) {
 			o->t[OBS_ENU_RESP].judged++;
-			if (!enum_bad && (!json_is_string(st) ||
-					  !known_status(json_string_value(st)))) {
+			if (!enum_bad &&
+			    (!json_is_string(st) ||
+			     !known_status(json_string_value(st)))) {
 				char *v = json_dumps(st, JSON_ENCODE_ANY);
 				deviation(o, OBS_ENU_RESP, rq, rs,
 					  "task %zu has TaskStatus %s, not one "
@@ -328,7 +319,8 @@ void observe_walk(struct observer *o, const struct walk *w)
 				  walk_name(w, name, sizeof(name)),
 				  w->problem);
 	}
-	if (w->pages < 2)
+	/* a TaskId twice on one page is a duplicate too */
+	if (w->n < 2)
 		return;
 	o->t[OBS_PAG_DUP].judged++;
 	if (walk_find_dup(w, &i, &j)) {

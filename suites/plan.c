@@ -236,14 +236,19 @@ void plan_make(struct conform_config *cfg, const bool *selected,
 		uint64_t extra = total && !s[i].dropped
 					 ? (left - total) * s[i].cost / total
 					 : 0;
+		/* 0 stands for "left out": a check costed at nothing (REP-*
+		 * without cassettes) keeps a request, and its own reason */
+		uint64_t allot = s[i].dropped		  ? 0
+				 : s[i].cost + extra ? s[i].cost + extra
+						     : 1;
 		if (!selected[i])
 			continue;
-		len += (size_t)snprintf(
-			cfg->plan + len, sizeof(cfg->plan) - len,
-			"%s=%llu:%u:%llu;", conform_checks[i].id,
-			(unsigned long long)(s[i].dropped ? 0
-							  : s[i].cost + extra),
-			s[i].level, (unsigned long long)s[i].need);
+		len += (size_t)snprintf(cfg->plan + len,
+					sizeof(cfg->plan) - len,
+					"%s=%llu:%u:%llu;",
+					conform_checks[i].id,
+					(unsigned long long)allot, s[i].level,
+					(unsigned long long)s[i].need);
 		if (len >= sizeof(cfg->plan))
 			break;
 	}

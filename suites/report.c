@@ -23,7 +23,7 @@ static const struct {
 } obs_words[OBS_COUNT] = {
 	[OBS_PAG_SIZE] = {"no page was judged", "pages"},
 	[OBS_PAG_END] = {"no walk was judged", "walks"},
-	[OBS_PAG_DUP] = {"no walk had two pages", "walks"},
+	[OBS_PAG_DUP] = {"no walk had two TaskIds", "walks"},
 	[OBS_ENU_RESP] = {"no task in any response carried a TaskStatus",
 			  "TaskStatus values"},
 	[OBS_SCH_RESP] = {"the target answered no request with 200",
@@ -255,8 +255,8 @@ static void count_requests(const struct runner *r, const struct records *rs,
 {
 	res->requests = pace_sent(r->pace);
 	for (size_t i = 0; i <= conform_ncheck; i++) {
-		const json_t *v = json_object_get(i ? rs->rec[i - 1] : rs->survey,
-						  "retries");
+		const json_t *v =
+		    json_object_get(i ? rs->rec[i - 1] : rs->survey, "retries");
 		for (size_t k = 0; k < 3; k++)
 			res->retries[k] += (uint64_t)json_integer_value(
 				json_array_get(v, k));
@@ -282,10 +282,12 @@ static void settings(const struct runner *r, struct results *res)
 		results_setting(res, "rate", "%g/s", r->cfg.rate);
 	if (r->expect)
 		results_setting(res, "expect", "%s", r->expect);
-	results_setting(res, "tasks", "%s%zu", r->cfg.facts.tasks_exact
-						       ? ""
-						       : "at least ",
-			r->cfg.facts.tasks);
+	if (r->cfg.facts.unlisted[0])
+		results_setting(res, "tasks", "unknown");
+	else
+		results_setting(res, "tasks", "%s%zu",
+				r->cfg.facts.tasks_exact ? "" : "at least ",
+				r->cfg.facts.tasks);
 }
 
 bool runner_color_on(FILE *out)
@@ -328,6 +330,25 @@ void runner_abort_reports(struct runner *r, const char *why)
 	results_free(&res);
 }
 
+int runner_read_expect(const struct runner *r, struct blt_err *err)
+{
+	struct results res;
+	int rc;
+
+	if (!r->expect)
+		return 0;
+	if (results_init(&res, "blt-conform", BLT_VERSION, conform_ncheck,
+			 err))
+		return 2;
+	for (size_t i = 0; i < conform_ncheck; i++)
+		results_set(&res.r[i], conform_checks[i].id,
+			    conform_level_name(conform_checks[i].level),
+			    conform_checks[i].requirement);
+	rc = results_apply_expect(&res, r->expect, err) ? 2 : 0;
+	results_free(&res);
+	return rc;
+}
+
 int runner_report(struct runner *r)
 {
 	struct records rs = {0};
@@ -339,8 +360,9 @@ int runner_report(struct runner *r)
 			 &err))
 		return 2;
 	for (size_t i = 0; i < conform_ncheck && i < RUNNER_CHECKS_MAX; i++)
-		rs.rec[i] = r->selected[i] ? load_record(r, conform_checks[i].id)
-					   : NULL;
+		rs.rec[i] = r->selected[i]
+				? load_record(r, conform_checks[i].id)
+				: NULL;
 	rs.survey = load_record(r, "survey");
 	for (size_t i = 0; i < conform_ncheck; i++)
 		fill_result(r, &rs, i, &res.r[i]);

@@ -102,17 +102,33 @@ static const char *outcome_color(enum res_outcome o)
 	return colors[o];
 }
 
+/* Writes s to out as results_put_text does: nothing a terminal acts on
+ * reaches it raw, whoever wrote s (a target's bytes are quoted in the
+ * reports, an expectation file's reasons are the user's). */
+static void print_text(FILE *out, const char *s, bool lines)
+{
+	size_t len = s ? strlen(s) : 0;
+	struct blt_buf b;
+
+	buf_init(&b, 4 * len + 1); /* \xNN for every byte at most */
+	results_put_text(&b, s, len, lines);
+	if (b.data)
+		fputs(b.data, out);
+	buf_free(&b);
+}
+
 static void print_details(const struct result *r, FILE *out)
 {
 	fprintf(out, "%s %s (%s): %s\n",
 		r->outcome == RES_FAIL ? "FAIL" : "WARN", r->id, r->level,
 		r->requirement ? r->requirement : "");
-	if (r->unexpected_pass)
-		fprintf(out, "  - %s\n", r->reason ? r->reason : "");
-	else if (r->text && *r->text)
-		fputs(r->text, out);
-	else if (r->reason && *r->reason)
-		fprintf(out, "  - %s\n", r->reason);
+	if (r->text && *r->text && !r->unexpected_pass) {
+		print_text(out, r->text, true);
+	} else if (r->reason && *r->reason) {
+		fputs("  - ", out);
+		print_text(out, r->reason, false);
+		fputc('\n', out);
+	}
 	fputc('\n', out);
 }
 
@@ -143,10 +159,12 @@ void results_print(const struct results *res, FILE *out, bool color)
 		if (res->r[i].outcome == RES_FAIL ||
 		    res->r[i].outcome == RES_WARN)
 			print_details(&res->r[i], out);
-	fprintf(out, "%s %s: %s", res->tool, res->version, res->target);
-	for (size_t i = 0; i < res->nsettings; i++)
-		fprintf(out, "%s%s %s", i ? ", " : " (", res->settings[i].key,
-			res->settings[i].value);
+	fprintf(out, "%s %s: ", res->tool, res->version);
+	print_text(out, res->target, false);
+	for (size_t i = 0; i < res->nsettings; i++) {
+		fprintf(out, "%s%s ", i ? ", " : " (", res->settings[i].key);
+		print_text(out, res->settings[i].value, false);
+	}
 	fputs(res->nsettings ? ")\n" : "\n", out);
 	for (size_t i = 0; i < res->n; i++)
 		if (strlen(res->r[i].id) > (size_t)width)
@@ -154,10 +172,12 @@ void results_print(const struct results *res, FILE *out, bool color)
 	for (size_t i = 0; i < res->n; i++) {
 		const struct result *r = &res->r[i];
 		summary_detail(r, detail, sizeof(detail));
-		fprintf(out, "  %-*s %-6s %s%-8s%s %s\n", width, r->id, r->level,
+		fprintf(out, "  %-*s %-6s %s%-8s%s ", width, r->id, r->level,
 			color ? outcome_color(r->outcome) : "",
 			results_outcome_name(r->outcome),
-			color ? "\033[0m" : "", detail);
+			color ? "\033[0m" : "");
+		print_text(out, detail, false);
+		fputc('\n', out);
 	}
 	fprintf(out, "%zu checks: %u pass, %u fail, %u warn, %u skipped",
 		res->n, results_count(res, RES_PASS),
@@ -193,6 +213,9 @@ static void expect_one(struct results *res, struct result *r,
 	char msg[1400];
 
 	results_text(&r->expect, reason);
+	r->expect_line = no;
+	if (r->unfinished)
+		return; /* a check that did not run or finish is no verdict */
 	if (r->outcome == RES_FAIL || r->outcome == RES_WARN) {
 		r->outcome = RES_EXPECTED;
 		return;
@@ -248,7 +271,8 @@ blt_status results_apply_expect(struct results *res, const char *path,
 
 		no++;
 		total += (long)strlen(line);
-		if (total > EXPECT_FILE_MAX || (!strchr(line, '\n') && !feof(f))) {
+		if (total > EXPECT_FILE_MAX ||
+		    (!strchr(line, '\n') && !feof(f))) {
 			fclose(f);
 			return blt_fail(err, BLT_EUSAGE,
 					"--expect %s line %u: too long (lines "
@@ -259,8 +283,14 @@ blt_status results_apply_expect(struct results *res, const char *path,
 		if (!*id || *id == '#')
 			continue;
 		r = find(res, id);
-		if (!r) {
+		if (!r || r->expect_line) {
 			fclose(f);
+			if (r)
+				return blt_fail(err, BLT_EUSAGE,
+						"--expect %s line %u: %s is "
+						"already listed on line %u",
+						path, no, r->id,
+						r->expect_line);
 			return blt_fail(err, BLT_EUSAGE,
 					"--expect %s line %u: '%.64s' is not a "
 					"check ID",
@@ -300,17 +330,18 @@ blt_status results_write_expect(const struct results *res, const char *path,
 	blt_status st;
 
 	buf_init(&b, 1 << 20);
-	buf_printf(&b, NULL,
-		   "# Expected failures of %s against %s: one check ID a line,\n"
-		   "# then why. Give this file to --expect; remove a line once\n"
-		   "# its check passes.\n",
-		   res->tool, res->target);
+	buf_printf(
+	    &b, NULL,
+	    "# Expected failures of %s against %s: one check ID a line,\n"
+	    "# then why. Give this file to --expect; remove a line once\n"
+	    "# its check passes.\n",
+	    res->tool, res->target);
 	for (size_t i = 0; i < res->n; i++) {
 		const struct result *r = &res->r[i];
 		if (r->outcome != RES_FAIL && r->outcome != RES_WARN &&
 		    r->outcome != RES_EXPECTED)
 			continue;
-		if (r->unexpected_pass)
+		if (r->unexpected_pass || r->unfinished)
 			continue;
 		first_deviation(r->text, first, sizeof(first));
 		buf_printf(&b, NULL, "%s %s\n", r->id,

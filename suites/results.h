@@ -28,6 +28,7 @@ struct result {
 	char *coverage;       /* what it exercised */
 	char *text;           /* the deviations written out, with requests */
 	char *expect;         /* the --expect line's reason, when listed */
+	unsigned expect_line; /* the --expect line that lists it, 0 none */
 	bool unfinished;      /* did not run, start or finish (reason) */
 	bool unexpected_pass; /* listed in --expect, yet it passed */
 };
@@ -85,22 +86,30 @@ void results_print(const struct results *res, FILE *out, bool color);
 
 /* The expectation file: one check ID a line, optionally followed by a
  * reason; blank lines and lines starting with '#' are ignored. An ID the
- * model does not hold is an error naming the line. Each listed check that
- * failed (or warned) becomes "expected"; each that passed fails the run
- * with a message that says to remove its line. */
+ * model does not hold, or one listed twice, is an error naming the lines.
+ * Each listed check that failed (or warned) becomes "expected"; each that
+ * passed fails the run with a message that says to remove its line; one
+ * that did not run or finish stays a failure. */
 blt_status results_apply_expect(struct results *res, const char *path,
 				struct blt_err *err);
 
-/* Writes the IDs of the checks that failed, warned or were expected,
- * with their first deviation as the reason, atomically to path. */
+/* Writes the IDs of the checks that failed, warned or were expected
+ * (not those that did not run or finish), with their first deviation as
+ * the reason, atomically to path. */
 blt_status results_write_expect(const struct results *res, const char *path,
 				struct blt_err *err);
 
 struct blt_buf;
 
+/* Appends len bytes of s (NULL: none) as text that is safe on a terminal
+ * and in a report: control characters (C0, DEL, C1), characters XML 1.0
+ * forbids and bytes that are not well-formed UTF-8 become the text \xNN;
+ * with lines, newlines and tabs are kept. */
+void results_put_text(struct blt_buf *b, const char *s, size_t len,
+		      bool lines);
+
 /* Appends s escaped for XML and HTML text and attributes: markup
- * characters as entities, control characters and bytes that are not UTF-8
- * as \xNN. */
+ * characters as entities, the rest as results_put_text with lines. */
 void results_put_markup(struct blt_buf *b, const char *s);
 
 /* Report files; path "-" is stdout. */

@@ -1,6 +1,7 @@
 /* The report files made of a run's results: JUnit XML, TAP 13, JSON and a
  * self-contained HTML page (no script, no external resource). */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,31 +12,80 @@
 
 #define REPORT_FILE_MAX (64 << 20)
 
-void results_put_markup(struct blt_buf *b, const char *s)
+/* The length of the UTF-8 sequence at p (left bytes at most) when it is
+ * well-formed and encodes a character that is safe to show as text in a
+ * terminal, XML 1.0 and HTML: not a control character (C0, DEL, C1), not
+ * a surrogate, not U+FFFE or U+FFFF. 0 otherwise. */
+static size_t text_char(const unsigned char *p, size_t left)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (p[0] < 0x80)
+		return p[0] >= 0x20 && p[0] != 0x7f ? 1 : 0;
+	n = p[0] >= 0xc2 && p[0] <= 0xdf   ? 2
+	    : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+	    : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+					   : 0;
+	if (!n || n > left)
+		return 0;
+	cp = p[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0xa0) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+void results_put_text(struct blt_buf *b, const char *s, size_t len,
+		      bool lines)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
-	while (*p) {
-		/* the NUL ends any sequence that reaches it */
-		size_t n = buf_utf8_len(p, 4);
+	if (!s)
+		len = 0;
+	while (len) {
+		size_t n = text_char(p, len);
+		if (n) {
+			buf_append(b, p, n, NULL);
+		} else if (lines && (*p == '\n' || *p == '\t')) {
+			buf_append(b, p, 1, NULL);
+			n = 1;
+		} else {
+			buf_printf(b, NULL, "\\x%02x", *p);
+			n = 1;
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+void results_put_markup(struct blt_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t left = strlen((const char *)p);
+
+	while (left) {
+		size_t n = 1;
 		switch (*p) {
 		case '&': buf_puts(b, "&amp;", NULL); break;
 		case '<': buf_puts(b, "&lt;", NULL); break;
 		case '>': buf_puts(b, "&gt;", NULL); break;
 		case '"': buf_puts(b, "&quot;", NULL); break;
 		case '\'': buf_puts(b, "&#39;", NULL); break;
-		case '\n': case '\t': buf_append(b, p, 1, NULL); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f || n == 0) {
-				buf_printf(b, NULL, "\\x%02x", *p);
+			n = text_char(p, left);
+			if (!n)
 				n = 1;
-			} else {
-				buf_append(b, p, n, NULL);
-			}
-			p += n;
-			continue;
+			results_put_text(b, (const char *)p, n, true);
 		}
-		p++;
+		p += n;
+		left -= n;
 	}
 }
 
@@ -97,7 +147,8 @@ static void junit_case(struct blt_buf *b, const struct result *r)
 			results_put_markup(b, r->expect);
 		}
 		buf_puts(b, "\n", NULL);
-		results_put_markup(b, r->outcome == RES_PASS ? r->coverage : r->text);
+		results_put_markup(b, r->outcome == RES_PASS ? r->coverage
+							     : r->text);
 		buf_puts(b, "</system-out>\n", NULL);
 	}
 	buf_puts(b, "    </testcase>\n", NULL);
@@ -302,7 +353,8 @@ blt_status results_write_json(const struct results *res, const char *path,
 	json_object_set_new(doc, "aborted", text_or_null(res->abort_reason));
 	json_object_set_new(doc, "checks", checks);
 	json_object_set_new(doc, "totals", totals);
-	json_object_set_new(doc, "requests", json_integer((json_int_t)res->requests));
+	json_object_set_new(doc, "requests",
+			    json_integer((json_int_t)res->requests));
 	json_object_set_new(
 		doc, "retries",
 		json_pack("{s:I, s:I, s:I}", "throttled",

@@ -87,7 +87,8 @@ static int report_option(struct runner *r, const char *a,
 	for (size_t k = 0; k < 3; k++) {
 		size_t n = strlen(kinds[k]);
 		const char *v = NULL;
-		if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, kinds[k], n) == 0 &&
+		if (strncmp(a, "--", 2) == 0 &&
+		    strncmp(a + 2, kinds[k], n) == 0 &&
 		    (a[2 + n] == '\0' || a[2 + n] == '='))
 			v = a[2 + n] ? a + 3 + n : "-";
 		else if (strncmp(a, "--output=", 9) == 0 &&
@@ -672,8 +673,9 @@ static void first_contact_failed(struct runner *r, const struct creq *rq,
 	buf_puts(&b, "\n\nNo check could run; every check fails.\n", NULL);
 	fputs(b.data, r->out);
 	for (size_t i = 0; i < conform_ncheck; i++)
-		fprintf(r->out, "  %-16s %-6s fail     the target did not answer "
-				"a valid request\n",
+		fprintf(r->out,
+			"  %-16s %-6s fail     the target did not answer "
+			"a valid request\n",
 			conform_checks[i].id,
 			conform_level_name(conform_checks[i].level));
 	fprintf(r->out, "\n%zu checks: 0 pass, %zu fail, 0 warn, 0 skipped\n",
@@ -687,8 +689,28 @@ static void first_contact_failed(struct runner *r, const struct creq *rq,
 	buf_free(&b);
 }
 
-/* Sends {} once: 0 when the target answers HTTP with JSON, 1 when it does
- * not (reported), 2 when it cannot be reached at all. */
+/* Sends {} until it is not throttled (up to --retries times, with the
+ * checks' backoff). The answer is in rs; false when none came. */
+static bool first_answer(struct runner *r, struct httpc *h,
+			 const struct creq *rq, struct cresp *rs)
+{
+	struct blt_rng jitter;
+
+	rng_seed(&jitter, r->cfg.seed ^ 0x6669727374ULL);
+	for (unsigned attempt = 0;; attempt++) {
+		pace_take(r->pace, 0, r->cfg.rate);
+		if (!conform_send(h, &r->cfg, rq, rs))
+			return false;
+		if (!conform_throttled(rs) || attempt >= r->cfg.retries)
+			return true;
+		cresp_free(rs);
+		conform_backoff(&jitter, r->cfg.backoff_ms, attempt);
+	}
+}
+
+/* Sends {}: 0 when the target answers HTTP with JSON, 1 when it does not
+ * or throttles every attempt (reported), 2 when it cannot be reached at
+ * all. */
 static int first_contact(struct runner *r, struct blt_err *err)
 {
 	struct httpc *h = NULL;
@@ -696,13 +718,13 @@ static int first_contact(struct runner *r, struct blt_err *err)
 			       .connect_timeout_ms = r->cfg.timeout_ms};
 	struct creq rq = {.body = "{}", .len = 2, .kind = CREQ_VALID};
 	struct cresp rs;
+	char why[96];
 	int rc = 0;
 
 	httpc_global_init();
 	if (httpc_new(&o, &h, err))
 		return 2;
-	pace_take(r->pace, 0, r->cfg.rate);
-	if (!conform_send(h, &r->cfg, &rq, &rs)) {
+	if (!first_answer(r, h, &rq, &rs)) {
 		/* libcurl calls an answer that is not HTTP a bad URL too */
 		bool not_http = strstr(rs.neterr, "HTTP/0.9") != NULL;
 		if (strstr(rs.neterr, "refused") ||
@@ -717,6 +739,12 @@ static int first_contact(struct runner *r, struct blt_err *err)
 					     "gave no usable HTTP answer");
 			rc = 1;
 		}
+	} else if (conform_throttled(&rs)) {
+		snprintf(why, sizeof(why), "throttled every attempt (%u "
+					   "retries)",
+			 r->cfg.retries);
+		first_contact_failed(r, &rq, &rs, why);
+		rc = 1;
 	} else if (!rs.json) {
 		first_contact_failed(r, &rq, &rs,
 				     "answered a valid request with a body "
@@ -830,8 +858,9 @@ int runner_prepare(struct runner *r, struct blt_err *err)
 	sent = pace_sent(r->pace);
 	if (r->cfg.max_requests)
 		plan_make(&r->cfg, r->selected,
-			  r->cfg.max_requests > sent ? r->cfg.max_requests - sent
-						     : 1);
+			  r->cfg.max_requests > sent
+			      ? r->cfg.max_requests - sent
+			      : 1);
 	return conform_config_export(&r->cfg, err) ? 2 : 0;
 }
 

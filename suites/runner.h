@@ -56,6 +56,10 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
  * selects no check. */
 int runner_select(struct runner *r, struct blt_err *err);
 
+/* Reads the --expect file, if any, before the run: 2 with err when it
+ * names a check that does not exist or lists one twice. */
+int runner_read_expect(const struct runner *r, struct blt_err *err);
+
 /* Finds the cassettes, starts the embedded blt-fake when there is no
  * target, makes the results directory, checks that the target answers,
  * surveys it, plans the budget and exports the configuration. Returns 0

@@ -188,11 +188,13 @@ static json_t *invalid_request(struct blt_rng *r, enum expect_kind *k)
 	char text[256];
 
 	if (rng_below(r, 3) == 0)
-		json_object_set_new(o, "TaskStatus",
-				    json_string(conform_statuses[rng_below(r, 6)]));
+		json_object_set_new(
+		    o, "TaskStatus",
+		    json_string(conform_statuses[rng_below(r, 6)]));
 	if (rng_below(r, 3) == 0)
-		json_object_set_new(o, "MaxResults",
-				    json_integer(1 + (json_int_t)rng_below(r, 100)));
+		json_object_set_new(
+		    o, "MaxResults",
+		    json_integer(1 + (json_int_t)rng_below(r, 100)));
 	*k = EXPECT_VAL_OR_SER;
 	switch (rng_below(r, 7)) {
 	case 0:

@@ -81,7 +81,8 @@ static json_t *strip_volatile(const json_t *v)
 				json_object_set_new(c, key,
 						    json_string(TOKEN_MARK));
 			} else {
-				json_object_set_new(c, key, strip_volatile(val));
+				json_object_set_new(c, key,
+						    strip_volatile(val));
 			}
 		}
 	} else if (json_is_array(c)) {
@@ -126,7 +127,8 @@ static bool first_diff(const json_t *a, const json_t *b, char *ptr,
 		}
 		ptr[len] = '\0';
 		if (json_array_size(a) != json_array_size(b)) {
-			snprintf(ptr + len, n - len, "/%zu", json_array_size(a));
+			snprintf(ptr + len, n - len, "/%zu",
+				 json_array_size(a));
 			return true;
 		}
 		return false;

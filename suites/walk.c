@@ -14,11 +14,17 @@ static void add_item(struct walk *w, const json_t *task, size_t page)
 	const char *st =
 		json_string_value(json_object_get(task, "TaskStatus"));
 
+	if (w->n >= WALK_ITEMS_MAX) {
+		w->full = true;
+		return;
+	}
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 256;
 		struct walk_item *p = realloc(w->items, cap * sizeof(*p));
-		if (!p)
+		if (!p) {
+			w->full = true;
 			return;
+		}
 		w->items = p;
 		w->cap = cap;
 	}
@@ -65,7 +71,10 @@ static bool seen_add(struct seen *s, const char *t)
 		s->tok = p;
 		s->cap = cap;
 	}
-	s->tok[s->n++] = strdup(t);
+	/* out of memory: not remembered; WALK_TOO_LONG still ends a cycle */
+	s->tok[s->n] = strdup(t);
+	if (s->tok[s->n])
+		s->n++;
 	return true;
 }
 
@@ -213,7 +222,14 @@ void walk_run(struct check *ck, const struct walk_spec *spec,
 		next = take_page(ck, w, &rq, &rs);
 		free(token);
 		token = NULL;
-		if (next && !seen_add(&seen, next))
+		if (w->full) {
+			w->outcome = WALK_STOPPED;
+			snprintf(w->problem, sizeof(w->problem),
+				 "the walk holds more than %d TaskIds (the "
+				 "most blt-conform keeps of one walk), or "
+				 "memory ran out",
+				 WALK_ITEMS_MAX);
+		} else if (next && !seen_add(&seen, next))
 			set_problem(ck, w, WALK_CYCLE, &rq, &rs,
 				    "a NextToken came back (the walk cycles)");
 		else if (next && (w->pages > w->n + 2 ||
@@ -227,6 +243,11 @@ void walk_run(struct check *ck, const struct walk_spec *spec,
 			token = strdup(next);
 			snprintf(w->last_token, sizeof(w->last_token), "%s",
 				 next);
+			if (!token) {
+				w->outcome = WALK_STOPPED;
+				snprintf(w->problem, sizeof(w->problem),
+					 "out of memory");
+			}
 		}
 		cresp_free(&rs);
 		free(body);
@@ -349,7 +370,8 @@ char *walk_fresh_token(struct check *ck, const char *status)
 char *walk_first_token(struct check *ck, const char *body,
 		       bool must_succeed)
 {
-	struct creq rq = {.body = body, .len = strlen(body), .kind = CREQ_VALID};
+	struct creq rq = {
+	    .body = body, .len = strlen(body), .kind = CREQ_VALID};
 	struct cresp rs;
 	char *tok = NULL;
 
@@ -363,4 +385,20 @@ char *walk_first_token(struct check *ck, const char *body,
 		tok = strdup(t);
 	cresp_free(&rs);
 	return tok;
+}
+
+void walk_page_ids(const struct cresp *rs, char *out, size_t n)
+{
+	const json_t *tasks = json_object_get(rs->json, "BatchLoadTasks");
+	size_t i, len = 0;
+	json_t *t;
+
+	out[0] = '\0';
+	json_array_foreach(tasks, i, t) {
+		const char *id =
+		    json_string_value(json_object_get(t, "TaskId"));
+		if (len < n)
+			len += (size_t)snprintf(out + len, n - len, "%s%s",
+						i ? " " : "", id ? id : "?");
+	}
 }

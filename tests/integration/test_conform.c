@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +18,78 @@
 
 #define RUN_MS 90000
 
-enum mode { SILENT, GARBAGE, NOT_JSON, SLOW };
+enum mode {
+	SILENT,
+	GARBAGE,
+	NOT_JSON,
+	SLOW,
+	HOSTILE_OK,
+	HOSTILE_ERR,
+	THROTTLING, /* an empty listing once, then ThrottlingException */
+	HUGE_PAGE,  /* every answer one page of HUGE_ITEMS tasks */
+	DUP_PAGE    /* every answer one page with the same task twice */
+};
+
+#define HUGE_ITEMS 150000
+
+/* Header values and body text a hostile target plants: terminal escapes
+ * (ESC, BEL, a C1 CSI), markup, and characters XML 1.0 forbids. */
+#define HOSTILE_HEADERS                                                     \
+	"Content-Type: application/x-amz-json-1.0\x1b[41m<b>\r\n"         \
+	"x-amzn-RequestId: same\x1b[33m\xc2\x9b" "2J\r\n"                \
+	"Connection: close\r\n"
+#define HOSTILE_OK_BODY                                                     \
+	"{\"BatchLoadTasks\":[{\"TaskId\":\"<script>A\\u001b[2J\\uffff\","   \
+	"\"TaskStatus\":\"CREATED\",\"CreationTime\":20,"                   \
+	"\"LastUpdatedTime\":10}]}"
+#define HOSTILE_ERR_BODY                                                    \
+	"{\"__type\":\"Evil\\u001b[31m<script>\\ufffe\","                    \
+	"\"message\":\"\\u001b]0;owned\\u0007<script>alert(1)</script>\"}"
+
+/* The THROTTLING target's answers, numbered by their request id. */
+#define THROTTLE_ANSWER                                                     \
+	"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"                  \
+	"Content-Type: application/x-amz-json-1.0\r\n"                       \
+	"x-amzn-RequestId: %d\r\n\r\n"                                        \
+	"{\"__type\":\"ThrottlingException\",\"message\":\"slow down\"}"
+#define FIRST_PAGE_ANSWER                                                   \
+	"HTTP/1.1 200 OK\r\nConnection: close\r\n"                           \
+	"Content-Type: application/x-amz-json-1.0\r\n"                       \
+	"x-amzn-RequestId: %d\r\n\r\n{\"BatchLoadTasks\":[]}"
 
 struct bad_server {
 	int fd;
 	enum mode mode;
 	char url[64];
 	pthread_t thread;
+	atomic_int requests; /* answered so far */
 };
+
+/* The HUGE_PAGE answer: HUGE_ITEMS tasks with distinct TaskIds (made
+ * once, kept for the test's life). */
+static const char *huge_page(void)
+{
+	static const char head[] =
+		"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+		"Content-Type: application/x-amz-json-1.0\r\n\r\n"
+		"{\"BatchLoadTasks\":[";
+	static char *page;
+	size_t len;
+
+	if (page)
+		return page;
+	/* {"TaskId":"T000000"}, is 21 bytes */
+	page = malloc(sizeof(head) + HUGE_ITEMS * 21 + 4);
+	if (!page)
+		return "";
+	strcpy(page, head);
+	len = strlen(page);
+	for (int i = 0; i < HUGE_ITEMS; i++)
+		len += (size_t)sprintf(page + len, "{\"TaskId\":\"T%06d\"},",
+				       i);
+	strcpy(page + len - 1, "]}");
+	return page;
+}
 
 static void *serve(void *arg)
 {
@@ -34,7 +99,16 @@ static void *serve(void *arg)
 		("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
 		 "Content-Length: 14\r\nConnection: close\r\n\r\n"
 		 "<html>hi</html"),
-		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"};
+		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+		("HTTP/1.1 200 OK\r\n" HOSTILE_HEADERS "\r\n" HOSTILE_OK_BODY),
+		("HTTP/1.1 400 Bad Request\r\n" HOSTILE_HEADERS
+		 "\r\n" HOSTILE_ERR_BODY),
+		"" /* THROTTLING: numbered, below */,
+		"" /* HUGE_PAGE: huge_page() */,
+		("HTTP/1.1 200 OK\r\nConnection: close\r\n"
+		 "Content-Type: application/x-amz-json-1.0\r\n\r\n"
+		 "{\"BatchLoadTasks\":[{\"TaskId\":\"ABC\"},"
+		 "{\"TaskId\":\"ABC\"}]}")};
 
 	for (;;) {
 		int c = accept(s->fd, NULL, NULL);
@@ -47,7 +121,20 @@ static void *serve(void *arg)
 		}
 		if (s->mode == SLOW)
 			sleep(4);
-		if (write(c, answers[s->mode], strlen(answers[s->mode])) < 0) {
+		const char *a = s->mode == HUGE_PAGE ? huge_page()
+						      : answers[s->mode];
+		char numbered[512];
+		if (s->mode == THROTTLING) {
+			int seq = atomic_fetch_add(&s->requests, 1);
+			if (seq)
+				snprintf(numbered, sizeof(numbered),
+					 THROTTLE_ANSWER, seq);
+			else
+				snprintf(numbered, sizeof(numbered),
+					 FIRST_PAGE_ANSWER, seq);
+			a = numbered;
+		}
+		if (write(c, a, strlen(a)) < 0) {
 			close(c);
 			continue;
 		}
@@ -61,6 +148,7 @@ static void bad_server_start(struct bad_server *s, enum mode m)
 	socklen_t len = sizeof(a);
 
 	s->mode = m;
+	atomic_init(&s->requests, 0);
 	s->fd = socket(AF_INET, SOCK_STREAM, 0);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert(bind(s->fd, (struct sockaddr *)&a, sizeof(a)) == 0);
@@ -134,6 +222,186 @@ Test(conform, slow_target, .timeout = 120)
 	rc = conform(&out, "--target", s.url, "--timeout", "1000");
 	cr_assert_eq(rc, 1, "exit %d\n%s", rc, out);
 	cr_expect(strstr(out, "timed out after 1000 ms") != NULL, "%s", out);
+	free(out);
+}
+
+/* Whether s holds a byte a terminal acts on: a C0 control other than
+ * newline and tab, DEL, or a C1 control (U+0080..U+009F in UTF-8). */
+static const char *terminal_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return (const char *)p;
+	return NULL;
+}
+
+/* Whether s holds a character XML 1.0 forbids (U+FFFE, U+FFFF, a
+ * surrogate) or a C0 control other than newline and tab. */
+static const char *xml_forbidden(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') ||
+		    (p[0] == 0xef && p[1] == 0xbf &&
+		     (p[2] == 0xbe || p[2] == 0xbf)) ||
+		    (p[0] == 0xed && p[1] >= 0xa0))
+			return (const char *)p;
+	return NULL;
+}
+
+/* A target whose headers, error types, messages and TaskIds carry
+ * terminal escapes, markup and characters XML forbids: none of them
+ * reaches the terminal raw, the JUnit file stays well-formed and the
+ * HTML page shows them as text. */
+static void hostile_run(enum mode m, const char *filter)
+{
+	char dir[] = "/tmp/blt-conform-hostile-XXXXXX";
+	char xml[128], html[128], xarg[140];
+	struct bad_server s;
+	char *out = NULL, *text;
+	const char *bad;
+	int rc;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(xml, sizeof(xml), "%s/r.xml", dir);
+	snprintf(html, sizeof(html), "%s/r.html", dir);
+	snprintf(xarg, sizeof(xarg), "--xml=%s", xml);
+	bad_server_start(&s, m);
+	char *argv[] = {strdup(test_bin("blt-conform")), "--target", s.url,
+			"--filter", (char *)filter, xarg, "--html", html,
+			NULL};
+	rc = conform_run(argv, &out, RUN_MS);
+	free(argv[0]);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	bad = terminal_control(out);
+	cr_expect_null(bad, "a control byte reached the terminal at '%.40s'",
+		       bad);
+	cr_expect(strstr(out, "\\x1b") != NULL, "ESC not shown escaped\n%s",
+		  out);
+	text = test_slurp(xml, NULL);
+	cr_assert_not_null(text);
+	bad = xml_forbidden(text);
+	cr_expect_null(bad, "the JUnit file is not XML at '%.40s'", bad);
+	free(text);
+	text = test_slurp(html, NULL);
+	cr_assert_not_null(text);
+	cr_expect_null(strstr(text, "<script"), "markup from the target");
+	cr_expect_null(xml_forbidden(text), "a control byte in the HTML");
+	free(text);
+	free(out);
+	unlink(xml);
+	unlink(html);
+	rmdir(dir);
+}
+
+Test(conform, hostile_bytes_escaped, .timeout = 120)
+{
+	hostile_run(HOSTILE_ERR, "RNG/OUT");
+	hostile_run(HOSTILE_OK, "@(SCH|HDR)/*");
+}
+
+/* A target that throttles every request from the first one on: the first
+ * contact retries it, then stops the run (exit 1, every check failed)
+ * with the reason, in the time of one request's retries. */
+Test(conform, throttled_from_the_start, .timeout = 120)
+{
+	struct test_proc p;
+	char *fargv[] = {strdup(test_bin("blt-fake")), "--listen",
+			 "127.0.0.1:0", "--inject", "throttle=1", NULL};
+	char *out = NULL;
+	int rc;
+
+	cr_assert(test_proc_start(&p, fargv, 10000));
+	char *argv[] = {strdup(test_bin("blt-conform")), "--target", p.url,
+			"--retries", "3", "--backoff", "1", NULL};
+	rc = conform_run(argv, &out, RUN_MS);
+	test_proc_stop(&p, SIGTERM);
+	free(fargv[0]);
+	free(argv[0]);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	cr_expect(strstr(out, "throttled every attempt (3 retries)") != NULL,
+		  "%s", out);
+	cr_expect(strstr(out, "ThrottlingException") != NULL, "%s", out);
+	free(out);
+}
+
+/* A target that starts throttling after the first contact and never
+ * stops: each check gives up on its first request after its retries and
+ * sends nothing more, so the run is as short as a few retries per check;
+ * no check passes, each says why. */
+Test(conform, throttled_for_ever, .timeout = 120)
+{
+	struct bad_server s;
+	char *out = NULL;
+	unsigned counts[4] = {0};
+	int rc, sent;
+
+	bad_server_start(&s, THROTTLING);
+	char *argv[] = {strdup(test_bin("blt-conform")), "--target", s.url,
+			"--retries", "2", "--backoff", "1", NULL};
+	rc = conform_run(argv, &out, RUN_MS);
+	free(argv[0]);
+	cr_assert_not_null(out);
+	sent = atomic_load(&s.requests);
+	cr_expect_eq(rc, 0, "exit %d\n%s", rc, out);
+	cr_expect_eq(conform_count_lines(out, counts), 30, "%s", out);
+	cr_expect_eq(counts[0], 0, "a check passed\n%s", out);
+	cr_expect_eq(counts[1] + counts[2], 0, "a check failed\n%s", out);
+	cr_expect(strstr(out, "still throttled a request after 2 retries"),
+		  "%s", out);
+	/* the first contact, the survey's walk, and 28 checks (REP-* send
+	 * nothing without cassettes) giving up after 1 + 2 tries each */
+	cr_expect_leq(sent, 1 + 3 + 28 * 3, "%d requests\n%s", sent, out);
+	free(out);
+}
+
+/* A page far larger than any MaxResults: PAG-SIZE fails, and a walk
+ * keeps at most WALK_ITEMS_MAX TaskIds (docs/conform.md): past that it
+ * stops without a verdict instead of holding whatever the target sends. */
+Test(conform, huge_page_capped, .timeout = 120)
+{
+	struct bad_server s;
+	char *out = NULL;
+	char line[1400];
+	int rc;
+
+	cr_assert_not_null(huge_page());
+	bad_server_start(&s, HUGE_PAGE);
+	const char *args[] = {"--target", s.url, "--filter",
+			      "@(PAG/SIZE|PAG/DUP)", NULL};
+	rc = conform_run_args(&out, args, RUN_MS);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	cr_assert(conform_summary_line(out, "PAG-SIZE", line, sizeof(line)));
+	cr_expect(strstr(line, " fail ") != NULL, "%s", line);
+	cr_assert(conform_summary_line(out, "PAG-DUP", line, sizeof(line)));
+	cr_expect(strstr(line, "skipped") &&
+			  strstr(line, "more than 100000 TaskIds"),
+		  "%s\n%s", line, out);
+	free(out);
+}
+
+/* A TaskId twice on one page is a duplicate in its walk as much as one
+ * on two pages: PAG-DUP fails, it is not skipped as "one task". */
+Test(conform, duplicate_on_one_page, .timeout = 120)
+{
+	struct bad_server s;
+	char *out = NULL;
+	char line[1400];
+	int rc;
+
+	bad_server_start(&s, DUP_PAGE);
+	const char *args[] = {"--target", s.url, "--filter", "PAG/DUP",
+			      NULL};
+	rc = conform_run_args(&out, args, RUN_MS);
+	cr_assert_not_null(out);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	cr_assert(conform_summary_line(out, "PAG-DUP", line, sizeof(line)));
+	cr_expect(strstr(line, " fail ") != NULL, "%s\n%s", line, out);
+	cr_expect(strstr(out, "TaskId 'ABC' is on page 1 and again on page 1"),
+		  "%s", out);
 	free(out);
 }
 
@@ -229,30 +497,7 @@ Test(conform, filter_runs_one_group, .timeout = 120)
 /* Runs blt-conform with args (NULL-terminated, at most 300). */
 static int conform_args(char **out, const char *const *args)
 {
-	char *argv[302] = {strdup(test_bin("blt-conform"))};
-	size_t n = 1;
-	int rc;
-
-	while (args[n - 1] && n < 301) {
-		argv[n] = (char *)args[n - 1];
-		n++;
-	}
-	argv[n] = NULL;
-	rc = conform_run(argv, out, RUN_MS);
-	free(argv[0]);
-	return rc;
-}
-
-/* Starts blt-fake with --generate tasks and extra arguments (up to 2). */
-static void fake_with(struct test_proc *p, const char *tasks,
-		      const char *a1, const char *a2)
-{
-	char *fargv[] = {strdup(test_bin("blt-fake")), "--listen",
-			 "127.0.0.1:0", "--generate", (char *)tasks, "--seed",
-			 "1", (char *)a1, (char *)a2, NULL};
-
-	cr_assert(test_proc_start(p, fargv, 10000), "blt-fake did not start");
-	free(fargv[0]);
+	return conform_run_args(out, args, RUN_MS);
 }
 
 /* The summary lines agree with the totals line, which covers all checks. */
@@ -285,7 +530,7 @@ Test(conform, zero_tasks_nothing_passes_unexamined, .timeout = 120)
 	char line[512];
 	int rc;
 
-	fake_with(&p, "0", NULL, NULL);
+	cr_assert(conform_fake_start(&p, "0", NULL));
 	const char *args[] = {"--target", p.url, NULL};
 	rc = conform_args(&out, args);
 	test_proc_stop(&p, SIGTERM);
@@ -322,7 +567,9 @@ Test(conform, zero_tasks_badtoken_deviation_fails, .timeout = 120)
 	char line[512];
 	int rc;
 
-	fake_with(&p, "0", "--defect", "badtoken-restart");
+	static const char *const defect[] = {"--defect", "badtoken-restart",
+					     NULL};
+	cr_assert(conform_fake_start(&p, "0", defect));
 	const char *args[] = {"--target", p.url, "--filter", "PAG/BADTOKEN",
 			      NULL};
 	rc = conform_args(&out, args);

@@ -18,20 +18,11 @@
 
 #define RUN_MS 240000
 
-/* Runs blt-conform with args (NULL-terminated, at most 30). */
+/* Runs blt-conform with args (NULL-terminated, at most 300). */
 static int conform_args(char **out, const char *const *args)
 {
-	char *argv[32] = {strdup(test_bin("blt-conform"))};
-	size_t n = 1;
-	int rc;
+	int rc = conform_run_args(out, args, RUN_MS);
 
-	while (args[n - 1] && n < 31) {
-		argv[n] = (char *)args[n - 1];
-		n++;
-	}
-	argv[n] = NULL;
-	rc = conform_run(argv, out, RUN_MS);
-	free(argv[0]);
 	cr_assert_not_null(*out);
 	return rc;
 }
@@ -40,16 +31,8 @@ static int conform_args(char **out, const char *const *args)
 static void fake_with(struct test_proc *p, const char *tasks,
 		      const char *const *extra)
 {
-	char *fargv[12] = {strdup(test_bin("blt-fake")), "--listen",
-			   "127.0.0.1:0", "--generate", (char *)tasks,
-			   "--seed", "1"};
-	size_t n = 7;
-
-	for (size_t i = 0; extra && extra[i] && i < 4; i++)
-		fargv[n++] = (char *)extra[i];
-	fargv[n] = NULL;
-	cr_assert(test_proc_start(p, fargv, 10000), "blt-fake did not start");
-	free(fargv[0]);
+	cr_assert(conform_fake_start(p, tasks, extra),
+		  "blt-fake did not start");
 }
 
 /* The outcome word of check id in the summary ("pass", "fail", ...), and
@@ -99,8 +82,16 @@ ParameterizedTestParameters(conform_runs, task_counts)
 		{"60", ""},
 		{"250", ""},
 	};
-	return cr_make_param_array(struct size_case, cases,
-				   sizeof(cases) / sizeof(cases[0]));
+	/* under the sanitizers: 0, 2 and 7 (first, third and fourth) */
+	static struct size_case subset[3];
+
+	if (!test_subset())
+		return cr_make_param_array(struct size_case, cases,
+					   sizeof(cases) / sizeof(cases[0]));
+	subset[0] = cases[0];
+	subset[1] = cases[2];
+	subset[2] = cases[3];
+	return cr_make_param_array(struct size_case, subset, 3);
 }
 
 /* Against each size, with a cassette recorded from the same target: exit
@@ -279,9 +270,13 @@ Test(conform_runs, max_requests_counted_by_proxy, .timeout = 300)
 
 /* --write-expect lists the failures; --expect with that file passes the
  * run, each listed failure "expected"; against a target where a listed
- * check passes, the run fails and says to remove the line. */
+ * check passes, the run fails and says to remove the line. Whole runs,
+ * or under the sanitizers (test_subset()) runs of the two checks the
+ * defects fail. */
 Test(conform_runs, expectation_files, .timeout = 300)
 {
+	const char *some = test_subset() ? "--filter" : NULL;
+	const char *which = "@(PAG/SIZE|ERR/MSG)";
 	static const char *const defects[] = {"--defect",
 					      "page-overflow,no-message", NULL};
 	char dir[] = "/tmp/blt-conform-expect-XXXXXX";
@@ -295,7 +290,7 @@ Test(conform_runs, expectation_files, .timeout = 300)
 	snprintf(file, sizeof(file), "%s/known.txt", dir);
 	fake_with(&bad, "60", defects);
 	const char *w[] = {"--target", bad.url, "--strict", "--write-expect",
-			   file, NULL};
+			   file, some, which, NULL};
 	rc = conform_args(&out, w);
 	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
 	free(out);
@@ -305,7 +300,7 @@ Test(conform_runs, expectation_files, .timeout = 300)
 		  "%s", text);
 	free(text);
 	const char *e[] = {"--target", bad.url, "--strict", "--expect", file,
-			   NULL};
+			   some, which, NULL};
 	rc = conform_args(&out, e);
 	test_proc_stop(&bad, SIGTERM);
 	cr_expect_eq(rc, 0, "with --expect: exit %d\n%s", rc, out);
@@ -314,7 +309,7 @@ Test(conform_runs, expectation_files, .timeout = 300)
 	free(out);
 	fake_with(&good, "60", NULL);
 	const char *g[] = {"--target", good.url, "--strict", "--expect", file,
-			   NULL};
+			   some, which, NULL};
 	rc = conform_args(&out, g);
 	test_proc_stop(&good, SIGTERM);
 	cr_expect_eq(rc, 1, "unexpected pass: exit %d\n%s", rc, out);
@@ -390,8 +385,9 @@ Test(conform_runs, report_files, .timeout = 300)
 	free(text);
 	text = test_slurp(tap, NULL);
 	cr_assert_not_null(text);
-	cr_expect(strstr(text, "1..30\n") && strstr(text, "not ok 1 - PAG-SIZE") &&
-			  strstr(text, "# SKIP no cassettes given"),
+	cr_expect(strstr(text, "1..30\n") &&
+		      strstr(text, "not ok 1 - PAG-SIZE") &&
+		      strstr(text, "# SKIP no cassettes given"),
 		  "%s", text);
 	free(text);
 	json_t *doc = json_load_file(js, 0, NULL);
@@ -505,5 +501,185 @@ Test(conform_runs, progress_on_terminal, .timeout = 120)
 	rc = conform_args(&out, args);
 	cr_expect_eq(rc, 0, "exit %d\n%s", rc, out);
 	cr_expect_null(strstr(out, "checks done"), "%s", out);
+	free(out);
+}
+
+/* The survey counts the tasks with MaxResults absent when MaxResults 100
+ * is refused, so the checks sized by it still run; and a target that
+ * refuses every valid request is never said to hold no task: the checks
+ * that need the count are skipped with what the survey was answered. */
+Test(conform_runs, survey_failure_named, .timeout = 120)
+{
+	static const char *const reject[] = {"--defect", "reject-100", NULL};
+	static const char *const fail[] = {"--inject", "internal=1", NULL};
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+	int rc;
+
+	fake_with(&p, "20", reject);
+	const char *a[] = {"--target", p.url, "--filter",
+			   "@(PAG/REPEAT|PAG/FILTERTOKEN|ENU/FILTER)", NULL};
+	rc = conform_args(&out, a);
+	test_proc_stop(&p, SIGTERM);
+	cr_expect_eq(rc, 0, "exit %d\n%s", rc, out);
+	for (size_t i = 0; i < 2; i++) {
+		const char *id = i ? "PAG-FILTERTOKEN" : "PAG-REPEAT";
+		outcome(out, id, word, sizeof(word), detail, sizeof(detail));
+		cr_expect_str_eq(word, "pass", "%s: %s %s\n%s", id, word,
+				 detail, out);
+	}
+	outcome(out, "ENU-FILTER", word, sizeof(word), detail,
+		sizeof(detail));
+	cr_expect(strstr(detail, "6 of them on later pages"), "%s", detail);
+	cr_expect(strstr(out, "tasks 20)"), "%s", out);
+	free(out);
+
+	fake_with(&p, "20", fail);
+	const char *b[] = {"--target", p.url, "--filter",
+			   "@(PAG/REPEAT|PAG/FILTERTOKEN)", "--backoff", "1",
+			   NULL};
+	rc = conform_args(&out, b);
+	test_proc_stop(&p, SIGTERM);
+	for (size_t i = 0; i < 2; i++) {
+		const char *id = i ? "PAG-FILTERTOKEN" : "PAG-REPEAT";
+		outcome(out, id, word, sizeof(word), detail, sizeof(detail));
+		cr_expect_str_eq(word, "skipped", "%s: %s %s", id, word,
+				 detail);
+		cr_expect(strstr(detail, "could not list the tasks") &&
+				  strstr(detail, "HTTP 500") &&
+				  !strstr(detail, "no task") &&
+				  !strstr(detail, "no status has"),
+			  "%s: %s", id, detail);
+	}
+	cr_expect(strstr(out, "tasks unknown"), "%s", out);
+	free(out);
+}
+
+/* Under --max-requests, a check that sends nothing (REP-* without
+ * cassettes) keeps its own reason: it is not "out of the budget". */
+Test(conform_runs, budget_keeps_other_skip_reasons, .timeout = 60)
+{
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+	int rc;
+
+	fake_with(&p, "20", NULL);
+	const char *a[] = {"--target", p.url, "--max-requests", "100",
+			   "--filter", "REP/*", NULL};
+	rc = conform_args(&out, a);
+	test_proc_stop(&p, SIGTERM);
+	cr_expect_eq(rc, 0, "exit %d\n%s", rc, out);
+	for (size_t i = 0; i < 2; i++) {
+		const char *id = i ? "REP-BODY" : "REP-STATUS";
+		outcome(out, id, word, sizeof(word), detail, sizeof(detail));
+		cr_expect_str_eq(word, "skipped", "%s", out);
+		cr_expect(strstr(detail, "no cassettes given"), "%s: %s", id,
+			  detail);
+	}
+	free(out);
+}
+
+/* An expectation file cannot hide what it does not describe: a check
+ * listed twice is a usage error naming both lines (the second line would
+ * otherwise turn the first one's unexpected pass into "expected"), found
+ * before any request; and a listed check that did not run is still a
+ * failure, not an expected one. */
+Test(conform_runs, expectation_cannot_hide, .timeout = 120)
+{
+	char dir[] = "/tmp/blt-conform-expect2-XXXXXX";
+	char file[256];
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+	FILE *f;
+	int rc;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/known.txt", dir);
+	f = fopen(file, "w");
+	cr_assert_not_null(f);
+	fputs("PAG-SIZE known\n# again\nPAG-SIZE known again\n", f);
+	fclose(f);
+	/* read before any request: nothing listens on port 9 */
+	const char *d[] = {"--target", "http://127.0.0.1:9", "--expect", file,
+			   NULL};
+	rc = conform_args(&out, d);
+	cr_expect_eq(rc, 2, "exit %d\n%s", rc, out);
+	cr_expect(strstr(out, "line 3") && strstr(out, "line 1") &&
+			  strstr(out, "PAG-SIZE"),
+		  "%s", out);
+	free(out);
+	fake_with(&p, "20", NULL);
+	const char *a[] = {"--target", p.url, "--filter", "PAG/SIZE",
+			   "--expect", file, NULL};
+	f = fopen(file, "w");
+	cr_assert_not_null(f);
+	fputs("PAG-SIZE known\n", f);
+	fclose(f);
+	setenv("BLT_CONFORM_FAULT", "PAG-SIZE:exit", 1);
+	rc = conform_args(&out, a);
+	unsetenv("BLT_CONFORM_FAULT");
+	test_proc_stop(&p, SIGTERM);
+	cr_expect_eq(rc, 1, "exit %d\n%s", rc, out);
+	outcome(out, "PAG-SIZE", word, sizeof(word), detail, sizeof(detail));
+	cr_expect_str_eq(word, "fail", "%s", out);
+	cr_expect(strstr(detail, "did not run"), "%s", detail);
+	free(out);
+	unlink(file);
+	rmdir(dir);
+}
+
+/* Against a target whose NextTokens work once (the same token for every
+ * walk that reaches the same place), a mistake sent on a later page may
+ * be refused for its token, not for the mistake: such a refusal judges
+ * nothing. Here RNG-EDGE (run first, -j1) uses the token RNG-OUT gets
+ * next, and the target checks MaxResults on first pages only: RNG-OUT
+ * must not pass "on first and later pages". */
+Test(conform_runs, later_page_refusal_of_used_token, .timeout = 120)
+{
+	static const char *const defects[] = {
+		"--defect", "single-use-tokens,later-page-range", NULL};
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+
+	fake_with(&p, "20", defects);
+	const char *a[] = {"--target", p.url, "--filter",
+			   "@(RNG/EDGE|RNG/OUT)", "-j1", NULL};
+	conform_args(&out, a);
+	test_proc_stop(&p, SIGTERM);
+	outcome(out, "RNG-OUT", word, sizeof(word), detail, sizeof(detail));
+	cr_expect_null(strstr(detail, "first and later pages"), "%s %s\n%s",
+		       word, detail, out);
+	cr_expect(strcmp(word, "fail") == 0 || strstr(detail, "not judged"),
+		  "%s %s\n%s", word, detail, out);
+	free(out);
+}
+
+/* The same for PAG-FILTERTOKEN: ENU-FILTER (run first, -j1) uses the
+ * CREATED token PAG-FILTERTOKEN gets next, and the target accepts a token
+ * with any TaskStatus; a refusal of the used token must not pass it. */
+Test(conform_runs, filtertoken_refusal_of_used_token, .timeout = 120)
+{
+	static const char *const defects[] = {
+		"--defect", "single-use-tokens,filter-token-reuse", NULL};
+	struct test_proc p;
+	char *out = NULL;
+	char word[16], detail[1400];
+
+	fake_with(&p, "20", defects);
+	const char *a[] = {"--target", p.url, "--filter",
+			   "@(ENU/FILTER|PAG/FILTERTOKEN)", "-j1", "--strict",
+			   NULL};
+	conform_args(&out, a);
+	test_proc_stop(&p, SIGTERM);
+	outcome(out, "PAG-FILTERTOKEN", word, sizeof(word), detail,
+		sizeof(detail));
+	cr_expect(strcmp(word, "fail") == 0 ||
+			  (strcmp(word, "skipped") == 0 &&
+			   strstr(detail, "depends on PAG-REPEAT")),
+		  "%s %s\n%s", word, detail, out);
 	free(out);
 }

@@ -21,6 +21,12 @@ const char *test_bin(const char *name);
 /* The path of a file in the source tree, in a static buffer likewise. */
 const char *test_src(const char *relpath);
 
+/* True when BLT_TEST_SUBSET=1 is in the environment, as tests/CMakeLists.txt
+ * sets it in the sanitizer build (BLT_SANITIZE): there the longest suites
+ * (ctest label "subset") run a representative part of their cases, and
+ * the normal build runs them all (docs/hardening.md says which). */
+bool test_subset(void);
+
 /* Starts argv (argv[0] a path; NULL-terminated) with stdout piped and
  * stderr in a temporary log file, and waits up to timeout_ms for the line
  * "listening on http://HOST:PORT". Returns true when it came; false (with

@@ -98,6 +98,44 @@ int conform_run(char *const argv[], char **out, int timeout_ms)
 
 /* Sends body, appends the interaction; returns the answer's NextToken as a
  * new string or NULL. */
+int conform_run_args(char **out, const char *const *args, int timeout_ms)
+{
+	char *argv[302] = {strdup(test_bin("blt-conform"))};
+	size_t n = 1;
+	int rc;
+
+	*out = NULL;
+	if (!argv[0])
+		return -1;
+	while (args[n - 1] && n < 301) {
+		argv[n] = (char *)args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	rc = conform_run(argv, out, timeout_ms);
+	free(argv[0]);
+	return rc;
+}
+
+bool conform_fake_start(struct test_proc *p, const char *tasks,
+			const char *const *extra)
+{
+	char *fargv[12] = {strdup(test_bin("blt-fake")), "--listen",
+			   "127.0.0.1:0", "--generate", (char *)tasks,
+			   "--seed", "1"};
+	size_t n = 7;
+	bool ok;
+
+	if (!fargv[0])
+		return false;
+	for (size_t i = 0; extra && extra[i] && i < 4; i++)
+		fargv[n++] = (char *)extra[i];
+	fargv[n] = NULL;
+	ok = test_proc_start(p, fargv, 10000);
+	free(fargv[0]);
+	return ok;
+}
+
 static char *record_one(struct httpc *h, const char *url, json_t *list,
 			const char *body, long token_from, bool *ok)
 {

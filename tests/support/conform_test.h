@@ -6,11 +6,23 @@
 
 #include <stdbool.h>
 
+#include "blt_test.h"
+
 /* Runs argv (argv[0] a path) to completion with stdout and stderr captured
  * into *out (a new string the caller frees) and returns the exit code, or
  * 128+signal, or -1 when it had to be killed after timeout_ms. The child
  * does not inherit Criterion's worker variables. */
 int conform_run(char *const argv[], char **out, int timeout_ms);
+
+/* Runs blt-conform (from BLT_BIN_DIR) with args (NULL-terminated, at most
+ * 300 are taken) as conform_run does. */
+int conform_run_args(char **out, const char *const *args, int timeout_ms);
+
+/* Starts blt-fake on 127.0.0.1:0 with --generate tasks --seed 1 and the
+ * extra arguments (NULL-terminated, at most 4 are taken; NULL for none)
+ * into p. False when it did not start (its log is on stderr). */
+bool conform_fake_start(struct test_proc *p, const char *tasks,
+			const char *const *extra);
 
 /* Records a cassette of a short scenario against the server at url (a walk
  * with MaxResults 7 and token links, a filter, a bad filter, an out of range

@@ -33,6 +33,13 @@ const char *test_src(const char *relpath)
 	return path;
 }
 
+bool test_subset(void)
+{
+	const char *v = getenv("BLT_TEST_SUBSET");
+
+	return v && strcmp(v, "1") == 0;
+}
+
 static long now_ms(void)
 {
 	struct timespec ts;
