@@ -276,8 +276,8 @@ static void judge_emptypage(struct cli_verdict *v, const struct cli_run *run)
 	}
 	cli_token(sc, sc->pages[e].next, token);
 	for (size_t i = 0; i < run->n; i++)
-		followed = followed ||
-			   (run->x[i].token && strcmp(run->x[i].token, token) == 0);
+		followed = followed || (run->x[i].token &&
+					strcmp(run->x[i].token, token) == 0);
 	if (!followed) {
 		if (dev(v, "run %s: page %d came with no task and a NextToken; "
 			   "the client took it as the end and never sent "
@@ -716,8 +716,9 @@ static void judge_rules(struct cli_verdict *v, const struct cli_run *runs,
 					 ? "a SigV4 Authorization for service "
 					   "timestream in the kit's region, "
 					   "signed with the kit's key"
-					 : "a request that keeps the request "
-					   "rules (docs/client-conformance.md)");
+					 : "a request that keeps the "
+					   "request rules "
+					   "(docs/client-conformance.md)");
 			}
 		}
 	}

@@ -297,12 +297,12 @@ static void judge_all(struct pool *p, struct results *res)
 			if (p->scripts[i].check == (enum cli_check)c)
 				ran = ran && p->runs[i].done;
 		if (!p->selected[c] || !ran) {
-			char why[200];
-			snprintf(why, sizeof(why),
-				 !p->selected[c] ? "not selected (--filter)"
-						 : "not run: -f stopped the run "
-						   "after %s failed",
-				 cli_checks[p->failed].id);
+			char why[200] = "not selected (--filter)";
+			if (p->selected[c])
+				snprintf(why, sizeof(why),
+					 "not run: -f stopped the run after "
+					 "%s failed",
+					 cli_checks[p->failed].id);
 			out->outcome = RES_SKIP;
 			results_text(&out->reason, why);
 			continue;

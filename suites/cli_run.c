@@ -135,8 +135,8 @@ static void wait_for(struct cli_run *run, pid_t pid, int out_fd, int err_fd)
 		bool stop;
 
 		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
-			    0 &&
+		if (waitid(P_PID, (id_t)pid, &si,
+			   WEXITED | WNOHANG | WNOWAIT) == 0 &&
 		    si.si_pid == pid)
 			break;
 		pthread_mutex_lock(&run->lock);

@@ -187,13 +187,14 @@ static void answer_page(struct cli_run *run, struct cli_exchange *x,
 	for (unsigned i = p->first; i < p->first + p->count; i++) {
 		cli_task_id(sc, i, id);
 		json_array_append_new(
-			tasks, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i}",
-					 "TaskId", id, "TaskStatus",
-					 cli_task_status(sc, i), "DatabaseName",
-					 "blt_db", "TableName", "blt_table",
-					 "CreationTime", 1700000000 + (int)i,
-					 "LastUpdatedTime", 1700000600 + (int)i,
-					 "ResumableUntil", 1700600000 + (int)i));
+			tasks,
+			json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:i}",
+				  "TaskId", id, "TaskStatus",
+				  cli_task_status(sc, i), "DatabaseName",
+				  "blt_db", "TableName", "blt_table",
+				  "CreationTime", 1700000000 + (int)i,
+				  "LastUpdatedTime", 1700000600 + (int)i,
+				  "ResumableUntil", 1700600000 + (int)i));
 	}
 	json_object_set_new(doc, "BatchLoadTasks", tasks);
 	if (p->next >= 0) {
@@ -289,7 +290,8 @@ static void answer_list(struct cli_run *run, struct cli_exchange *x,
 			 sc->task_status, reqrule_status_text(live));
 		answer_typed(run, x, reply, AWSJSON_ERR_VALIDATION, msg);
 	} else if (k == 0 && sc->fault &&
-		   (!sc->fault_times || run->first_attempts < sc->fault_times)) {
+		   (!sc->fault_times ||
+		    run->first_attempts < sc->fault_times)) {
 		x->fault = sc->fault;
 		if (sc->fault == CLI_FAULT_THROTTLE)
 			answer_typed(run, x, reply, AWSJSON_ERR_THROTTLING,

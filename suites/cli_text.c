@@ -272,7 +272,8 @@ bool cli_stderr_names(const struct cli_run *run, const char *type)
 			continue;
 		if (name_char(after) || after == '#')
 			continue;
-		if (after == ':' && p[n + 1] && !isspace((unsigned char)p[n + 1]))
+		if (after == ':' && p[n + 1] &&
+		    !isspace((unsigned char)p[n + 1]))
 			continue;
 		return true;
 	}
