@@ -646,24 +646,26 @@ static void judge_retry(struct cli_verdict *v, const struct cli_run *runs,
 	for (size_t i = 0; i < ng; i++)
 		mean += gaps[i] / (double)ng;
 	floor_ms = CLI_IMMEDIATE_FACTOR * median(turn, nt);
+	if (floor_ms > CLI_IMMEDIATE_CAP_MS)
+		floor_ms = CLI_IMMEDIATE_CAP_MS;
 	if (floor_ms < CLI_IMMEDIATE_MS)
 		floor_ms = CLI_IMMEDIATE_MS;
 	buf_init(&g, 4096);
 	put_gaps(&g, gaps, ng);
 	/* both the median and the mean low: full jitter makes some delays
 	 * short, but not most of them and not their mean */
-	if (c != CLI_RETRY_RESET && ng && mid < floor_ms &&
-	    mean < 2 * floor_ms &&
+	if (c != CLI_RETRY_RESET && ng && mid < floor_ms && mean < floor_ms &&
 	    dev(v, "the retries came at once after the %s: the delays were "
 		   "%s (median %.1f ms, mean %.1f ms), no longer than the "
 		   "client takes between an answer and its next request when "
 		   "it does not wait (median %.1f ms over %zu)",
 		type, g.data, mid, mean, median(turn, nt), nt)) {
 		evidence(v, last);
-		expected(v, "a backoff delay before retrying: a median of "
-			    "%.1f ms or more (%d times that turnaround, at "
-			    "least %.0f ms) or a mean of twice that",
-			 floor_ms, CLI_IMMEDIATE_FACTOR, CLI_IMMEDIATE_MS);
+		expected(v, "a backoff delay before retrying: a median or a "
+			    "mean of %.1f ms or more (%d times that "
+			    "turnaround, from %.0f to %.0f ms)",
+			 floor_ms, CLI_IMMEDIATE_FACTOR, CLI_IMMEDIATE_MS,
+			 CLI_IMMEDIATE_CAP_MS);
 	}
 	if (!v->deviations && ng) {
 		cover(v, "retried after %s", g.data);
