@@ -17,6 +17,7 @@
 #include "blt/inject.h"
 #include "blt/log.h"
 #include "blt/redact.h"
+#include "blt/reqrules.h"
 
 #define REPLAY_NONE ((size_t)-1)
 #define REPLAY_VIOLATIONS_MAX 10000 /* kept in full; the rest only counted */
@@ -25,20 +26,21 @@
  * retries. */
 #define REPLAY_NOMATCH_STATUS 404
 
-/* The client rules, each reported on its own. */
+/* The client rules (lib/blt/reqrules.h, the same numbers) and the
+ * replay's own two, each reported on its own. */
 enum replay_rule {
-	RULE_METHOD,    /* CLIENT-METHOD: POST */
-	RULE_PATH,      /* CLIENT-PATH: "/" */
-	RULE_CTYPE,     /* CLIENT-CTYPE: application/x-amz-json-1.0 */
-	RULE_TARGET,    /* CLIENT-TARGET: a known X-Amz-Target */
-	RULE_JSON,      /* CLIENT-JSON: the body is a JSON object */
-	RULE_MAXRESULTS, /* CLIENT-MAXRESULTS: an integer in 1..100 */
-	RULE_STATUS,    /* CLIENT-STATUS: one of the six TaskStatus values */
-	RULE_TOKEN,     /* CLIENT-TOKEN: a NextToken this replay issued */
-	RULE_WALK,      /* CLIENT-WALK: one TaskStatus throughout a walk */
-	RULE_SIGV4,     /* CLIENT-SIGV4: SigV4 for timestream (verified with
-			   --verify-sigv4) */
-	RULE_NOMATCH,   /* REPLAY-NOMATCH: no recorded interaction matches */
+	RULE_METHOD = REQRULE_METHOD,
+	RULE_PATH = REQRULE_PATH,
+	RULE_CTYPE = REQRULE_CTYPE,
+	RULE_TARGET = REQRULE_TARGET,
+	RULE_JSON = REQRULE_JSON,
+	RULE_MAXRESULTS = REQRULE_MAXRESULTS,
+	RULE_STATUS = REQRULE_STATUS,
+	RULE_TOKEN = REQRULE_TOKEN,
+	RULE_WALK = REQRULE_WALK,
+	RULE_SIGV4 = REQRULE_SIGV4,
+	RULE_NOMATCH = REQRULE_COUNT, /* REPLAY-NOMATCH: no recorded
+					 interaction matches */
 	RULE_EXHAUSTED, /* REPLAY-EXHAUSTED: --strict and every match used */
 	RULE_COUNT
 };
@@ -221,12 +223,16 @@ void replay_handle(void *ctx, const struct httpd_request *req,
 		   struct httpd_reply *reply);
 
 /* Checks the parts of a request that need no state: method, path,
- * Content-Type, target and SigV4 (verified on signed, the request as it
- * came, when req is a scrubbed view of it). Adds violations (takes the
- * lock). */
+ * Content-Type, target and SigV4 (reqrules_envelope; the signature is
+ * verified on signed_req, the request as it came, when req is a scrubbed
+ * view of it). Adds violations (takes the lock). */
 void replay_check_envelope(struct replay *rp, const struct httpd_request *req,
 			   const struct httpd_request *signed_req,
 			   enum awsjson_op op);
+
+/* Adds a violation for every rule f holds. The caller holds rp->lock. */
+void replay_violations_add(struct replay *rp, const struct httpd_request *req,
+			   const struct reqrule_findings *f);
 
 /* Records a violation: logs it to stderr (the first few of each rule in
  * full, the rest counted) and keeps it for the reports (up to

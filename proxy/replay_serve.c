@@ -5,19 +5,8 @@
 #include <string.h>
 
 #include "blt/canon.h"
-#include "blt/lbt.h"
 #include "replay.h"
 
-
-/* What the stateless body checks found, reported under the lock. */
-struct body_findings {
-	bool not_object;
-	char json_why[BLT_ERR_MSG_MAX];
-	char maxresults[200];
-	char status[200];
-	char token[200];
-	int live_status; /* -1 none, -2 not one of the six, else lbt_status */
-};
 
 static void answer_error(struct httpd_reply *reply, enum awsjson_error e,
 			 int status, const char *message)
@@ -98,114 +87,22 @@ static bool inject(struct replay *rp, const struct httpd_request *req,
 	return f != INJECT_NONE;
 }
 
-/* The stateless member checks of ListBatchLoadTasks. */
-static void check_members(const json_t *body, struct body_findings *bf)
-{
-	const json_t *mr = json_object_get(body, "MaxResults");
-	const json_t *ts = json_object_get(body, "TaskStatus");
-	const json_t *nt = json_object_get(body, "NextToken");
-	enum lbt_status s;
-
-	bf->live_status = -1;
-	if (nt && !json_is_string(nt))
-		snprintf(bf->token, sizeof(bf->token),
-			 "NextToken is a JSON %s, not a string",
-			 json_is_number(nt) ? "number" : "non-string");
-	if (mr && json_is_real(mr)) {
-		snprintf(bf->maxresults, sizeof(bf->maxresults),
-			 "MaxResults: %.17g is written as a real number, not "
-			 "an integer",
-			 json_real_value(mr));
-	} else if (mr && !json_is_integer(mr)) {
-		char *t = canon_text(mr);
-		snprintf(bf->maxresults, sizeof(bf->maxresults),
-			 "MaxResults: %.60s is not an integer", t ? t : "?");
-		free(t);
-	} else if (mr && (json_integer_value(mr) < LBT_MAX_RESULTS_MIN ||
-			  json_integer_value(mr) > LBT_MAX_RESULTS_MAX)) {
-		snprintf(bf->maxresults, sizeof(bf->maxresults),
-			 "MaxResults: %lld is outside %d..%d",
-			 (long long)json_integer_value(mr),
-			 LBT_MAX_RESULTS_MIN, LBT_MAX_RESULTS_MAX);
-	}
-	if (!ts)
-		return;
-	if (json_is_string(ts) && lbt_status_parse(json_string_value(ts), &s)) {
-		bf->live_status = (int)s;
-		return;
-	}
-	bf->live_status = -2;
-	char *t = canon_text(ts);
-	snprintf(bf->status, sizeof(bf->status),
-		 "TaskStatus: %.60s is not one of CREATED, IN_PROGRESS, "
-		 "FAILED, SUCCEEDED, PROGRESS_STOPPED, PENDING_RESUME",
-		 t ? t : "?");
-	free(t);
-}
-
-/* Parses the body (empty means {}); NULL with bf filled when it is not a
- * JSON object. */
-static json_t *parse_body(const struct httpd_request *req,
-			  struct body_findings *bf)
-{
-	struct blt_err err = {0};
-	json_t *body = awsjson_body_parse(req->body, req->body_len, &err);
-
-	if (body)
-		return body;
-	bf->not_object = true;
-	snprintf(bf->json_why, sizeof(bf->json_why), "%s", err.msg);
-	return NULL;
-}
-
-static void report_findings(struct replay *rp, const struct httpd_request *req,
-			    const struct body_findings *bf)
-{
-	if (bf->not_object)
-		replay_violation_add(rp, req, RULE_JSON, "%s", bf->json_why);
-	if (bf->maxresults[0])
-		replay_violation_add(rp, req, RULE_MAXRESULTS, "%s",
-				     bf->maxresults);
-	if (bf->status[0])
-		replay_violation_add(rp, req, RULE_STATUS, "%s", bf->status);
-	if (bf->token[0])
-		replay_violation_add(rp, req, RULE_TOKEN, "%s", bf->token);
-}
-
-static const char *status_text(int s)
-{
-	if (s == -1)
-		return "absent";
-	if (s == -2)
-		return "not a valid value";
-	return lbt_status_name((enum lbt_status)s);
-}
-
 /* CLIENT-TOKEN and CLIENT-WALK; the caller holds the lock. An empty
  * NextToken is an absent one (SPEC section 2): a first page. */
-static void check_token(struct replay *rp, const struct httpd_request *req,
-			const char *token, int live_status)
+static void check_token(struct replay *rp, const char *token, int live_status,
+			struct reqrule_findings *f)
 {
 	struct replay_token *t;
 
 	if (!token || !*token)
 		return;
 	t = replay_token_find(&rp->ix, token, strlen(token));
-	if (!t || !t->issued) {
-		replay_violation_add(rp, req, RULE_TOKEN,
-				     "NextToken '%.40s%s' was %s", token,
-				     strlen(token) > 40 ? "..." : "",
-				     t ? "recorded but not yet issued by this "
-					 "replay"
-				       : "never issued by this replay");
-		return;
-	}
-	if (t->walk_status != live_status)
-		replay_violation_add(rp, req, RULE_WALK,
-				     "TaskStatus is %s, but the walk that "
-				     "issued this NextToken had %s",
-				     status_text(live_status),
-				     status_text(t->walk_status));
+	reqrules_token(token,
+		       !t	     ? REQRULE_TOKEN_UNKNOWN
+		       : !t->issued ? REQRULE_TOKEN_NOT_YET
+				    : REQRULE_TOKEN_ISSUED,
+		       t ? t->walk_status : -1, live_status, "this replay",
+		       "recorded", f);
 }
 
 /* Picks the entry to serve from a group; REPLAY_NONE when --strict finds
@@ -291,7 +188,8 @@ static void answer_unmatchable(struct replay *rp,
 /* Matches a parsed request and answers it. */
 static void match_and_answer(struct replay *rp, const struct httpd_request *req,
 			     struct httpd_reply *reply, const char *op,
-			     json_t *body, const struct body_findings *bf)
+			     json_t *body, int live_status,
+			     struct reqrule_findings *f)
 {
 	json_t *tok = json_incref(json_object_get(body, "NextToken"));
 	const char *token = json_string_value(tok);
@@ -310,13 +208,13 @@ static void match_and_answer(struct replay *rp, const struct httpd_request *req,
 		g = replay_group_find(&rp->ix, key.data, key.len,
 				      canon_hash_bytes(key.data, key.len));
 	pthread_mutex_lock(&rp->lock);
-	report_findings(rp, req, bf);
 	if (strcmp(op, "ListBatchLoadTasks") == 0)
-		check_token(rp, req, token, bf->live_status);
+		check_token(rp, token, live_status, f);
+	replay_violations_add(rp, req, f);
 	if (kst)
 		answer_unmatchable(rp, req, reply, &kerr);
 	else if (g && (e = pick(rp, g)) != REPLAY_NONE)
-		serve(rp, e, bf->live_status);
+		serve(rp, e, live_status);
 	else if (g)
 		answer_exhausted(rp, req, reply, g);
 	pthread_mutex_unlock(&rp->lock);
@@ -390,7 +288,8 @@ void replay_handle(void *ctx, const struct httpd_request *req,
 	const struct httpd_request *view = scrub(rp, req, &s);
 	const char *target = httpd_request_header(view, "x-amz-target");
 	enum awsjson_op op = awsjson_target_parse(target);
-	struct body_findings bf = {.live_status = -1};
+	struct reqrule_findings f;
+	int live_status = -1;
 	json_t *body = NULL;
 
 	replay_check_envelope(rp, view, req, op);
@@ -400,11 +299,10 @@ void replay_handle(void *ctx, const struct httpd_request *req,
 		answer_endpoints(rp, view, reply);
 		goto done;
 	}
-	body = parse_body(view, &bf);
-	if (body && op == AWSJSON_OP_LIST_BATCH_LOAD_TASKS)
-		check_members(body, &bf);
+	reqrule_findings_init(&f);
+	body = reqrules_body(view, op, &live_status, &f);
 	match_and_answer(rp, view, reply, replay_op_of_target(target), body,
-			 &bf);
+			 live_status, &f);
 	json_decref(body);
 done:
 	scrub_free(&s);

@@ -17,6 +17,7 @@
 #include "blt/cassette.h"
 #include "blt/clock.h"
 #include "blt/httpc.h"
+#include "cli.h"
 #include "conform.h"
 #include "runner.h"
 
@@ -34,9 +35,17 @@ static const char usage_text[] =
 	"                   [--xml[=FILE]] [--tap[=FILE]] [--json[=FILE]]\n"
 	"                   [--html FILE] [--filter PATTERN] [-f]\n"
 	"                   [CRITERION FLAGS]\n"
+	"       blt-conform --client [--profile P] [--region R]\n"
+	"                   [--timeout MS] [-j N] [--strict] [--expect FILE]\n"
+	"                   [--write-expect FILE] [--xml[=FILE]]\n"
+	"                   [--tap[=FILE]] [--json[=FILE]] [--html FILE]\n"
+	"                   [--filter PATTERN] [-f] [--list]\n"
+	"                   -- COMMAND [ARGS...]\n"
 	"\n"
 	"Runs every conformance check of ListBatchLoadTasks against URL, or\n"
-	"against an embedded blt-fake when --target is not given.\n"
+	"against an embedded blt-fake when --target is not given. With\n"
+	"--client it judges a client instead: COMMAND runs once per scenario\n"
+	"against a scenario server (docs/client-conformance.md).\n"
 	"\n"
 	"  --target URL        the server under test (http:// or https://)\n"
 	"  --cassettes PATH... cassette files, or directories of *.json, to\n"
@@ -67,6 +76,12 @@ static const char usage_text[] =
 	"  --filter PATTERN    run the checks that match: 'PAG/*',\n"
 	"                      'REP/BODY' or 'RNG-OUT'\n"
 	"  -f, --fail-fast     start no check after one failed\n"
+	"  --client            judge COMMAND, a client that lists the tasks\n"
+	"                      with BLT_MAX_RESULTS and BLT_TASK_STATUS and\n"
+	"                      prints the TaskIds (the client checks CLI-*);\n"
+	"                      there --timeout is each run's limit (30000),\n"
+	"                      -j N the runs at once (4), --filter\n"
+	"                      'CLI-PAG-*'\n"
 	"  --help, --version\n"
 	"\n"
 	"Criterion's flags pass through: -j N, --list, --verbose.\n"
@@ -161,6 +176,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r.stderr_fd = dup(STDERR_FILENO);
+	if (r.client) {
+		rc = cli_main(&r);
+		close(r.stderr_fd);
+		free(cargv);
+		return rc;
+	}
 	rc = runner_select(&r, &err);
 	if (rc == 0)
 		rc = runner_read_expect(&r, &err);

@@ -141,6 +141,13 @@ static int parse_real(const char *opt, const char *v, double lo, double hi,
 	return 0;
 }
 
+/* Notes the first option that applies to the server mode alone. */
+static void server_only(struct runner *r, const char *opt)
+{
+	if (!r->server_only)
+		r->server_only = opt;
+}
+
 /* The runner's options that take a number. 1 when a is none of them. */
 static int number_option(struct runner *r, int argc, char **argv, int *i,
 			 struct blt_err *err)
@@ -153,15 +160,18 @@ static int number_option(struct runner *r, int argc, char **argv, int *i,
 		if (parse_number("--timeout", v, 1, 3600000, &num, err))
 			return 2;
 		r->cfg.timeout_ms = (long)num;
+		r->timeout_given = true;
 		return 0;
 	}
 	if (!missing && (v = opt_value("--retries", argc, argv, i, &missing))) {
+		server_only(r, "--retries");
 		if (parse_number("--retries", v, 0, 20, &num, err))
 			return 2;
 		r->cfg.retries = (unsigned)num;
 		return 0;
 	}
 	if (!missing && (v = opt_value("--backoff", argc, argv, i, &missing))) {
+		server_only(r, "--backoff");
 		if (parse_number("--backoff", v, 1, 60000, &num, err))
 			return 2;
 		r->cfg.backoff_ms = (long)num;
@@ -169,13 +179,15 @@ static int number_option(struct runner *r, int argc, char **argv, int *i,
 	}
 	if (!missing &&
 	    (v = opt_value("--max-requests", argc, argv, i, &missing))) {
+		server_only(r, "--max-requests");
 		if (parse_number("--max-requests", v, 20, 1000000000000LL, &num,
 				 err))
 			return 2;
 		r->cfg.max_requests = (uint64_t)num;
 		return 0;
 	}
-	if (!missing && (v = opt_value("--rate", argc, argv, i, &missing)))
+	if (!missing && (v = opt_value("--rate", argc, argv, i, &missing)) &&
+	    (server_only(r, "--rate"), true))
 		return parse_real("--rate", v, 0.01, 1e6, &r->cfg.rate, err)
 			       ? 2
 			       : 0;
@@ -226,6 +238,7 @@ static int own_option(struct runner *r, int argc, char **argv, int *i,
 
 	if ((v = opt_value("--target", argc, argv, i, &missing))) {
 		r->have_target = true;
+		server_only(r, "--target");
 		return conform_parse_target(&r->cfg, v, err) ? 2 : 0;
 	}
 	if (missing)
@@ -235,6 +248,7 @@ static int own_option(struct runner *r, int argc, char **argv, int *i,
 	if (missing)
 		goto no_value;
 	if ((v = opt_value("--compare", argc, argv, i, &missing))) {
+		server_only(r, "--compare");
 		if (strcmp(v, "exact") && strcmp(v, "shape"))
 			return blt_fail(err, BLT_EUSAGE,
 					"--compare '%s': exact or shape", v),
@@ -279,6 +293,10 @@ static int own_option(struct runner *r, int argc, char **argv, int *i,
 		r->cfg.fail_fast = true;
 		return 0;
 	}
+	if (strcmp(a, "--client") == 0) {
+		r->client = true;
+		return 0;
+	}
 	return 1;
 no_value:
 	return blt_fail(err, BLT_EUSAGE, "%s needs a value", a), 2;
@@ -307,6 +325,7 @@ static int cassettes_option(struct runner *r, int argc, char **argv, int *i,
 	char *a = argv[*i];
 
 	r->cassettes_given = true;
+	server_only(r, "--cassettes");
 	if (strncmp(a, "--cassettes=", 12) == 0)
 		return cassette_arg(r, a + 12, err);
 	while (*i + 1 < argc && argv[*i + 1][0] != '-')
@@ -315,6 +334,60 @@ static int cassettes_option(struct runner *r, int argc, char **argv, int *i,
 	if (r->ncassette_args == 0)
 		return blt_fail(err, BLT_EUSAGE,
 				"--cassettes needs at least one path"),
+		       2;
+	return 0;
+}
+
+/* True for -j N, -jN, --jobs N and --jobs=N. */
+static bool jobs_option(const char *a)
+{
+	return strncmp(a, "-j", 2) == 0 || strcmp(a, "--jobs") == 0 ||
+	       strncmp(a, "--jobs=", 7) == 0;
+}
+
+/* Reads the number of -j (a, with v its value or a itself) into
+ * r->jobs. */
+static int jobs_value(struct runner *r, const char *a, const char *v,
+		      struct blt_err *err)
+{
+	long long num;
+
+	if (strncmp(v, "--jobs=", 7) == 0)
+		v += 7;
+	else if (v == a && strncmp(v, "-j", 2) == 0)
+		v += 2;
+	if (parse_number(a, v, 0, 64, &num, err))
+		return 2;
+	r->jobs = (unsigned)num;
+	return 0;
+}
+
+/* --client and "-- COMMAND" go together; the options of the server mode
+ * alone are refused with them. */
+static int client_mode_check(struct runner *r, struct blt_err *err)
+{
+	if (r->command && !r->client)
+		return blt_fail(err, BLT_EUSAGE,
+				"a COMMAND after -- needs --client"),
+		       2;
+	if (!r->client)
+		return 0;
+	if (!r->command && !r->listed)
+		return blt_fail(err, BLT_EUSAGE,
+				"--client needs the client to run: "
+				"--client -- COMMAND [ARGS]"),
+		       2;
+	if (r->server_only)
+		return blt_fail(err, BLT_EUSAGE,
+				"%s judges a server; it does not apply to "
+				"--client",
+				r->server_only),
+		       2;
+	if (r->criterion_only)
+		return blt_fail(err, BLT_EUSAGE,
+				"%s does not apply to --client (it takes -j N "
+				"and --list)",
+				r->criterion_only),
 		       2;
 	return 0;
 }
@@ -349,6 +422,14 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 			return 2;
 		if (rc == 0)
 			continue;
+		if (strcmp(a, "--") == 0) {
+			if (i + 1 >= argc)
+				return blt_fail(err, BLT_EUSAGE,
+						"-- needs a COMMAND after it"),
+				       2;
+			r->command = &argv[i + 1];
+			break;
+		}
 		if (!in_list(criterion_flags, a) &&
 		    !in_list(criterion_with_value, a) &&
 		    !has_prefix(criterion_prefixed, a)) {
@@ -358,6 +439,8 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 		}
 		if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0)
 			r->listed = true;
+		else if (!jobs_option(a) && !r->criterion_only)
+			r->criterion_only = a;
 		cargv[(*cargc)++] = argv[i];
 		if (in_list(criterion_with_value, a)) {
 			if (i + 1 >= argc) {
@@ -367,9 +450,11 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 			}
 			cargv[(*cargc)++] = argv[++i];
 		}
+		if (jobs_option(a) && jobs_value(r, a, argv[i], err))
+			return 2;
 	}
 	cargv[*cargc] = NULL;
-	return 0;
+	return client_mode_check(r, err);
 }
 
 /* Adds one cassette file after loading it (a broken one is an error). */
