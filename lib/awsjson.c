@@ -13,6 +13,8 @@
 
 #define CORAL "com.amazon.coral.service#"
 #define AWSJSON_QUICK_DEPTH 64 /* deeper bodies go to jansson directly */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 struct error_row {
 	const char *name;
@@ -137,6 +139,88 @@ const char *awsjson_type_words(const json_t *v)
 	case JSON_NULL: return "null";
 	}
 	return "a value";
+}
+
+/* Fills why with the excess found and returns true. */
+static bool beyond(char *why, size_t whylen, bool deep)
+{
+	if (why && whylen)
+		snprintf(why, whylen,
+			 "request body: %s (a ListBatchLoadTasks input has "
+			 "three members, each a string or a number): not "
+			 "read as JSON, matched as the bytes sent",
+			 deep ? "nested deeper than "
+				STR(AWSJSON_BODY_DEPTH_MAX) " levels"
+			      : "more than " STR(AWSJSON_BODY_ITEMS_MAX)
+				" members and array elements");
+	return true;
+}
+
+bool awsjson_body_beyond(enum awsjson_op op, const char *body, size_t len,
+			 char *why, size_t whylen)
+{
+	size_t i = 0, items = 0, depth = 0;
+
+	if (op != AWSJSON_OP_LIST_BATCH_LOAD_TASKS || !body)
+		return false;
+	while (i < len) {
+		char c = body[i++];
+
+		if (c == '"') {
+			/* Skip the string: to the first unescaped quote. */
+			while (i < len && body[i] != '"')
+				i += body[i] == '\\' ? 2 : 1;
+			i++;
+		} else if (c == '{' || c == '[') {
+			if (++depth > AWSJSON_BODY_DEPTH_MAX)
+				return beyond(why, whylen, true);
+			if (++items > AWSJSON_BODY_ITEMS_MAX)
+				return beyond(why, whylen, false);
+		} else if (c == '}' || c == ']') {
+			depth -= depth > 0;
+		} else if (c == ',' && ++items > AWSJSON_BODY_ITEMS_MAX) {
+			return beyond(why, whylen, false);
+		}
+	}
+	return false;
+}
+
+/* Adds v's items to *items (as the compact text's commas and opening
+ * brackets); false at the first excess. */
+static bool json_within(const json_t *v, size_t depth, size_t *items)
+{
+	size_t n;
+
+	if (!json_is_object(v) && !json_is_array(v))
+		return true;
+	n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
+	*items += 1 + (n ? n - 1 : 0);
+	if (depth + 1 > AWSJSON_BODY_DEPTH_MAX ||
+	    *items > AWSJSON_BODY_ITEMS_MAX)
+		return false;
+	if (json_is_object(v)) {
+		const char *key;
+		json_t *m;
+
+		json_object_foreach((json_t *)v, key, m)
+		{
+			if (!json_within(m, depth + 1, items))
+				return false;
+		}
+		return true;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!json_within(json_array_get(v, i), depth + 1, items))
+			return false;
+	return true;
+}
+
+bool awsjson_json_beyond(enum awsjson_op op, const json_t *v)
+{
+	size_t items = 0;
+
+	return op == AWSJSON_OP_LIST_BATCH_LOAD_TASKS && v &&
+	       !json_within(v, 0, &items);
 }
 
 json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err)

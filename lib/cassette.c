@@ -1168,10 +1168,16 @@ static json_t *headers_new(const char *const *names,
 	return h;
 }
 
-/* Whether a request body is one that the AWS JSON request parser takes. */
-static bool request_json_ok(const char *body, size_t len)
+/* Whether a request body of operation op is one that the AWS JSON request
+ * parser takes and that is within the bounds of op's input. */
+static bool request_json_ok(const char *op, const char *body, size_t len)
 {
-	json_t *v = awsjson_body_parse(body, len, NULL);
+	json_t *v;
+
+	if (awsjson_body_beyond(awsjson_op_lookup(op ? op : ""), body, len,
+				NULL, 0))
+		return false;
+	v = awsjson_body_parse(body, len, NULL);
 
 	json_decref(v);
 	return v != NULL;
@@ -1182,15 +1188,18 @@ static bool request_json_ok(const char *body, size_t len)
  * body with a NUL byte is never JSON (jansson would stop reading there),
  * and a request body is JSON only when the AWS JSON request parser takes
  * it (an object, no repeated member): what a server rejects is kept as the
- * bytes the client sent, and a replay matches it byte for byte. */
-static int body_set(json_t *msg, const char *body, size_t len, bool request)
+ * bytes the client sent, and a replay matches it byte for byte; so is one
+ * beyond any input of its operation (awsjson_body_beyond), which a replay
+ * does not parse. */
+static int body_set(json_t *msg, const char *body, size_t len, bool request,
+		    const char *op)
 {
 	json_t *v = NULL;
 	char *b64;
 
 	if (len == 0)
 		return 1;
-	if (!memchr(body, 0, len) && (!request || request_json_ok(body, len)))
+	if (!memchr(body, 0, len) && (!request || request_json_ok(op, body, len)))
 		v = canon_parse(body, len, len, BODY_DEPTH_MAX, NULL);
 	if (v)
 		return json_object_set_new(msg, "body", v) == 0;
@@ -1238,7 +1247,7 @@ json_t *cassette_request_new(const char *method, const char *path,
 	ok = ok && (!op || !json_object_set_new(m, "operation",
 						json_string(op)));
 	ok = ok && !json_object_set(m, "headers", h);
-	ok = ok && body_set(m, body, len, true);
+	ok = ok && body_set(m, body, len, true, op);
 	free(mcopy);
 	free(pcopy);
 	json_decref(h);
@@ -1259,7 +1268,7 @@ json_t *cassette_response_new(int status, const char *const *names,
 
 	ok = ok && !json_object_set_new(m, "status", json_integer(status));
 	ok = ok && !json_object_set(m, "headers", h);
-	ok = ok && body_set(m, body, len, false);
+	ok = ok && body_set(m, body, len, false, NULL);
 	json_decref(h);
 	if (!ok) {
 		json_decref(m);

@@ -86,6 +86,11 @@ struct replay_entry {
 	unsigned long used;   /* times served */
 	char *key;            /* while loading: its match key, until filed */
 	size_t keylen;
+	size_t raw_at;        /* where the raw body starts in the key, or
+				 REPLAY_NONE when it matches as JSON */
+	const char *raw;      /* borrowed from its group's key: the body
+				 bytes it matches as, or NULL */
+	size_t rawlen;
 };
 
 /* All entries with one key, served in recorded order. */
@@ -156,14 +161,19 @@ const char *replay_op_of_target(const char *target);
  * the body. */
 #define REPLAY_CLOSEST_ENTRIES_MAX 1024
 #define REPLAY_CLOSEST_WORK_MAX 65536
+/* A body matched as bytes is compared with at most this many recorded
+ * bytes in all. */
+#define REPLAY_CLOSEST_BYTES_MAX (16 * 1024 * 1024)
 
 /* Describes why no entry matched: names the closest recorded request of the
  * same operation and its differences with the live body, comparing the
  * operation's entries in recorded order within the bounds above (the
- * message says how many when they cut the search). Appends to out. */
+ * message says how many when they cut the search). A live body matched as
+ * bytes (body NULL: raw, rawlen) is compared with the recorded bodies
+ * matched as bytes. Appends to out. */
 void replay_explain_miss(const struct replay_index *ix, const char *op,
-			 const json_t *body, const char *token,
-			 struct blt_buf *out);
+			 const json_t *body, const char *raw, size_t rawlen,
+			 const char *token, struct blt_buf *out);
 
 /* One violation as the reports show it. */
 struct replay_violation {

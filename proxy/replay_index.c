@@ -231,6 +231,10 @@ static void group_insert(struct replay_index *ix, size_t e)
 		replay_group_find(ix, en->key, en->keylen, h);
 	size_t i;
 
+	if (en->raw_at != REPLAY_NONE) {
+		en->raw = (g ? g->key : en->key) + en->raw_at;
+		en->rawlen = en->keylen - en->raw_at;
+	}
 	if (g) {
 		ix->entries[g->last].next_same = e;
 		g->last = e;
@@ -271,9 +275,17 @@ static blt_status prepare_entry(struct replay_index *ix, size_t e,
 		en->op = replay_op_of_target(json_string_value(json_object_get(
 			json_object_get(ci->request, "headers"),
 			"x-amz-target")));
+	/* A body beyond any input of its operation matches as the bytes
+	 * sent, as a live one does (replay_serve.c): here its compact text,
+	 * which a recording of it holds as body_text anyway. */
+	bool beyond = awsjson_json_beyond(awsjson_op_lookup(en->op), body);
+
+	if (beyond)
+		body = NULL;
 	en->req_body = body;
 	en->token_from = ci->token_from;
-	en->token_key = token_key_of(ix->files[en->file], ci);
+	/* A live body matched as bytes has no NextToken read from it. */
+	en->token_key = beyond ? "" : token_key_of(ix->files[en->file], ci);
 	en->describe = strcmp(en->op, "DescribeEndpoints") == 0;
 	en->walk_status = walk_status_of(body);
 	en->next_same = REPLAY_NONE;
@@ -291,6 +303,7 @@ static blt_status prepare_entry(struct replay_index *ix, size_t e,
 	json_decref(empty);
 	if (st)
 		return st;
+	en->raw_at = body || empty ? REPLAY_NONE : key->len - raw->len;
 	en->keylen = key->len;
 	en->key = malloc(key->len + 1);
 	if (!en->key)

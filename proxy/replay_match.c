@@ -183,9 +183,114 @@ static size_t closest(const struct replay_index *ix,
 	return best;
 }
 
+/* The bytes two bodies share at their start (*pre) and, after that, at
+ * their end (*suf); adds the bytes compared to *work. */
+static void common_bytes(const char *a, size_t alen, const char *b,
+			 size_t blen, size_t *pre, size_t *suf, size_t *work)
+{
+	size_t n = alen < blen ? alen : blen;
+	size_t p = 0, s = 0;
+
+	while (p < n && a[p] == b[p])
+		p++;
+	while (s < n - p && a[alen - 1 - s] == b[blen - 1 - s])
+		s++;
+	*pre = p;
+	*suf = s;
+	*work += p + s + 1;
+}
+
+/* The bytes in which two bodies differ, counted as what is left of each
+ * once their common start and end are set aside. */
+static size_t raw_distance(const char *a, size_t alen, const char *b,
+			   size_t blen, size_t *work)
+{
+	size_t pre, suf;
+
+	common_bytes(a, alen, b, blen, &pre, &suf, work);
+	return (alen - pre - suf) + (blen - pre - suf);
+}
+
+/* As closest(), for a live body matched as bytes: the recorded bodies
+ * matched as bytes, within REPLAY_CLOSEST_ENTRIES_MAX entries and
+ * REPLAY_CLOSEST_BYTES_MAX compared bytes. */
+static size_t closest_raw(const struct replay_index *ix,
+			  const struct replay_op_entries *list,
+			  const char *raw, size_t rawlen, const char *token,
+			  size_t *compared)
+{
+	size_t best = REPLAY_NONE;
+	size_t best_n = 0;
+	size_t work = 0;
+	size_t k = 0;
+
+	for (; k < list->n && k < REPLAY_CLOSEST_ENTRIES_MAX &&
+	       work < REPLAY_CLOSEST_BYTES_MAX;
+	     k++) {
+		const struct replay_entry *e = &ix->entries[list->entries[k]];
+		size_t n;
+
+		if (!e->raw)
+			continue;
+		n = raw_distance(e->raw, e->rawlen, raw, rawlen, &work) +
+		    (strcmp(e->token_key, token ? token : "") != 0);
+		if (best == REPLAY_NONE || n < best_n) {
+			best = list->entries[k];
+			best_n = n;
+		}
+		if (n == 0) {
+			k++;
+			break;
+		}
+	}
+	*compared = k;
+	return best;
+}
+
+/* Explains a miss of a body matched as bytes. */
+static void explain_raw(const struct replay_index *ix, const char *op,
+			const struct replay_op_entries *list, const char *raw,
+			size_t rawlen, const char *token, struct blt_buf *out)
+{
+	size_t compared = 0, pre, suf, work = 0;
+	size_t best = list ? closest_raw(ix, list, raw, rawlen, token,
+					 &compared)
+			   : REPLAY_NONE;
+	const struct replay_entry *e;
+
+	if (best == REPLAY_NONE) {
+		buf_printf(out, NULL,
+			   " (its body is matched as bytes, and the cassettes "
+			   "hold no %s request matched so)",
+			   *op ? op : "such");
+		return;
+	}
+	e = &ix->entries[best];
+	if (compared < list->n)
+		buf_printf(out, NULL,
+			   "; closest among the first %zu of %zu recorded %s "
+			   "requests: interaction %ld of %s",
+			   compared, list->n, op, e->id, ix->paths[e->file]);
+	else
+		buf_printf(out, NULL, "; closest: interaction %ld of %s",
+			   e->id, ix->paths[e->file]);
+	common_bytes(e->raw, e->rawlen, raw, rawlen, &pre, &suf, &work);
+	if (pre == e->rawlen && pre == rawlen)
+		buf_puts(out, "; the same body bytes", NULL);
+	else
+		buf_printf(out, NULL,
+			   "; the bodies differ as bytes: recorded %zu, got "
+			   "%zu, first difference at byte %zu",
+			   e->rawlen, rawlen, pre + 1);
+	if (strcmp(e->token_key, token ? token : "") != 0)
+		buf_puts(out, "; NextToken differs", NULL);
+	else if (pre == e->rawlen && pre == rawlen)
+		buf_puts(out, " (used up)", NULL);
+}
+
 void replay_explain_miss(const struct replay_index *ix, const char *op,
-			 const json_t *body, const char *token,
-			 struct blt_buf *out)
+			 const json_t *body, const char *raw, size_t rawlen,
+			 const char *token, struct blt_buf *out)
 {
 	const struct replay_op_entries *list = op_entries(ix, op);
 	json_t *live_tok = token_json(token);
@@ -197,7 +302,7 @@ void replay_explain_miss(const struct replay_index *ix, const char *op,
 	buf_printf(out, NULL, "no recorded interaction matches this %s request",
 		   *op ? op : "(no operation)");
 	if (!body) {
-		buf_puts(out, " (its body is not JSON)", NULL);
+		explain_raw(ix, op, list, raw, rawlen, token, out);
 		goto done;
 	}
 	best = list ? closest(ix, list, body, live_tok, &compared)

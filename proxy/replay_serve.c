@@ -139,7 +139,8 @@ static void answer_miss(struct replay *rp, const struct httpd_request *req,
 	struct blt_buf msg;
 
 	buf_init(&msg, 4096);
-	replay_explain_miss(&rp->ix, op, body, token, &msg);
+	replay_explain_miss(&rp->ix, op, body, req->body, req->body_len, token,
+			    &msg);
 	pthread_mutex_lock(&rp->lock);
 	replay_violation_add(rp, req, RULE_NOMATCH, "%s",
 			     msg.data ? msg.data : "no match");
@@ -300,7 +301,15 @@ void replay_handle(void *ctx, const struct httpd_request *req,
 		goto done;
 	}
 	reqrule_findings_init(&f);
-	body = reqrules_body(view, op, &live_status, &f);
+	/* A body beyond any input of its operation is not parsed: it
+	 * matches as the bytes sent, as its recording does. */
+	if (awsjson_body_beyond(awsjson_op_lookup(replay_op_of_target(target)),
+				view->body, view->body_len,
+				f.msg[REQRULE_JSON],
+				sizeof(f.msg[REQRULE_JSON])))
+		body = NULL;
+	else
+		body = reqrules_body(view, op, &live_status, &f);
 	match_and_answer(rp, view, reply, replay_op_of_target(target), body,
 			 live_status, &f);
 	json_decref(body);

@@ -58,6 +58,27 @@ const char *awsjson_type_words(const json_t *v);
  * SerializationException. */
 json_t *awsjson_body_parse(const char *body, size_t len, struct blt_err *err);
 
+/* The bounds of a request body that blt reads as ListBatchLoadTasks input
+ * (three members, each a string or a number): items are the object
+ * members and array elements, counted as the commas and opening brackets
+ * outside strings; depth is the nesting of objects and arrays. */
+#define AWSJSON_BODY_ITEMS_MAX 256
+#define AWSJSON_BODY_DEPTH_MAX 16
+
+/* Whether a request body of op is beyond any input of that operation:
+ * more than AWSJSON_BODY_ITEMS_MAX items or deeper than
+ * AWSJSON_BODY_DEPTH_MAX (whatever its size). Scans the bytes without
+ * allocating and stops at the first excess; always false for operations
+ * other than ListBatchLoadTasks (their input is not known here). Such a
+ * body is not parsed: it is stored and matched as the bytes sent. When
+ * true and why is not NULL, why (whylen bytes) gets a sentence. */
+bool awsjson_body_beyond(enum awsjson_op op, const char *body, size_t len,
+			 char *why, size_t whylen);
+
+/* The same judgement of a parsed body: true exactly when the compact
+ * text of v would be beyond for op. */
+bool awsjson_json_beyond(enum awsjson_op op, const json_t *v);
+
 /* How long a DescribeEndpoints answer from a blt server may be cached. */
 #define AWSJSON_ENDPOINT_CACHE_MINUTES 1440
 

@@ -1159,12 +1159,13 @@ Test(security, the_near_miss_search_is_bounded)
 	in_dir(cas, sizeof(cas), "big.json");
 	write_big_cassette(cas, BIG_CASSETTE);
 	start_replay(&replay, cas, NULL);
-	/* An unmatched body of just under 1 MiB with ~100,000 members. */
+	/* An unmatched body of just under 1 MiB, within the bounds of the
+	 * input (a body beyond them is matched as bytes: next test). */
 	buf_init(&body, (size_t)2 << 20);
-	buf_puts(&body, "{\"MaxResults\":1", NULL);
-	for (size_t i = 0; body.len < 1048000; i++)
-		buf_printf(&body, NULL, ",\"m%zu\":0", i);
-	buf_puts(&body, "}", NULL);
+	buf_puts(&body, "{\"MaxResults\":1,\"Note\":\"", NULL);
+	while (body.len < 1048000)
+		buf_puts(&body, "xxxxxxxxxxxxxxxx", NULL);
+	buf_puts(&body, "\"}", NULL);
 	send_raw(replay.port, "/", LBT, NULL, 0, body.data, body.len, &r);
 	type[0] = '\0';
 	hw_header(&r, "x-amzn-errortype", type, sizeof(type));
@@ -1180,6 +1181,85 @@ Test(security, the_near_miss_search_is_bounded)
 		  "compared %zu of %zu", first, total);
 	hw_result_free(&r);
 	buf_free(&body);
+	test_proc_stop(&replay, SIGTERM);
+}
+
+/* A body of just under 1 MiB made of ~100,000 members (compact). */
+static void many_members(struct blt_buf *b)
+{
+	buf_init(b, (size_t)2 << 20);
+	buf_puts(b, "{\"MaxResults\":1", NULL);
+	for (size_t i = 0; b->len < 1048000; i++)
+		buf_printf(b, NULL, ",\"m%zu\":0", i);
+	buf_puts(b, "}", NULL);
+}
+
+/* Sends body to the replay; the status and, for a miss, the message. */
+static int ask(unsigned short port, const char *body, size_t len,
+	       char *msg, size_t msglen)
+{
+	struct hw_result r;
+	int status;
+
+	send_raw(port, "/", LBT, NULL, 0, body, len, &r);
+	cr_assert(r.complete, "%s", hw_describe(&r));
+	status = r.status;
+	snprintf(msg, msglen, "%s", r.body ? r.body : "");
+	hw_result_free(&r);
+	return status;
+}
+
+Test(security, a_body_beyond_the_input_matches_as_bytes)
+{
+	struct test_proc replay;
+	static const char small[] =
+		"{ \"TaskStatus\": \"CREATED\", \"MaxResults\": 5 }";
+	struct blt_buf big, cas_text;
+	char cas[160], msg[2048];
+	FILE *f;
+
+	in_dir(cas, sizeof(cas), "beyond.json");
+	many_members(&big);
+	/* Interaction 1 holds the big body as JSON (as a generated cassette
+	 * or an older recording does), 2 a small one. */
+	buf_init(&cas_text, (size_t)4 << 20);
+	buf_printf(&cas_text, NULL,
+		   "{\"blt_cassette\":1,\"meta\":{\"recorded_at\":"
+		   "\"2026-01-01T00:00:00.000Z\",\"upstream\":\"http://h\","
+		   "\"tool\":\"test\"},\"interactions\":["
+		   "{\"id\":1,\"request\":{\"method\":\"POST\",\"path\":\"/\","
+		   "\"operation\":\"ListBatchLoadTasks\",\"headers\":{"
+		   "\"x-amz-target\":\"" LBT "\"},\"body\":%s},"
+		   "\"response\":{\"status\":200,\"headers\":{},"
+		   "\"body\":{\"BatchLoadTasks\":[]}},\"token_from\":null},"
+		   "{\"id\":2,\"request\":{\"method\":\"POST\",\"path\":\"/\","
+		   "\"operation\":\"ListBatchLoadTasks\",\"headers\":{"
+		   "\"x-amz-target\":\"" LBT "\"},\"body\":{\"MaxResults\":5,"
+		   "\"TaskStatus\":\"CREATED\"}},"
+		   "\"response\":{\"status\":200,\"headers\":{},"
+		   "\"body\":{\"BatchLoadTasks\":[]}},\"token_from\":null}]}\n",
+		   big.data);
+	f = fopen(cas, "w");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(cas_text.data, 1, cas_text.len, f), cas_text.len);
+	cr_assert_eq(fclose(f), 0);
+	buf_free(&cas_text);
+	start_replay(&replay, cas, NULL);
+
+	cr_expect_eq(ask(replay.port, big.data, big.len, msg, sizeof(msg)),
+		     200, "the recorded big body matches itself: %.400s", msg);
+	/* One byte different, in the middle: a miss naming interaction 1. */
+	big.data[big.len / 2] = big.data[big.len / 2] == '1' ? '2' : '1';
+	cr_expect_eq(ask(replay.port, big.data, big.len, msg, sizeof(msg)),
+		     404, "%.400s", msg);
+	cr_expect(strstr(msg, "NoMatchingInteraction") &&
+			  strstr(msg, "closest: interaction 1 of ") &&
+			  strstr(msg, "first difference at byte"),
+		  "the miss names the closest request: %.600s", msg);
+	/* A small body still matches by its canonical form. */
+	cr_expect_eq(ask(replay.port, small, strlen(small), msg, sizeof(msg)),
+		     200, "a small body in another order: %.400s", msg);
+	buf_free(&big);
 	test_proc_stop(&replay, SIGTERM);
 }
 

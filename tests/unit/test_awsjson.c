@@ -424,3 +424,73 @@ Test(awsjson, advertise_check_takes_a_scheme_a_host_and_a_port)
 			  bad[i].says);
 	}
 }
+
+/* n members ("m0":0,...) in one object: n - 1 commas and one bracket. */
+static char *members(size_t n)
+{
+	char *s = malloc(n * 16 + 8);
+	size_t at = 0;
+
+	cr_assert_not_null(s);
+	s[at++] = '{';
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)sprintf(s + at, "%s\"m%zu\":0", i ? "," : "", i);
+	s[at++] = '}';
+	s[at] = '\0';
+	return s;
+}
+
+static bool beyond_both(const char *text)
+{
+	json_t *v = json_loads(text, 0, NULL);
+	bool bytes = awsjson_body_beyond(AWSJSON_OP_LIST_BATCH_LOAD_TASKS, text,
+					 strlen(text), NULL, 0);
+
+	cr_assert_not_null(v, "%.80s", text);
+	cr_expect_eq(awsjson_json_beyond(AWSJSON_OP_LIST_BATCH_LOAD_TASKS, v),
+		     bytes, "bytes and parsed agree on %.80s", text);
+	json_decref(v);
+	return bytes;
+}
+
+Test(awsjson, body_beyond_counts_items_and_depth)
+{
+	char *at_max = members(AWSJSON_BODY_ITEMS_MAX);
+	char *over = members(AWSJSON_BODY_ITEMS_MAX + 1);
+	char deep[64] = "", why[300] = "";
+	char *long_string = malloc(1 << 20);
+
+	cr_expect(!beyond_both("{\"MaxResults\":1,\"TaskStatus\":\"CREATED\","
+			       "\"NextToken\":\"a,b,[c]\"}"));
+	/* 256 members are one bracket and 255 commas: within. */
+	cr_expect(!beyond_both(at_max));
+	cr_expect(beyond_both(over));
+	cr_expect(awsjson_body_beyond(AWSJSON_OP_LIST_BATCH_LOAD_TASKS, over,
+				      strlen(over), why, sizeof(why)));
+	cr_expect(strstr(why, "more than 256 members"), "%s", why);
+	/* Other operations: never judged. */
+	cr_expect(!awsjson_body_beyond(AWSJSON_OP_UNKNOWN, over, strlen(over),
+				       NULL, 0));
+	/* Depth 16 within, 17 beyond. */
+	for (int i = 0; i < AWSJSON_BODY_DEPTH_MAX; i++)
+		strcat(deep, "[");
+	strcat(deep, "1");
+	for (int i = 0; i < AWSJSON_BODY_DEPTH_MAX; i++)
+		strcat(deep, "]");
+	cr_expect(!beyond_both(deep));
+	memmove(deep + 1, deep, strlen(deep) + 1);
+	deep[0] = '[';
+	strcat(deep, "]");
+	cr_expect(beyond_both(deep));
+	/* Commas and brackets inside a string (escaped quotes too) are text,
+	 * whatever the size. */
+	cr_assert_not_null(long_string);
+	strcpy(long_string, "{\"Note\":\"\\\"");
+	for (size_t n = strlen(long_string); n < (1 << 20) - 8; n++)
+		long_string[n] = ",[{"[n % 3];
+	strcpy(long_string + (1 << 20) - 8, "\"}");
+	cr_expect(!beyond_both(long_string));
+	free(at_max);
+	free(over);
+	free(long_string);
+}
