@@ -1,6 +1,7 @@
 /* Canonical JSON (sorted keys, normalised numbers, FNV-1a hash), the stable
  * pretty printer cassettes use, and a capped parser with precise errors. */
 #include "blt/canon.h"
+#include "blt/buf.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -617,32 +618,6 @@ static void quick_space(struct quick *q)
 		q->p++;
 }
 
-/* The length of the well-formed UTF-8 sequence at p (at most n bytes), as
- * jansson judges it (no overlong forms, no surrogates, nothing beyond
- * U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len;
-	unsigned long cp;
-	size_t i;
-
-	if (p[0] < 0xC2 || p[0] > 0xF4)
-		return 0;
-	len = p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
-	if (len > n)
-		return 0;
-	cp = p[0] & (0x7F >> len);
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3F);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		return 0;
-	return len;
-}
-
 /* Decodes the string whose opening quote was just passed into out (which
  * has room: a decoded string is never longer than its text), or points
  * *str into the text when it has no escapes. \u escapes are left to
@@ -671,7 +646,7 @@ static int quick_string(struct quick *q, char *out, const char **str,
 		if (*q->p == '"')
 			break;
 		if (*q->p >= 0x80) {
-			u = utf8_len(q->p, (size_t)(q->end - q->p));
+			u = buf_utf8_len(q->p, (size_t)(q->end - q->p));
 			if (!u)
 				return 0;
 			if (copied)

@@ -247,6 +247,23 @@ static size_t closest_raw(const struct replay_index *ix,
 	return best;
 }
 
+/* Names the closest entry e, and how many of the operation's entries the
+ * search compared when it stopped short of them all. */
+static void say_closest(const struct replay_index *ix,
+			const struct replay_op_entries *list, const char *op,
+			const struct replay_entry *e, size_t compared,
+			struct blt_buf *out)
+{
+	if (compared < list->n)
+		buf_printf(out, NULL,
+			   "; closest among the first %zu of %zu recorded %s "
+			   "requests: interaction %ld of %s",
+			   compared, list->n, op, e->id, ix->paths[e->file]);
+	else
+		buf_printf(out, NULL, "; closest: interaction %ld of %s",
+			   e->id, ix->paths[e->file]);
+}
+
 /* Explains a miss of a body matched as bytes. */
 static void explain_raw(const struct replay_index *ix, const char *op,
 			const struct replay_op_entries *list, const char *raw,
@@ -266,14 +283,7 @@ static void explain_raw(const struct replay_index *ix, const char *op,
 		return;
 	}
 	e = &ix->entries[best];
-	if (compared < list->n)
-		buf_printf(out, NULL,
-			   "; closest among the first %zu of %zu recorded %s "
-			   "requests: interaction %ld of %s",
-			   compared, list->n, op, e->id, ix->paths[e->file]);
-	else
-		buf_printf(out, NULL, "; closest: interaction %ld of %s",
-			   e->id, ix->paths[e->file]);
+	say_closest(ix, list, op, e, compared, out);
 	common_bytes(e->raw, e->rawlen, raw, rawlen, &pre, &suf, &work);
 	if (pre == e->rawlen && pre == rawlen)
 		buf_puts(out, "; the same body bytes", NULL);
@@ -313,14 +323,7 @@ void replay_explain_miss(const struct replay_index *ix, const char *op,
 		goto done;
 	}
 	e = &ix->entries[best];
-	if (compared < list->n)
-		buf_printf(out, NULL,
-			   "; closest among the first %zu of %zu recorded %s "
-			   "requests: interaction %ld of %s",
-			   compared, list->n, op, e->id, ix->paths[e->file]);
-	else
-		buf_printf(out, NULL, "; closest: interaction %ld of %s",
-			   e->id, ix->paths[e->file]);
+	say_closest(ix, list, op, e, compared, out);
 	rec_tok = token_json(e->token_key);
 	if (diff(e->req_body ? e->req_body : empty, rec_tok, body, live_tok,
 		 show_one, out) == 0)
