@@ -359,20 +359,7 @@ static int report(struct runner *r, struct pool *p)
 	settings(r, p->cfg, p->n, &res);
 	count_requests(p, &res);
 	res.seconds = (clock_mono_ms() - r->started_ms) / 1000;
-	if (r->expect && results_apply_expect(&res, r->expect, &err)) {
-		fprintf(stderr, "blt-conform: %s\n", err.msg);
-		rc = 2;
-	}
-	results_print(&res, r->out, runner_color_on(r->out));
-	if (runner_write_reports(r, &res))
-		rc = 2;
-	if (r->write_expect &&
-	    results_write_expect(&res, r->write_expect, &err)) {
-		fprintf(stderr, "blt-conform: %s\n", err.msg);
-		rc = 2;
-	}
-	if (!rc)
-		rc = results_exit_status(&res);
+	rc = runner_publish(r, &res);
 	results_free(&res);
 	return rc;
 }

@@ -314,6 +314,26 @@ int runner_write_reports(const struct runner *r, const struct results *res)
 	return rc;
 }
 
+int runner_publish(const struct runner *r, struct results *res)
+{
+	struct blt_err err = {0};
+	int rc = 0;
+
+	if (r->expect && results_apply_expect(res, r->expect, &err)) {
+		fprintf(stderr, "blt-conform: %s\n", err.msg);
+		rc = 2;
+	}
+	results_print(res, r->out, runner_color_on(r->out));
+	if (runner_write_reports(r, res))
+		rc = 2;
+	if (r->write_expect &&
+	    results_write_expect(res, r->write_expect, &err)) {
+		fprintf(stderr, "blt-conform: %s\n", err.msg);
+		rc = 2;
+	}
+	return rc ? rc : results_exit_status(res);
+}
+
 void runner_abort_reports(struct runner *r, const char *why)
 {
 	struct results res;
@@ -369,21 +389,7 @@ int runner_report(struct runner *r)
 	settings(r, &res);
 	count_requests(r, &rs, &res);
 	res.seconds = (clock_mono_ms() - r->started_ms) / 1000;
-	rc = 0;
-	if (r->expect && results_apply_expect(&res, r->expect, &err)) {
-		fprintf(stderr, "blt-conform: %s\n", err.msg);
-		rc = 2;
-	}
-	results_print(&res, r->out, runner_color_on(r->out));
-	if (runner_write_reports(r, &res))
-		rc = 2;
-	if (r->write_expect && results_write_expect(&res, r->write_expect,
-						    &err)) {
-		fprintf(stderr, "blt-conform: %s\n", err.msg);
-		rc = 2;
-	}
-	if (!rc)
-		rc = results_exit_status(&res);
+	rc = runner_publish(r, &res);
 	for (size_t i = 0; i < conform_ncheck; i++)
 		json_decref(rs.rec[i]);
 	json_decref(rs.survey);

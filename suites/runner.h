@@ -85,6 +85,11 @@ int runner_report(struct runner *r);
  * 0. */
 int runner_write_reports(const struct runner *r, const struct results *res);
 
+/* Publishes a finished run: applies --expect, prints the summary, writes
+ * the report files and --write-expect. Returns the exit status: 2 when a
+ * file could not be read or written (said on stderr), else res's. */
+int runner_publish(const struct runner *r, struct results *res);
+
 /* True when out takes ANSI colours: a terminal, and NO_COLOR unset. */
 bool runner_color_on(FILE *out);
 
