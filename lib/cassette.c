@@ -934,73 +934,6 @@ blt_status cassette_load_text(const char *text, size_t len, const char *name,
 				      err);
 }
 
-/* Reads from fd straight into b up to its room, then in chunks until the
- * end. */
-static blt_status read_fd(int fd, const char *path, size_t max,
-			  struct blt_buf *b, struct blt_err *err)
-{
-	char chunk[65536];
-	blt_status st = BLT_OK;
-	ssize_t r = 1;
-
-	while (r != 0 && b->len + 1 < b->alloc) {
-		r = read(fd, b->data + b->len, b->alloc - 1 - b->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return blt_fail(err, BLT_EIO, "%s: %s", path,
-					strerror(errno));
-		b->len += (size_t)r;
-		b->data[b->len] = '\0';
-	}
-	if (b->len > max)
-		return blt_fail(err, BLT_ELIMIT,
-				"%s: the file is larger than the limit of %zu "
-				"bytes",
-				path, max);
-	while (!st && r != 0 && (r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			st = blt_fail(err, BLT_EIO, "%s: %s", path,
-				      strerror(errno));
-		else if (buf_append(b, chunk, (size_t)r, NULL))
-			st = blt_fail(err, BLT_ELIMIT,
-				      "%s: the file is larger than the limit "
-				      "of %zu bytes",
-				      path, max);
-	}
-	return st;
-}
-
-/* Reads a whole file, failing beyond max bytes. A regular file's buffer is
- * allocated once at its size (plus one byte to see whether it grew). */
-static blt_status read_file(const char *path, size_t max, struct blt_buf *b,
-			    struct blt_err *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	blt_status st;
-
-	if (fd < 0)
-		return blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
-	buf_init(b, max);
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-	    (unsigned long long)sb.st_size <= max) {
-		b->alloc = (size_t)sb.st_size + 2;
-		b->data = malloc(b->alloc);
-		if (!b->data)
-			b->alloc = 0;
-		else
-			b->data[0] = '\0';
-	}
-	st = read_fd(fd, path, max, b, err);
-	close(fd);
-	if (st)
-		buf_free(b);
-	return st;
-}
-
 blt_status cassette_load_file_opts(const char *path, size_t max_bytes,
 				   const struct cassette_load_opts *opts,
 				   struct cassette **out, struct blt_err *err)
@@ -1016,7 +949,7 @@ blt_status cassette_load_file_opts(const char *path, size_t max_bytes,
 				"%s: the file is larger than the limit of %zu "
 				"bytes",
 				path, max_bytes);
-	st = read_file(path, max_bytes, &b, err);
+	st = fileio_read_all(path, max_bytes, &b, err);
 	if (st)
 		return st;
 	st = cassette_load_text_opts(b.data ? b.data : "", b.len, path,

@@ -1,11 +1,13 @@
-/* Durable file writing: whole writes, directory syncs, and the atomic
- * replace (temporary file, fsync, rename, fsync of the directory) that
- * cassettes, journals and the tools rely on. */
+/* Whole files read with a cap, and durable file writing: whole writes,
+ * directory syncs, and the atomic replace (temporary file, fsync, rename,
+ * fsync of the directory) that cassettes, journals and the tools rely
+ * on. */
 #ifndef BLT_FILEIO_H
 #define BLT_FILEIO_H
 
 #include <stddef.h>
 
+#include "blt/buf.h"
 #include "blt/err.h"
 
 /* Writes all n bytes to fd, retrying short writes and interruptions. name
@@ -24,5 +26,12 @@ blt_status fileio_sync_dir_of(const char *path, struct blt_err *err);
  * and the temporary file is removed. */
 blt_status fileio_write_atomic(const char *path, const char *bytes,
 			       size_t len, struct blt_err *err);
+
+/* Reads the whole file at path into b, which it initialises with the cap
+ * max: BLT_ELIMIT when the file holds more than max bytes, BLT_EIO when it
+ * cannot be opened or read, each with a message that names path. On
+ * failure b is left empty (freed). */
+blt_status fileio_read_all(const char *path, size_t max, struct blt_buf *b,
+			   struct blt_err *err);
 
 #endif
