@@ -705,7 +705,7 @@ int record_main(int argc, char **argv)
 		goto done;
 	}
 	if (r->opts.help) {
-		fputs(record_usage(), stdout);
+		record_usage(stdout);
 		rc = 0;
 		goto done;
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "blt/buf.h"
+#include "blt/cli.h"
 #include "blt/err.h"
 
 /* Each subcommand gets argv with argv[0] naming it and returns the exit
@@ -19,6 +20,32 @@ int cmd_export_har(int argc, char **argv);
 int cmd_import_har(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
+
+/* The --help row that every subcommand's option table holds. */
+#define TOOL_OPT_HELP 1000
+#define TOOL_HELP_ROW {TOOL_OPT_HELP, "--help", 'h', CLI_FLAG, NULL, NULL}
+
+/* A subcommand's command line: its usage text (printed by --help, and to
+ * stderr after a usage error), its option table, and how many positional
+ * arguments it takes. apply handles one option of the table (v is NULL for
+ * a flag) and returns BLT_OK or a usage error in err. */
+struct tool_cmdline {
+	const char *name;
+	const char *usage;
+	const struct cli_opt *opts;
+	size_t nopts;
+	int min_args;
+	int max_args;
+	blt_status (*apply)(void *ctx, int id, const char *v,
+			    struct blt_err *err);
+	void *ctx;
+};
+
+/* Reads a subcommand's argv through cl. The positional arguments are moved
+ * to argv[1..*nargs] in their order. Returns -1 to go on, 0 after --help,
+ * 2 after a usage error (reported with the usage on stderr). */
+int tool_parse_args(const struct tool_cmdline *cl, int argc, char **argv,
+		    int *nargs);
 
 /* Reads and parses a JSON file (capped, depth-limited); on failure err says
  * "PATH:LINE:COLUMN: what". New reference or NULL. */

@@ -181,15 +181,19 @@ int cmd_diff(int argc, char **argv)
 	struct cassette *a = NULL, *b = NULL;
 	struct diff d = {0};
 	struct blt_err err;
-	int rc = 2;
+	static const struct cli_opt opts[] = {TOOL_HELP_ROW};
+	static const struct tool_cmdline cl = {
+		"diff",
+		"usage: blt-cassette diff A B\nReports drift between two "
+		"recordings, ignoring volatile values; exit 1 when they "
+		"differ.\n",
+		opts, 1, 2, 2, NULL, NULL};
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
-	if (argc != 3) {
-		fputs("usage: blt-cassette diff A B\nReports drift between two "
-		      "recordings, ignoring volatile values; exit 1 when they "
-		      "differ.\n", argc == 2 && strcmp(argv[1], "--help") == 0
-					  ? stdout : stderr);
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
-	}
+	if (rc >= 0)
+		return rc;
+	rc = 2;
 	d.a = argv[1];
 	d.b = argv[2];
 	if (cassette_load_file(argv[1], &a, &err) ||

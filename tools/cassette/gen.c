@@ -2,7 +2,9 @@
  * standard scenario and writes a cassette that is byte-identical for the
  * same arguments. */
 #include <errno.h>
+#include <assert.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,38 +153,75 @@ static void gen_normalise(struct cassette *c, const struct gen *g)
 	}
 }
 
-static int gen_usage(FILE *to, int rc)
+enum { OPT_TASKS, OPT_SEED, OPT_OUT };
+
+/* The most tasks gen asks blt-fake for. */
+#define GEN_TASKS_MAX 100000
+
+/* The command line of gen, as tool_parse_args fills it. */
+struct gen_args {
+	struct gen *g;
+	const char *out;
+};
+
+static blt_status gen_apply(void *ctx, int id, const char *v,
+			    struct blt_err *err)
 {
-	fputs("usage: blt-cassette gen --tasks N --seed S -o FILE\n"
-	      "Records blt-fake --generate N --seed S through blt-proxy "
-	      "record with the\nstandard scenario (walks at several page "
-	      "sizes, every filter, every\nvalidation error) into FILE. The "
-	      "same arguments give the same bytes.\n", to);
-	return rc;
+	struct gen_args *a = ctx;
+	uint64_t n = 0;
+
+	switch (id) {
+	case OPT_TASKS:
+		if (cli_uint("--tasks", v, 1, GEN_TASKS_MAX, &n, err))
+			return BLT_EUSAGE;
+		a->g->tasks = (unsigned)n;
+		break;
+	case OPT_SEED:
+		if (cli_uint("--seed", v, 0, UINT64_MAX, &n, err))
+			return BLT_EUSAGE;
+		a->g->seed = n;
+		break;
+	default:
+		assert(id == OPT_OUT);
+		a->out = v;
+	}
+	return BLT_OK;
 }
 
-static bool parse_args(int argc, char **argv, struct gen *g,
-		       const char **out)
+/* Reads gen's command line; -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct gen *g,
+		      const char **out)
 {
-	char *end;
+	static const struct cli_opt opts[] = {
+		TOOL_HELP_ROW,
+		{OPT_TASKS, "--tasks", 0, CLI_VALUE, "N",
+		 "how many tasks (1 to 100000; required)"},
+		{OPT_SEED, "--seed", 0, CLI_VALUE, "S",
+		 "blt-fake's seed (default 0)"},
+		{OPT_OUT, "--output", 'o', CLI_VALUE, "FILE",
+		 "the cassette to write (required)"},
+	};
+	struct gen_args a = {g, NULL};
+	const struct tool_cmdline cl = {
+		"gen",
+		"usage: blt-cassette gen --tasks N --seed S -o FILE\n"
+		"Records blt-fake --generate N --seed S through blt-proxy "
+		"record with the\nstandard scenario (walks at several page "
+		"sizes, every filter, every\nvalidation error) into FILE. The "
+		"same arguments give the same bytes.\n",
+		opts, sizeof(opts) / sizeof(opts[0]), 0, 0, gen_apply, &a};
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		errno = 0;
-		if (strcmp(argv[i], "-o") == 0) {
-			*out = argv[i + 1];
-			continue;
-		}
-		unsigned long long v = strtoull(argv[i + 1], &end, 10);
-		if (*end || errno || argv[i + 1][0] == '-')
-			return false;
-		if (strcmp(argv[i], "--tasks") == 0 && v >= 1 && v <= 100000)
-			g->tasks = (unsigned)v;
-		else if (strcmp(argv[i], "--seed") == 0)
-			g->seed = v;
-		else
-			return false;
+	if (rc >= 0)
+		return rc;
+	*out = a.out;
+	if (!g->tasks || !*out) {
+		tool_error("gen", "%s is required", g->tasks ? "-o FILE"
+							      : "--tasks N");
+		return 2;
 	}
-	return argc % 2 == 1 && g->tasks && *out;
+	return -1;
 }
 
 /* Starts blt-fake and blt-proxy record on free ports. */
@@ -289,10 +328,10 @@ int cmd_gen(int argc, char **argv)
 	const char *out = NULL;
 	char tmp[4096];
 
-	if (argc == 2 && strcmp(argv[1], "--help") == 0)
-		return gen_usage(stdout, 0);
-	if (!parse_args(argc, argv, &g, &out))
-		return gen_usage(stderr, 2);
+	int rc = parse_args(argc, argv, &g, &out);
+
+	if (rc >= 0)
+		return rc;
 	httpc_global_init();
 	snprintf(tmp, sizeof(tmp), "%s.gen-%ld.tmp", out, (long)getpid());
 	if (make_parent_dirs(out, &g.err) || gen_run(&g, tmp, out)) {

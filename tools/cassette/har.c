@@ -136,35 +136,56 @@ static json_t *har_entry(const struct cassette_interaction *it,
 	return entry;
 }
 
-static int export_usage(FILE *to, int rc)
+enum { OPT_OUT, OPT_ALL };
+
+/* -o and --all of export-har and import-har. */
+struct har_args {
+	const char *out;
+	bool all;
+};
+
+static blt_status har_apply(void *ctx, int id, const char *v,
+			    struct blt_err *err)
 {
-	fputs("usage: blt-cassette export-har FILE [-o OUT.har]\n"
-	      "Writes the cassette as HAR 1.2 (to stdout without -o).\n", to);
-	return rc;
+	struct har_args *a = ctx;
+
+	if (id == OPT_OUT)
+		a->out = v;
+	else
+		a->all = true;
+	return BLT_OK;
 }
+
+static const struct cli_opt har_opts[] = {
+	TOOL_HELP_ROW,
+	{OPT_OUT, "--output", 'o', CLI_VALUE, "FILE",
+	 "where to write (default: stdout)"},
+	{OPT_ALL, "--all", 0, CLI_FLAG, NULL,
+	 "every entry, not only Timestream Write's"},
+};
 
 int cmd_export_har(int argc, char **argv)
 {
-	const char *in = NULL, *out = "-";
+	struct har_args a = {"-", false};
+	const struct tool_cmdline cl = {
+		"export-har",
+		"usage: blt-cassette export-har FILE [-o OUT.har]\n"
+		"Writes the cassette as HAR 1.2 (to stdout without -o).\n",
+		har_opts, 2, 1, 1, har_apply, &a};
+	const char *in, *out;
 	struct cassette *c = NULL;
 	struct blt_err err;
 	json_t *har = NULL, *entries;
 	struct blt_buf b;
-	int rc = 2;
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
+	if (rc >= 0)
+		return rc;
+	rc = 2;
+	in = argv[1];
+	out = a.out;
 	buf_init(&b, CASSETTE_FILE_MAX);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0)
-			return export_usage(stdout, 0);
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (!in && argv[i][0] != '-')
-			in = argv[i];
-		else
-			return export_usage(stderr, 2);
-	}
-	if (!in)
-		return export_usage(stderr, 2);
 	if (cassette_load_file(in, &c, &err))
 		goto fail;
 	json_t *meta = cassette_meta(c);
@@ -311,14 +332,11 @@ done:
 	return cassette_interaction_new(r, s, from, ms > 0 ? ms : 0);
 }
 
-static int import_usage(FILE *to, int rc)
-{
-	fputs("usage: blt-cassette import-har FILE.har [-o OUT] [--all]\n"
-	      "Makes a cassette from a HAR 1.2 file: the Timestream Write "
-	      "entries (all\nentries with --all), token links rebuilt, "
-	      "credentials redacted.\n", to);
-	return rc;
-}
+static const char import_usage_text[] =
+	"usage: blt-cassette import-har FILE.har [-o OUT] [--all]\n"
+	"Makes a cassette from a HAR 1.2 file: the Timestream Write "
+	"entries (all\nentries with --all), token links rebuilt, "
+	"credentials redacted.\n";
 
 /* Appends every wanted entry of the HAR log to c. */
 static blt_status har_import_entries(const json_t *entries, bool all,
@@ -359,28 +377,25 @@ static blt_status har_import_entries(const json_t *entries, bool all,
 
 int cmd_import_har(int argc, char **argv)
 {
-	const char *in = NULL, *out = "-";
+	struct har_args a = {"-", false};
+	const struct tool_cmdline cl = {
+		"import-har", import_usage_text, har_opts, 3, 1, 1, har_apply,
+		&a};
+	const char *in, *out;
 	struct redact_rules rules;
 	struct cassette *c = NULL;
 	struct blt_err err;
 	json_t *har = NULL, *entries;
-	bool all = false;
-	int rc = 2;
+	bool all;
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0)
-			return import_usage(stdout, 0);
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (strcmp(argv[i], "--all") == 0)
-			all = true;
-		else if (!in && argv[i][0] != '-')
-			in = argv[i];
-		else
-			return import_usage(stderr, 2);
-	}
-	if (!in)
-		return import_usage(stderr, 2);
+	if (rc >= 0)
+		return rc;
+	rc = 2;
+	in = argv[1];
+	out = a.out;
+	all = a.all;
 	redact_rules_init(&rules);
 	redact_secret_add(&rules, getenv("AWS_SECRET_ACCESS_KEY"), NULL);
 	redact_secret_add(&rules, getenv("AWS_SESSION_TOKEN"), NULL);

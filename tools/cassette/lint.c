@@ -1,6 +1,7 @@
 /* blt-cassette lint: the schema, then the meaning (ids, token links,
  * operations, body members) and leaked credentials, each problem with its
  * JSON pointer. */
+#include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -345,22 +346,26 @@ static bool lint_setup(struct lint *l)
 
 int cmd_lint(int argc, char **argv)
 {
+	static const struct cli_opt opts[] = {TOOL_HELP_ROW};
+	static const struct tool_cmdline cl = {
+		"lint",
+		"usage: blt-cassette lint FILE...\n"
+		"Checks each cassette against schemas/cassette.schema.json "
+		"and for meaning:\nunique ids, token links that point back "
+		"to the response that issued the\ntoken, known "
+		"operations, one body member, and no credential.\nExit 1 "
+		"when any problem is found.\n",
+		opts, 1, 1, INT_MAX, NULL, NULL};
 	struct lint l = {0};
 	size_t bad = 0;
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		fputs("usage: blt-cassette lint FILE...\n"
-		      "Checks each cassette against schemas/cassette.schema.json "
-		      "and for meaning:\nunique ids, token links that point back "
-		      "to the response that issued the\ntoken, known "
-		      "operations, one body member, and no credential.\nExit 1 "
-		      "when any problem is found.\n",
-		      argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
+	if (rc >= 0)
+		return rc;
 	if (!lint_setup(&l))
 		return 2;
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i <= nargs; i++)
 		bad += lint_file(&l, argv[i]) != 0;
 	regfree(&l.akid);
 	regfree(&l.signature);

@@ -1,5 +1,6 @@
 /* blt-cassette: lint, redact, diff, stats, HAR, fixture generation and
  * recovery for blt cassettes. */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,6 +60,63 @@ int main(int argc, char **argv)
 	fprintf(stderr, "blt-cassette: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
+}
+
+/* Prints the usage of cl, and its options when it has any besides
+ * --help. */
+static void cmdline_usage(const struct tool_cmdline *cl, FILE *to)
+{
+	fputs(cl->usage, to);
+	if (cl->nopts > 1) {
+		fputs("options:\n", to);
+		cli_help(to, cl->opts, cl->nopts, 24);
+	}
+}
+
+static int cmdline_error(const struct tool_cmdline *cl, const char *msg)
+{
+	tool_error(cl->name, "%s", msg);
+	cmdline_usage(cl, stderr);
+	return 2;
+}
+
+int tool_parse_args(const struct tool_cmdline *cl, int argc, char **argv,
+		    int *nargs)
+{
+	struct blt_err err = {0};
+	struct cli c;
+	const char *v;
+	int id;
+
+	*nargs = 0;
+	cli_init(&c, argc, argv, cl->opts, cl->nopts);
+	while ((id = cli_next(&c, &v, &err)) != CLI_END) {
+		if (id == CLI_ERROR)
+			return cmdline_error(cl, err.msg);
+		if (id == TOOL_OPT_HELP) {
+			cmdline_usage(cl, stdout);
+			return 0;
+		}
+		if (id == CLI_DASHDASH)
+			return cmdline_error(cl, "unexpected argument '--'");
+		if (id == CLI_POSITIONAL && *nargs >= cl->max_args) {
+			blt_fail(&err, BLT_EUSAGE, "unexpected argument '%s'",
+				 v);
+			return cmdline_error(cl, err.msg);
+		}
+		if (id == CLI_POSITIONAL) {
+			/* c.first >= *nargs + 1: never a slot still unread */
+			assert(c.first >= *nargs + 1);
+			argv[++*nargs] = (char *)v;
+		} else {
+			assert(cl->apply);
+			if (cl->apply(cl->ctx, id, v, &err))
+				return cmdline_error(cl, err.msg);
+		}
+	}
+	if (*nargs < cl->min_args)
+		return cmdline_error(cl, "missing argument");
+	return -1;
 }
 
 json_t *tool_load_json(const char *path, struct blt_err *err)

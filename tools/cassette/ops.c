@@ -1,4 +1,5 @@
 /* blt-cassette redact and recover: the in-place operations. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,47 +8,44 @@
 #include "blt/redact.h"
 #include "cassette_tool.h"
 
-static int redact_usage(FILE *to, int status)
+enum { OPT_RULE };
+
+static blt_status redact_apply(void *ctx, int id, const char *v,
+			       struct blt_err *err)
 {
-	fputs("usage: blt-cassette redact FILE [--rule header:NAME | --rule "
-	      "json:/pointer]...\nRemoves credentials from FILE in place, "
-	      "atomically: credential headers,\nthe values of "
-	      "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN wherever they "
-	      "appear,\nand what the rules name (json pointers apply to "
-	      "request and response bodies;\na '*' token matches every "
-	      "member).\n", to);
-	return status;
+	assert(id == OPT_RULE);
+	return redact_rule_add(ctx, v, err) ? BLT_EUSAGE : BLT_OK;
 }
 
-/* Builds the rules from the command line and the environment. Returns 0 to
- * go on, -1 when --help was answered, 2 on a usage error (reported). */
+/* Builds the rules from the command line and the environment. Returns -1
+ * to go on, 0 when --help was answered, 2 on a usage error (reported). */
 static int redact_rules_from(int argc, char **argv, const char **file,
 			     struct redact_rules *rules)
 {
-	struct blt_err err;
+	static const struct cli_opt opts[] = {
+		TOOL_HELP_ROW,
+		{OPT_RULE, "--rule", 0, CLI_VALUE, "RULE",
+		 "header:NAME or json:/pointer (repeatable)"},
+	};
+	struct tool_cmdline cl = {
+		"redact",
+		"usage: blt-cassette redact FILE [--rule header:NAME | --rule "
+		"json:/pointer]...\nRemoves credentials from FILE in place, "
+		"atomically: credential headers,\nthe values of "
+		"AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN wherever they "
+		"appear,\nand what the rules name (json pointers apply to "
+		"request and response bodies;\na '*' token matches every "
+		"member).\n",
+		opts, 2, 1, 1, redact_apply, rules};
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--rule") == 0 && i + 1 < argc) {
-			if (redact_rule_add(rules, argv[++i], &err)) {
-				tool_error("redact", "%s", err.msg);
-				return 2;
-			}
-		} else if (strcmp(argv[i], "--help") == 0) {
-			redact_usage(stdout, 0);
-			return -1;
-		} else if (argv[i][0] == '-' || *file) {
-			tool_error("redact", "unexpected argument '%s'",
-				   argv[i]);
-			return redact_usage(stderr, 2);
-		} else {
-			*file = argv[i];
-		}
-	}
-	if (!*file)
-		return redact_usage(stderr, 2);
+	if (rc >= 0)
+		return rc;
+	*file = argv[1];
 	redact_secret_add(rules, getenv("AWS_SECRET_ACCESS_KEY"), NULL);
 	redact_secret_add(rules, getenv("AWS_SESSION_TOKEN"), NULL);
-	return 0;
+	return -1;
 }
 
 int cmd_redact(int argc, char **argv)
@@ -61,10 +59,8 @@ int cmd_redact(int argc, char **argv)
 
 	redact_rules_init(&rules);
 	rc = redact_rules_from(argc, argv, &file, &rules);
-	if (rc) {
-		rc = rc < 0 ? 0 : rc;
+	if (rc >= 0)
 		goto done;
-	}
 	rc = 2;
 	if (cassette_load_file(file, &c, &err)) {
 		tool_error("redact", "%s", err.msg);
@@ -91,15 +87,19 @@ int cmd_recover(int argc, char **argv)
 	struct journal_recovery info;
 	struct blt_err err;
 	char journal[4096];
+	static const struct cli_opt opts[] = {TOOL_HELP_ROW};
+	static const struct tool_cmdline cl = {
+		"recover",
+		"usage: blt-cassette recover FILE\nTurns FILE.journal, "
+		"left by a recording that was killed, into a valid\n"
+		"cassette at FILE (merged with it when the recording "
+		"appended), then removes\nthe journal.\n",
+		opts, 1, 1, 1, NULL, NULL};
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
-	if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-		fputs("usage: blt-cassette recover FILE\nTurns FILE.journal, "
-		      "left by a recording that was killed, into a valid\n"
-		      "cassette at FILE (merged with it when the recording "
-		      "appended), then removes\nthe journal.\n",
-		      argc == 2 ? stdout : stderr);
-		return argc == 2 ? 0 : 2;
-	}
+	if (rc >= 0)
+		return rc;
 	if (journal_path_for(argv[1], journal, sizeof(journal), &err) ||
 	    journal_recover_report(argv[1], journal, &info, &err)) {
 		tool_error("recover", "%s", err.msg);

@@ -136,14 +136,16 @@ int cmd_stats(int argc, char **argv)
 	struct cassette *c = NULL;
 	struct blt_err err;
 	char type[128], code[16];
-	int rc = 2;
+	static const struct cli_opt opts[] = {TOOL_HELP_ROW};
+	static const struct tool_cmdline cl = {
+		"stats", "usage: blt-cassette stats FILE\n", opts, 1, 1, 1,
+		NULL, NULL};
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
-	if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-		fputs("usage: blt-cassette stats FILE\n",
-		      argc == 2 ? stdout : stderr);
-		rc = argc == 2 ? 0 : 2;
+	if (rc >= 0)
 		goto done;
-	}
+	rc = 2;
 	if (cassette_load_file(argv[1], &c, &err)) {
 		tool_error("stats", "%s", err.msg);
 		goto done;
