@@ -18,6 +18,7 @@
 #include "blt/canon.h"
 #include "blt/clock.h"
 #include "blt/fileio.h"
+#include "blt/jsonptr.h"
 
 #define VIEW_CHUNK 4096
 #define PTR_MAX 384
@@ -73,29 +74,15 @@ static blt_status vfail(const struct vctx *v, const char *ptr,
 			*ptr ? ptr : "/", what);
 }
 
-/* Writes base + "/" + key into dst, escaping '~' and '/' as RFC 6901 says,
- * and truncating what does not fit. Runs for every member checked, so it
- * copies by hand rather than through snprintf. */
+/* Writes base + "/" + key into dst, key escaped as RFC 6901 says, and
+ * truncating what does not fit. */
 static void ptr_join(char *dst, size_t cap, const char *base, const char *key)
 {
-	size_t b = strlen(base);
-	size_t n = b + 1;
+	size_t b = strnlen(base, cap - 1);
 
-	if (n < cap) {
-		memcpy(dst, base, b);
-		dst[b] = '/';
-	} else {
-		memcpy(dst, base, cap - 1);
-	}
-	for (; *key && n + 3 < cap; key++) {
-		if (*key == '~' || *key == '/') {
-			dst[n++] = '~';
-			dst[n++] = *key == '~' ? '0' : '1';
-		} else {
-			dst[n++] = *key;
-		}
-	}
-	dst[n < cap ? n : cap - 1] = '\0';
+	memcpy(dst, base, b);
+	dst[b] = '\0';
+	jsonptr_push(dst, b, cap, key);
 }
 
 /* Writes "/interactions/" and i into dst (room for any size_t). */
@@ -1322,15 +1309,9 @@ blt_status cassette_save(const struct cassette *c, const char *path,
 	buf_init(&b, CASSETTE_FILE_MAX);
 	st = cassette_write(c, &b, err);
 	if (!st)
-		st = cassette_write_atomic(path, b.data, b.len, err);
+		st = fileio_write_atomic(path, b.data, b.len, err);
 	buf_free(&b);
 	return st;
-}
-
-blt_status cassette_write_atomic(const char *path, const char *bytes,
-				 size_t len, struct blt_err *err)
-{
-	return fileio_write_atomic(path, bytes, len, err);
 }
 
 void cassette_free(struct cassette *c)

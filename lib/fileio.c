@@ -159,7 +159,8 @@ blt_status fileio_read_all(const char *path, size_t max, struct blt_buf *b,
 	blt_status st;
 
 	if (fd < 0)
-		return blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
+		return blt_fail(err, BLT_EIO, "%s: cannot open: %s", path,
+				strerror(errno));
 	buf_init(b, max);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
 	    (unsigned long long)sb.st_size <= max) {

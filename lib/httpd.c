@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "blt/awsjson.h"
+#include "blt/clock.h"
 
 #define HTTPD_URI_MAX (64 * 1024)
 #define HTTPD_REPLY_BODY_MAX (64u * 1024 * 1024)
@@ -69,15 +70,6 @@ struct httpd {
 	pthread_cond_t wake;
 	struct hconn *due;
 };
-
-/* Milliseconds of CLOCK_MONOTONIC. */
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* ---- Listen address parsing ---- */
 
@@ -311,7 +303,7 @@ static void timer_schedule(struct httpd *h, struct hconn *c, unsigned delay_ms)
 {
 	MHD_suspend_connection(c->mc);
 	pthread_mutex_lock(&h->lock);
-	c->due_ms = mono_ms() + delay_ms;
+	c->due_ms = (uint64_t)clock_mono_ms() + delay_ms;
 	timer_insert(h, c);
 	pthread_cond_signal(&h->wake);
 	pthread_mutex_unlock(&h->lock);
@@ -342,8 +334,8 @@ static void *timer_main(void *arg)
 
 	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		while (h->due &&
-		       (h->timer_stop || h->due->due_ms <= mono_ms())) {
+		while (h->due && (h->timer_stop || h->due->due_ms <=
+						      (uint64_t)clock_mono_ms())) {
 			c = h->due;
 			h->due = c->next_due;
 			c->next_due = NULL;
@@ -506,7 +498,7 @@ static bool reply_headers(const struct httpd_reply *r,
 	}
 	if (!has_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-					"application/x-amz-json-1.0");
+					AWSJSON_CONTENT_TYPE);
 	return true;
 }
 

@@ -146,38 +146,6 @@ blt_status journal_path_for(const char *cassette_path, char *out, size_t outsz,
 	return BLT_OK;
 }
 
-/* Reads the whole file into b (capped at CASSETTE_FILE_MAX). */
-static blt_status slurp(const char *path, struct blt_buf *b,
-			struct blt_err *err)
-{
-	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	blt_status st = BLT_OK;
-
-	if (fd < 0)
-		return blt_fail(err, errno == ENOENT ? BLT_ENOTFOUND : BLT_EIO,
-				"%s: %s", path, strerror(errno));
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			st = blt_fail(err, BLT_EIO, "%s: read: %s", path,
-				      strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((st = buf_append(b, chunk, (size_t)n, err))) {
-			blt_err_prefix(err, "%s", path);
-			break;
-		}
-	}
-	close(fd);
-	return st;
-}
-
 /* Checks and takes the header line. */
 static blt_status take_header(struct journal_contents *c, json_t *v,
 			      const char *path, struct blt_err *err)
@@ -268,7 +236,12 @@ blt_status journal_read(const char *path, struct journal_contents *out,
 		st = blt_fail(err, BLT_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((st = slurp(path, &b, err)))
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		st = blt_fail(err, BLT_ENOTFOUND, "%s: %s", path,
+			      strerror(errno));
+		goto fail;
+	}
+	if ((st = fileio_read_all(path, CASSETTE_FILE_MAX, &b, err)))
 		goto fail;
 	while (pos < b.len) {
 		const char *start = b.data + pos;

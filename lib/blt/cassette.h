@@ -140,10 +140,6 @@ blt_status cassette_write(const struct cassette *c, struct blt_buf *out,
 blt_status cassette_save(const struct cassette *c, const char *path,
 			 struct blt_err *err);
 
-/* Writes bytes to path atomically by the same steps (shared by the tools). */
-blt_status cassette_write_atomic(const char *path, const char *bytes,
-				 size_t len, struct blt_err *err);
-
 void cassette_free(struct cassette *c);
 
 #endif

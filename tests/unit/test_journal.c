@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "blt/cassette.h"
+#include "blt/fileio.h"
 #include "blt/journal.h"
 
 static char dir[64];
@@ -134,7 +135,7 @@ Test(journal, recover_replace_writes_a_valid_cassette)
 	struct cassette *c;
 	struct blt_err err;
 
-	cr_assert_eq(cassette_write_atomic(cpath, "not even json", 13, &err),
+	cr_assert_eq(fileio_write_atomic(cpath, "not even json", 13, &err),
 		     BLT_OK);
 	write_journal(JOURNAL_MODE_REPLACE, 3);
 	append_raw("{\"id\":4,\"req");

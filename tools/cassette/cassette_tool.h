@@ -51,13 +51,6 @@ int tool_parse_args(const struct tool_cmdline *cl, int argc, char **argv,
  * "PATH:LINE:COLUMN: what". New reference or NULL. */
 json_t *tool_load_json(const char *path, struct blt_err *err);
 
-/* Appends "/token" to a JSON pointer held in out, escaping '~' and '/'
- * as RFC 6901 says. */
-void tool_pointer_push(char *out, size_t outsz, const char *token);
-
-/* Appends "/N". */
-void tool_pointer_index(char *out, size_t outsz, size_t n);
-
 /* Writes bytes to path atomically, or to stdout when path is "-". */
 blt_status tool_write_out(const char *path, const char *bytes, size_t len,
 			  struct blt_err *err);

@@ -10,6 +10,7 @@
 
 #include "blt/awsjson.h"
 #include "blt/base64.h"
+#include "blt/jsonptr.h"
 #include "blt/redact.h"
 #include "blt/schema.h"
 #include "cassette_tool.h"
@@ -82,12 +83,12 @@ static void lint_strings(struct lint *l, char *ptr, const json_t *v,
 	if (json_is_string(v))
 		lint_string(l, ptr, json_string_value(v));
 	json_object_foreach((json_t *)v, key, item) {
-		tool_pointer_push(ptr, PTR_MAX, key);
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, key);
 		lint_strings(l, ptr, item, depth + 1);
 		ptr[len] = '\0';
 	}
 	json_array_foreach(v, i, item) {
-		tool_pointer_index(ptr, PTR_MAX, i);
+		jsonptr_push_index(ptr, strlen(ptr), PTR_MAX, i);
 		lint_strings(l, ptr, item, depth + 1);
 		ptr[len] = '\0';
 	}
@@ -106,8 +107,8 @@ static void lint_headers(struct lint *l, char *ptr, const json_t *msg)
 		if (!v || strcmp(v, REDACT_VALUE) == 0 ||
 		    !redact_header_needed(&l->rules, name, v, NULL, 0))
 			continue;
-		tool_pointer_push(ptr, PTR_MAX, "headers");
-		tool_pointer_push(ptr, PTR_MAX, name);
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, "headers");
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, name);
 		problem(l, ptr, "header %s carries a credential and is not "
 			"redacted", name);
 		ptr[len] = '\0';
@@ -131,7 +132,7 @@ static void lint_message(struct lint *l, char *ptr, const json_t *msg)
 	if (json_is_string(b64) &&
 	    base64_decode_to(json_string_value(b64), json_string_length(b64),
 			     BASE64_STD, NULL, 0, NULL, NULL)) {
-		tool_pointer_push(ptr, PTR_MAX, "body_base64");
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, "body_base64");
 		problem(l, ptr, "is not valid base64");
 		ptr[len] = '\0';
 	}
@@ -162,7 +163,7 @@ static void lint_operation(struct lint *l, char *ptr, const json_t *req,
 				     : target;
 	size_t len = strlen(ptr);
 
-	tool_pointer_push(ptr, PTR_MAX, "operation");
+	jsonptr_push(ptr, strlen(ptr), PTR_MAX, "operation");
 	if (json_is_string(op) && awsjson_op_lookup(json_string_value(op)) ==
 					  AWSJSON_OP_UNKNOWN &&
 	    !unknown_probe(resp))
@@ -197,7 +198,7 @@ static void lint_link(struct lint *l, char *ptr, const json_t *it,
 	size_t len = strlen(ptr);
 	char key[32];
 
-	tool_pointer_push(ptr, PTR_MAX, "token_from");
+	jsonptr_push(ptr, strlen(ptr), PTR_MAX, "token_from");
 	if (json_is_integer(link)) {
 		json_t *prev;
 

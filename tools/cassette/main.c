@@ -1,7 +1,6 @@
 /* blt-cassette: lint, redact, diff, stats, HAR, fixture generation and
  * recovery for blt cassettes. */
 #include <assert.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "blt/awsjson.h"
 #include "blt/canon.h"
 #include "blt/cassette.h"
+#include "blt/fileio.h"
 #include "cassette_tool.h"
 
 static const struct {
@@ -123,63 +123,25 @@ json_t *tool_load_json(const char *path, struct blt_err *err)
 {
 	struct canon_pos pos = {0, 0};
 	struct blt_buf b;
-	char chunk[65536];
-	size_t n;
-	json_t *doc = NULL;
-	FILE *f = fopen(path, "rb");
+	json_t *doc;
 
-	buf_init(&b, CASSETTE_FILE_MAX);
-	if (!f) {
-		blt_fail(err, BLT_EIO, "%s: cannot open: %s", path,
-			 strerror(errno));
+	if (fileio_read_all(path, CASSETTE_FILE_MAX, &b, err))
 		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&b, chunk, n, err)) {
-			blt_err_prefix(err, "%s", path);
-			goto done;
-		}
 	doc = canon_parse_at(b.data ? b.data : "", b.len, CASSETTE_FILE_MAX,
 			     CASSETTE_DEPTH_MAX, &pos, err);
 	if (!doc && pos.line)
 		blt_err_prefix(err, "%s:%d:%d", path, pos.line, pos.column);
 	else if (!doc)
 		blt_err_prefix(err, "%s", path);
-done:
-	fclose(f);
 	buf_free(&b);
 	return doc;
-}
-
-void tool_pointer_push(char *out, size_t outsz, const char *token)
-{
-	size_t len = strlen(out);
-
-	if (len + 1 < outsz)
-		out[len++] = '/';
-	for (; *token && len + 2 < outsz; token++) {
-		if (*token == '~' || *token == '/') {
-			out[len++] = '~';
-			out[len++] = *token == '~' ? '0' : '1';
-		} else {
-			out[len++] = *token;
-		}
-	}
-	out[len] = '\0';
-}
-
-void tool_pointer_index(char *out, size_t outsz, size_t n)
-{
-	size_t len = strlen(out);
-
-	snprintf(out + len, outsz - len, "/%zu", n);
 }
 
 blt_status tool_write_out(const char *path, const char *bytes, size_t len,
 			  struct blt_err *err)
 {
 	if (strcmp(path, "-") != 0)
-		return cassette_write_atomic(path, bytes, len, err);
+		return fileio_write_atomic(path, bytes, len, err);
 	if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
 		return blt_fail(err, BLT_EIO, "cannot write to stdout");
 	return BLT_OK;
