@@ -545,18 +545,37 @@ static blt_status push_view(struct cassette *c, json_t *it,
 	return BLT_OK;
 }
 
-static const struct cassette *sort_ctx;
+/* An interaction's id with its position, sorted as a pair so that the
+ * comparison needs nothing but its two arguments. */
+struct id_pos {
+	long id;
+	size_t pos;
+};
 
-static int order_cmp(const void *a, const void *b)
+static int id_pos_cmp(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a;
-	size_t y = *(const size_t *)b;
-	long ix = view(sort_ctx, x)->id;
-	long iy = view(sort_ctx, y)->id;
+	const struct id_pos *x = a;
+	const struct id_pos *y = b;
 
-	if (ix != iy)
-		return (ix > iy) - (ix < iy);
-	return (x > y) - (x < y);
+	if (x->id != y->id)
+		return (x->id > y->id) - (x->id < y->id);
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Sorts c->order[0..c->n) by id, then by position. */
+static blt_status sort_order(struct cassette *c, struct blt_err *err)
+{
+	struct id_pos *pairs = malloc((c->n ? c->n : 1) * sizeof(*pairs));
+
+	if (!pairs)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	for (size_t i = 0; i < c->n; i++)
+		pairs[i] = (struct id_pos){view(c, i)->id, i};
+	qsort(pairs, c->n, sizeof(*pairs), id_pos_cmp);
+	for (size_t i = 0; i < c->n; i++)
+		c->order[i] = pairs[i].pos;
+	free(pairs);
+	return BLT_OK;
 }
 
 static blt_status order_reserve(struct cassette *c, size_t want,
@@ -594,8 +613,8 @@ static blt_status build_index(struct cassette *c, int ascending,
 		c->order[i] = i;
 	if (ascending)
 		return BLT_OK;
-	sort_ctx = c; /* loading is single-threaded per cassette_load */
-	qsort(c->order, c->n, sizeof(*c->order), order_cmp);
+	if ((st = sort_order(c, v->err)))
+		return st;
 	for (i = 1; i < c->n; i++) {
 		if (view(c, c->order[i])->id == view(c, c->order[i - 1])->id &&
 		    c->order[i] < dup) {

@@ -1,6 +1,11 @@
 /* The cassette model (format version 1, SPEC section 5): load with caps and
  * precise errors, iterate, build and append interactions, and save
- * atomically with a stable key order. */
+ * atomically with a stable key order.
+ *
+ * Concurrency: loading keeps no state outside the cassette it builds, so
+ * several cassettes may load at once (a load runs its own threads). A
+ * cassette is read-only once loaded and may then be read from any number
+ * of threads; appending and saving need the caller's serialisation. */
 #ifndef BLT_CASSETTE_H
 #define BLT_CASSETTE_H
 

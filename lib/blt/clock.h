@@ -1,5 +1,7 @@
 /* The injectable clock: wall time for stamps and tokens, monotonic time for
- * measuring. BLT_FAKE_TIME=SECONDS in the environment fixes the wall clock. */
+ * measuring. BLT_FAKE_TIME=SECONDS in the environment fixes the wall clock.
+ *
+ * Concurrency: every function may run in any number of threads at once. */
 #ifndef BLT_CLOCK_H
 #define BLT_CLOCK_H
 

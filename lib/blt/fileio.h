@@ -1,7 +1,11 @@
 /* Whole files read with a cap, and durable file writing: whole writes,
  * directory syncs, and the atomic replace (temporary file, fsync, rename,
  * fsync of the directory) that cassettes, journals and the tools rely
- * on. */
+ * on.
+ *
+ * Concurrency: the functions keep no state; they may run at once on
+ * different paths (two atomic replaces of one path race like any two
+ * renames: the last one wins, whole). */
 #ifndef BLT_FILEIO_H
 #define BLT_FILEIO_H
 

@@ -1,5 +1,8 @@
 /* A thin layer over libcurl: one keep-alive handle per thread, timeouts,
- * TLS verification on, whole responses with a cap. */
+ * TLS verification on, whole responses with a cap.
+ *
+ * Concurrency: httpc_global_init may be called from any thread; a client
+ * belongs to one thread (record keeps one per worker thread). */
 #ifndef BLT_HTTPC_H
 #define BLT_HTTPC_H
 

@@ -1,7 +1,11 @@
 /* Secret redaction for recorded messages: credential headers by default,
  * known secret values wherever they appear, plus user rules
  * (header:NAME, json:/pointer). Used by blt-proxy record and
- * blt-cassette redact. */
+ * blt-cassette redact.
+ *
+ * Concurrency: building the rules belongs to one thread; built rules are
+ * read-only and may be applied from any number of threads at once, each to
+ * its own message. */
 #ifndef BLT_REDACT_H
 #define BLT_REDACT_H
 
