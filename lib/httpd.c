@@ -2,6 +2,7 @@
 #include "blt/httpd.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -292,6 +293,7 @@ static void timer_insert(struct httpd *h, struct hconn *c)
 {
 	struct hconn **pp = &h->due;
 
+	assert(c->next_due == NULL); /* a connection waits once at a time */
 	while (*pp && (*pp)->due_ms <= c->due_ms)
 		pp = &(*pp)->next_due;
 	c->next_due = *pp;
@@ -334,8 +336,9 @@ static void *timer_main(void *arg)
 
 	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		while (h->due && (h->timer_stop || h->due->due_ms <=
-						      (uint64_t)clock_mono_ms())) {
+		while (h->due &&
+		       (h->timer_stop ||
+			h->due->due_ms <= (uint64_t)clock_mono_ms())) {
 			c = h->due;
 			h->due = c->next_due;
 			c->next_due = NULL;

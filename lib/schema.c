@@ -431,7 +431,8 @@ static blt_status compile_defs(struct cctx *c, const json_t *defs)
 		size_t l = jsonptr_push(c->path, 0, sizeof(c->path), "$defs");
 		blt_status st;
 
-		l = jsonptr_push(c->path, l, sizeof(c->path), c->s->defs[i].name);
+		l = jsonptr_push(c->path, l, sizeof(c->path),
+				 c->s->defs[i].name);
 		st = fill_node(c, c->s->defs[i].node,
 			       json_object_get(defs, c->s->defs[i].name), l, 1);
 		c->path[0] = '\0';

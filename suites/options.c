@@ -11,7 +11,6 @@
 
 /* The runner's defaults (SPEC section 3; docs/conform.md). */
 #define RUNNER_SEED_DEFAULT 1
-#define RUNNER_TIMEOUT_DEFAULT_MS 5000
 #define RUNNER_RETRIES_DEFAULT 8
 #define RUNNER_BACKOFF_DEFAULT_MS 100
 
@@ -315,7 +314,7 @@ static void set_defaults(struct runner *r)
 	memset(r, 0, sizeof(*r));
 	r->cfg.exact = true;
 	r->cfg.seed = RUNNER_SEED_DEFAULT;
-	r->cfg.timeout_ms = RUNNER_TIMEOUT_DEFAULT_MS;
+	r->cfg.timeout_ms = CONFORM_TIMEOUT_DEFAULT_MS;
 	r->cfg.retries = RUNNER_RETRIES_DEFAULT;
 	r->cfg.backoff_ms = RUNNER_BACKOFF_DEFAULT_MS;
 	r->cfg.profile = AWSJSON_PROFILE_DOCUMENTED;

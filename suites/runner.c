@@ -24,25 +24,36 @@
 #define BLT_SOURCE_DIR "."
 #endif
 
+/* True once a cassette was added. */
+static bool has_cassettes(const struct runner *r)
+{
+	return r->cfg.cassettes && *r->cfg.cassettes;
+}
+
 /* Adds one cassette file after loading it (a broken one is an error). */
 static int add_cassette(struct runner *r, const char *path,
 			struct blt_err *err)
 {
 	struct cassette *c = NULL;
-	size_t have = strlen(r->cfg.cassettes);
+	size_t have = r->cfg.cassettes ? strlen(r->cfg.cassettes) : 0;
+	size_t more = strlen(path) + 1;
+	char *list;
 
 	if (cassette_load_file(path, &c, err))
 		return blt_err_prefix(err, "cassette"), 2;
 	r->cfg.rep_requests += cassette_count(c);
 	cassette_free(c);
-	if (have + strlen(path) + 2 > sizeof(r->cfg.cassettes))
+	if (have + more + 1 > CONFORM_CASSETTES_MAX)
 		return blt_fail(err, BLT_EUSAGE,
-				"too many cassettes: their paths exceed %zu "
+				"too many cassettes: their paths exceed %d "
 				"bytes together",
-				sizeof(r->cfg.cassettes) - 1),
+				CONFORM_CASSETTES_MAX - 1),
 		       2;
-	snprintf(r->cfg.cassettes + have, sizeof(r->cfg.cassettes) - have,
-		 "%s\n", path);
+	list = realloc(r->cfg.cassettes, have + more + 1);
+	if (!list)
+		return blt_fail(err, BLT_ENOMEM, "out of memory"), 2;
+	snprintf(list + have, more + 1, "%s\n", path);
+	r->cfg.cassettes = list;
 	return 0;
 }
 
@@ -177,7 +188,7 @@ static int shipped_cassettes(struct runner *r, struct blt_err *err)
 		if (stat(cand[i], &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
 		int rc = add_cassette_dir(r, cand[i], err);
-		if (rc || r->cfg.cassettes[0])
+		if (rc || has_cassettes(r))
 			return rc;
 	}
 	return 0;
@@ -189,7 +200,7 @@ static int find_cassettes(struct runner *r, struct blt_err *err)
 		for (size_t i = 0; i < r->ncassette_args; i++)
 			if (add_cassette_path(r, r->cassette_args[i], err))
 				return 2;
-		if (!r->cfg.cassettes[0])
+		if (!has_cassettes(r))
 			return blt_fail(err, BLT_ENOTFOUND,
 					"--cassettes: no cassette (*.json) "
 					"found"),
@@ -203,7 +214,7 @@ static int find_cassettes(struct runner *r, struct blt_err *err)
 	}
 	if (shipped_cassettes(r, err))
 		return 2;
-	if (!r->cfg.cassettes[0])
+	if (!has_cassettes(r))
 		snprintf(r->rep_skip, sizeof(r->rep_skip),
 			 "no cassettes given and no shipped cassettes found");
 	return 0;
@@ -437,4 +448,5 @@ void runner_cleanup(struct runner *r)
 	fake_stop(&r->fake);
 	pace_close(r->pace);
 	r->pace = NULL;
+	conform_config_free(&r->cfg);
 }

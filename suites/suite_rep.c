@@ -351,7 +351,7 @@ static void replay_all(struct check *ck, compare_fn cmp,
 		check_skip(ck, "%s", skip);
 		return;
 	}
-	list = strdup(ck->cfg.cassettes);
+	list = strdup(ck->cfg.cassettes ? ck->cfg.cassettes : "");
 	if (!list) {
 		check_skip(ck, "out of memory for the list of cassettes");
 		return;

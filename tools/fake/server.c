@@ -354,15 +354,18 @@ static bool rewrite_max_results(json_t *root, fake_defects d)
 		return false;
 	n = json_integer_value(v);
 	if (fake_defect_on(d, FAKE_D_LATER_PAGE_RANGE) && has_token(root) &&
-	    (n < 1 || n > 100)) {
+	    (n < LBT_MAX_RESULTS_MIN || n > LBT_MAX_RESULTS_MAX)) {
 		json_object_set_new(root, "MaxResults",
-				    json_integer(n < 1 ? 1 : 100));
+				    json_integer(n < LBT_MAX_RESULTS_MIN
+							 ? LBT_MAX_RESULTS_MIN
+							 : LBT_MAX_RESULTS_MAX));
 		return true;
 	}
 	if ((fake_defect_on(d, FAKE_D_ACCEPT_101) && n >= 101 && n <= 1000) ||
 	    (fake_defect_on(d, FAKE_D_ACCEPT_HUGE) && n >= 200 &&
 	     n <= 2147483647)) {
-		json_object_set_new(root, "MaxResults", json_integer(100));
+		json_object_set_new(root, "MaxResults",
+				    json_integer(LBT_MAX_RESULTS_MAX));
 		return true;
 	}
 	return false;
@@ -600,7 +603,7 @@ static bool range_defects(const struct fake_server *s,
 
 	if (!lr->has_max_results)
 		return true;
-	if (fake_defect_on(d, FAKE_D_REJECT_100) && lr->max_results == 100) {
+	if (fake_defect_on(d, FAKE_D_REJECT_100) && lr->max_results == LBT_MAX_RESULTS_MAX) {
 		send_error(s, reply, AWSJSON_ERR_VALIDATION,
 			   "MaxResults: 100 is greater than the maximum of "
 			   "99");
