@@ -75,7 +75,7 @@ static int gen(long n, const char *path)
  * a load error. */
 static int load_once(const char *how, const char *path, unsigned threads)
 {
-	struct cassette_load_opts o = {CASSETTE_PARALLEL_MIN, threads};
+	struct cassette_load_opts o = {.path = path, .threads = threads};
 	struct blt_err err = {BLT_OK, ""};
 	struct cassette *c = NULL;
 	double t0;
@@ -87,7 +87,7 @@ static int load_once(const char *how, const char *path, unsigned threads)
 	else if (strcmp(how, "split") != 0)
 		return 2;
 	t0 = clock_mono_ms();
-	st = cassette_load_file_opts(path, CASSETTE_FILE_MAX, &o, &c, &err);
+	st = cassette_load(&o, &c, &err);
 	t1 = clock_mono_ms();
 	if (st) {
 		fprintf(stderr, "%s\n", err.msg);

@@ -290,7 +290,9 @@ static blt_status base_cassette(const char *cassette_path,
 	*merged = false;
 	if (jc->mode == JOURNAL_MODE_APPEND && stat(cassette_path, &sb) == 0) {
 		*merged = true;
-		return cassette_load_file(cassette_path, out, err);
+		return cassette_load(
+		    &(struct cassette_load_opts){.path = cassette_path}, out,
+		    err);
 	}
 	*out =
 	    cassette_new(json_string_value(json_object_get(meta, "upstream")),

@@ -39,7 +39,7 @@ static int add_cassette(struct runner *r, const char *path,
 	size_t more = strlen(path) + 1;
 	char *list;
 
-	if (cassette_load_file(path, &c, err))
+	if (cassette_load(&(struct cassette_load_opts){.path = path}, &c, err))
 		return blt_err_prefix(err, "cassette"), 2;
 	r->cfg.rep_requests += cassette_count(c);
 	cassette_free(c);

@@ -145,8 +145,9 @@ Test(journal, recover_replace_writes_a_valid_cassette)
 	cr_assert(info.dropped_partial);
 	cr_assert_not(info.merged);
 	cr_assert_eq(access(jpath, F_OK), -1, "the journal is removed");
-	cr_assert_eq(cassette_load_file(cpath, &c, &err), BLT_OK, "%s",
-		     err.msg);
+	cr_assert_eq(cassette_load(&(struct cassette_load_opts){.path = cpath},
+				   &c, &err),
+		     BLT_OK, "%s", err.msg);
 	cr_assert_eq(cassette_count(c), 3);
 	cr_assert_eq(cassette_at(c, 2)->id, 3);
 	cr_assert_eq(cassette_at(c, 2)->token_from, 2);
@@ -175,8 +176,9 @@ Test(journal, recover_append_merges_and_renumbers)
 	cr_assert(info.merged);
 	cr_assert_eq(info.recovered, 3);
 	cr_assert_eq(info.total, 5);
-	cr_assert_eq(cassette_load_file(cpath, &c, &err), BLT_OK, "%s",
-		     err.msg);
+	cr_assert_eq(cassette_load(&(struct cassette_load_opts){.path = cpath},
+				   &c, &err),
+		     BLT_OK, "%s", err.msg);
 	cr_assert_eq(cassette_count(c), 5);
 	for (size_t i = 0; i < 5; i++)
 		cr_assert_eq(cassette_at(c, i)->id, (long)i + 1);

@@ -196,8 +196,10 @@ int cmd_diff(int argc, char **argv)
 	rc = 2;
 	d.a = argv[1];
 	d.b = argv[2];
-	if (cassette_load_file(argv[1], &a, &err) ||
-	    cassette_load_file(argv[2], &b, &err)) {
+	if (cassette_load(&(struct cassette_load_opts){.path = argv[1]}, &a,
+			  &err) ||
+	    cassette_load(&(struct cassette_load_opts){.path = argv[2]}, &b,
+			  &err)) {
 		tool_error("diff", "%s", err.msg);
 		goto done;
 	}

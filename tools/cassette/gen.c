@@ -272,7 +272,9 @@ static blt_status gen_run(struct gen *g, const char *tmp, const char *out)
 		blt_fail(&g->err, BLT_EIO, "blt-proxy record did not stop "
 			 "cleanly (wait status %d); its stderr: %s", status,
 			 proxy.err_tail[0] ? proxy.err_tail : "(empty)");
-	else if (!g->st && !cassette_load_file(tmp, &c, &g->err)) {
+	else if (!g->st &&
+		 !cassette_load(&(struct cassette_load_opts){.path = tmp}, &c,
+				&g->err)) {
 		gen_normalise(c, g);
 		cassette_save(c, out, &g->err);
 	}

@@ -186,7 +186,7 @@ int cmd_export_har(int argc, char **argv)
 	in = argv[1];
 	out = a.out;
 	buf_init(&b, CASSETTE_FILE_MAX);
-	if (cassette_load_file(in, &c, &err))
+	if (cassette_load(&(struct cassette_load_opts){.path = in}, &c, &err))
 		goto fail;
 	json_t *meta = cassette_meta(c);
 	const char *base = json_string_value(json_object_get(meta, "upstream"));

@@ -62,7 +62,8 @@ int cmd_redact(int argc, char **argv)
 	if (rc >= 0)
 		goto done;
 	rc = 2;
-	if (cassette_load_file(file, &c, &err)) {
+	if (cassette_load(&(struct cassette_load_opts){.path = file}, &c,
+			  &err)) {
 		tool_error("redact", "%s", err.msg);
 		goto done;
 	}

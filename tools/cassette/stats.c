@@ -146,7 +146,8 @@ int cmd_stats(int argc, char **argv)
 	if (rc >= 0)
 		goto done;
 	rc = 2;
-	if (cassette_load_file(argv[1], &c, &err)) {
+	if (cassette_load(&(struct cassette_load_opts){.path = argv[1]}, &c,
+			  &err)) {
 		tool_error("stats", "%s", err.msg);
 		goto done;
 	}

@@ -551,7 +551,8 @@ blt_status fake_store_from_cassette(struct fake_store *s, const char *path,
 	struct cassette *c = NULL;
 	struct edges e = {NULL, 0, 0};
 	bool cyclic = false;
-	blt_status st = cassette_load_file(path, &c, err);
+	blt_status st =
+	    cassette_load(&(struct cassette_load_opts){.path = path}, &c, err);
 
 	if (st != BLT_OK) {
 		st = BLT_EUSAGE;
