@@ -47,6 +47,11 @@ struct tool_cmdline {
 int tool_parse_args(const struct tool_cmdline *cl, int argc, char **argv,
 		    int *nargs);
 
+/* tool_parse_args for a subcommand that takes only files (min_args to
+ * max_args of them) and --help. */
+int tool_parse_files(const char *name, const char *usage, int min_args,
+		     int max_args, int argc, char **argv, int *nargs);
+
 /* Reads and parses a JSON file (capped, depth-limited); on failure err says
  * "PATH:LINE:COLUMN: what". New reference or NULL. */
 json_t *tool_load_json(const char *path, struct blt_err *err);

@@ -181,15 +181,12 @@ int cmd_diff(int argc, char **argv)
 	struct cassette *a = NULL, *b = NULL;
 	struct diff d = {0};
 	struct blt_err err;
-	static const struct cli_opt opts[] = {TOOL_HELP_ROW};
-	static const struct tool_cmdline cl = {
-		"diff",
-		"usage: blt-cassette diff A B\nReports drift between two "
-		"recordings, ignoring volatile values; exit 1 when they "
-		"differ.\n",
-		opts, 1, 2, 2, NULL, NULL};
 	int nargs;
-	int rc = tool_parse_args(&cl, argc, argv, &nargs);
+	int rc = tool_parse_files("diff",
+				  "usage: blt-cassette diff A B\nReports drift "
+				  "between two recordings, ignoring volatile "
+				  "values; exit 1 when they differ.\n",
+				  2, 2, argc, argv, &nargs);
 
 	if (rc >= 0)
 		return rc;

@@ -347,8 +347,10 @@ static bool lint_setup(struct lint *l)
 
 int cmd_lint(int argc, char **argv)
 {
-	static const struct cli_opt opts[] = {TOOL_HELP_ROW};
-	static const struct tool_cmdline cl = {
+	struct lint l = {0};
+	size_t bad = 0;
+	int nargs;
+	int rc = tool_parse_files(
 		"lint",
 		"usage: blt-cassette lint FILE...\n"
 		"Checks each cassette against schemas/cassette.schema.json "
@@ -356,11 +358,7 @@ int cmd_lint(int argc, char **argv)
 		"to the response that issued the\ntoken, known "
 		"operations, one body member, and no credential.\nExit 1 "
 		"when any problem is found.\n",
-		opts, 1, 1, INT_MAX, NULL, NULL};
-	struct lint l = {0};
-	size_t bad = 0;
-	int nargs;
-	int rc = tool_parse_args(&cl, argc, argv, &nargs);
+		1, INT_MAX, argc, argv, &nargs);
 
 	if (rc >= 0)
 		return rc;

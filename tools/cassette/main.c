@@ -119,6 +119,16 @@ int tool_parse_args(const struct tool_cmdline *cl, int argc, char **argv,
 	return -1;
 }
 
+int tool_parse_files(const char *name, const char *usage, int min_args,
+		     int max_args, int argc, char **argv, int *nargs)
+{
+	static const struct cli_opt help_only[] = {TOOL_HELP_ROW};
+	const struct tool_cmdline cl = {name,	  usage,    help_only, 1,
+					min_args, max_args, NULL,      NULL};
+
+	return tool_parse_args(&cl, argc, argv, nargs);
+}
+
 json_t *tool_load_json(const char *path, struct blt_err *err)
 {
 	struct canon_pos pos = {0, 0};

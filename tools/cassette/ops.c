@@ -88,16 +88,14 @@ int cmd_recover(int argc, char **argv)
 	struct journal_recovery info;
 	struct blt_err err;
 	char journal[4096];
-	static const struct cli_opt opts[] = {TOOL_HELP_ROW};
-	static const struct tool_cmdline cl = {
+	int nargs;
+	int rc = tool_parse_files(
 		"recover",
 		"usage: blt-cassette recover FILE\nTurns FILE.journal, "
 		"left by a recording that was killed, into a valid\n"
 		"cassette at FILE (merged with it when the recording "
 		"appended), then removes\nthe journal.\n",
-		opts, 1, 1, 1, NULL, NULL};
-	int nargs;
-	int rc = tool_parse_args(&cl, argc, argv, &nargs);
+		1, 1, argc, argv, &nargs);
 
 	if (rc >= 0)
 		return rc;

@@ -136,12 +136,9 @@ int cmd_stats(int argc, char **argv)
 	struct cassette *c = NULL;
 	struct blt_err err;
 	char type[128], code[16];
-	static const struct cli_opt opts[] = {TOOL_HELP_ROW};
-	static const struct tool_cmdline cl = {
-		"stats", "usage: blt-cassette stats FILE\n", opts, 1, 1, 1,
-		NULL, NULL};
 	int nargs;
-	int rc = tool_parse_args(&cl, argc, argv, &nargs);
+	int rc = tool_parse_files("stats", "usage: blt-cassette stats FILE\n",
+				  1, 1, argc, argv, &nargs);
 
 	if (rc >= 0)
 		goto done;
