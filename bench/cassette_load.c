@@ -1,5 +1,5 @@
 /* bench/cassette_load.c: generates a cassette of N one-task pages and times
- * cassette_load_file on it (bench/cassette-load.sh drives it). */
+ * cassette_load on it (bench/cassette-load.sh drives it). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

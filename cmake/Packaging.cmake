@@ -40,7 +40,10 @@ if(BLT_MAN)
   install(FILES ${BLT_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()
 
-install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES README.md LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Debian wants the licence as /usr/share/doc/PACKAGE/copyright, in its
+# machine-readable format.
+install(FILES cmake/debian/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 
 # The Debian package: cpack -G DEB in the build directory. Binaries land in

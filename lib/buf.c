@@ -88,6 +88,52 @@ blt_status buf_printf(struct blt_buf *b, struct blt_err *err,
 	return st;
 }
 
+size_t buf_utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned long cp;
+
+	if (n == 0)
+		return 0;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] < 0xC2 || p[0] > 0xF4)
+		return 0;
+	len = p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
+	if (len > n)
+		return 0;
+	cp = p[0] & (0x7F >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return len;
+}
+
+blt_status buf_put_escaped(struct blt_buf *b, const char *s, size_t n,
+			   struct blt_err *err)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	blt_status st = BLT_OK;
+
+	for (size_t i = 0; i < n && !st;) {
+		size_t k = buf_utf8_len(p + i, n - i);
+
+		if (k == 0 || p[i] < 0x20 || p[i] == 0x7F) {
+			st = buf_printf(b, err, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		st = buf_append(b, p + i, k, err);
+		i += k;
+	}
+	return st;
+}
+
 void buf_reset(struct blt_buf *b)
 {
 	b->len = 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/awsjson.h"
 #include "blt/base64.h"
 #include "blt/canon.h"
 #include "blt/fileio.h"
@@ -96,16 +97,30 @@ static json_t *headers_new(const char *const *names, const char *const *values,
 	return h;
 }
 
-/* Stores a body by the format's rule: JSON as "body", other UTF-8 text
- * (without NUL bytes) as "body_text", anything else as "body_base64". */
-static int body_set(json_t *msg, const char *body, size_t len)
+/* Whether a request body is one that the AWS JSON request parser takes. */
+static bool request_json_ok(const char *body, size_t len)
 {
-	json_t *v;
+	json_t *v = awsjson_body_parse(body, len, NULL);
+
+	json_decref(v);
+	return v != NULL;
+}
+
+/* Stores a body by the format's rule: JSON as "body", other UTF-8 text
+ * (without NUL bytes) as "body_text", anything else as "body_base64". A
+ * body with a NUL byte is never JSON (jansson would stop reading there),
+ * and a request body is JSON only when the AWS JSON request parser takes
+ * it (an object, no repeated member): what a server rejects is kept as the
+ * bytes the client sent, and a replay matches it byte for byte. */
+static int body_set(json_t *msg, const char *body, size_t len, bool request)
+{
+	json_t *v = NULL;
 	char *b64;
 
 	if (len == 0)
 		return 1;
-	v = canon_parse(body, len, len, BODY_DEPTH_MAX, NULL);
+	if (!memchr(body, 0, len) && (!request || request_json_ok(body, len)))
+		v = canon_parse(body, len, len, BODY_DEPTH_MAX, NULL);
 	if (v)
 		return json_object_set_new(msg, "body", v) == 0;
 	if (!memchr(body, 0, len)) {
@@ -152,7 +167,7 @@ json_t *cassette_request_new(const char *method, const char *path,
 	ok = ok &&
 	     (!op || !json_object_set_new(m, "operation", json_string(op)));
 	ok = ok && !json_object_set(m, "headers", h);
-	ok = ok && body_set(m, body, len);
+	ok = ok && body_set(m, body, len, true);
 	free(mcopy);
 	free(pcopy);
 	json_decref(h);
@@ -173,7 +188,7 @@ json_t *cassette_response_new(int status, const char *const *names,
 
 	ok = ok && !json_object_set_new(m, "status", json_integer(status));
 	ok = ok && !json_object_set(m, "headers", h);
-	ok = ok && body_set(m, body, len);
+	ok = ok && body_set(m, body, len, false);
 	json_decref(h);
 	if (!ok) {
 		json_decref(m);

@@ -232,7 +232,11 @@ void cli_help(FILE *out, const struct cli_opt *opts, size_t nopts, int col)
 			continue;
 		}
 		w = help_left(out, o);
-		fprintf(out, "%*s", w < col ? col - w : 2, "");
+		if (*h == '\n')
+			fprintf(out, "\n%*s", col, "");
+		else
+			fprintf(out, "%*s", w < col ? col - w : 2, "");
+		h += *h == '\n';
 		for (const char *nl; (nl = strchr(h, '\n')); h = nl + 1)
 			fprintf(out, "%.*s\n%*s", (int)(nl - h), h, col, "");
 		fprintf(out, "%s\n", h);

@@ -1,5 +1,6 @@
 /* Files read whole and written durably: whole reads with a cap, whole
  * writes, directory syncs, atomic replace. */
+#define _GNU_SOURCE /* mkostemp */
 #include "blt/fileio.h"
 
 #include <errno.h>
@@ -64,12 +65,36 @@ blt_status fileio_sync_dir_of(const char *path, struct blt_err *err)
 	return st;
 }
 
-/* Writes, syncs and closes the temporary file fd. */
+/* The process's umask, read from /proc/self/status: umask(2) cannot read
+ * it without setting it, which would race with other threads creating
+ * files. 077 when it cannot be read (the private side). */
+static mode_t current_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	unsigned m;
+	mode_t mask = 077;
+
+	if (!f)
+		return mask;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &m) == 1) {
+			mask = (mode_t)(m & 0777);
+			break;
+		}
+	fclose(f);
+	return mask;
+}
+
+/* Writes, syncs and closes the temporary file fd, giving it mode. */
 static blt_status finish_temp(int fd, const char *tmp, const char *bytes,
-			      size_t len, struct blt_err *err)
+			      size_t len, mode_t mode, struct blt_err *err)
 {
 	blt_status st = fileio_write_all(fd, bytes, len, tmp, err);
 
+	if (!st && fchmod(fd, mode) != 0)
+		st = blt_fail(err, BLT_EIO, "%s: chmod: %s", tmp,
+			      strerror(errno));
 	if (!st && fsync(fd) != 0)
 		st = blt_fail(err, BLT_EIO, "%s: fsync: %s", tmp,
 			      strerror(errno));
@@ -86,6 +111,7 @@ blt_status fileio_write_atomic(const char *path, const char *bytes,
 	char dir[4096];
 	char tmp[4200];
 	struct stat sb;
+	mode_t mode;
 	int fd;
 	blt_status st = dir_of(path, dir, sizeof(dir), err);
 
@@ -93,13 +119,22 @@ blt_status fileio_write_atomic(const char *path, const char *bytes,
 		return st;
 	snprintf(tmp, sizeof(tmp), "%s/.%.60s.tmp-XXXXXX", dir,
 		 slash ? slash + 1 : path);
-	fd = mkstemp(tmp);
+	/* O_CREAT | O_EXCL and mode 0600: a name that exists (a planted
+	 * link too) is never opened, and nobody else can open the file
+	 * while it is written. */
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return blt_fail(err, BLT_EIO, "%s: cannot create a temporary "
 				"file: %s", path, strerror(errno));
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	fchmod(fd, stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644);
-	st = finish_temp(fd, tmp, bytes, len, err);
+	/* Only a regular file of this user's lends its mode, without the
+	 * set-id and sticky bits: a link planted at path (to a file made
+	 * 0666 or 04777 by someone else) must not open up the new one. */
+	if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_uid == geteuid())
+		mode = sb.st_mode & 0777;
+	else
+		mode = 0666 & ~current_umask();
+	st = finish_temp(fd, tmp, bytes, len, mode, err);
 	if (!st && rename(tmp, path) != 0)
 		st = blt_fail(err, BLT_EIO, "%s: rename: %s", path,
 			      strerror(errno));
@@ -155,12 +190,22 @@ blt_status fileio_read_all(const char *path, size_t max, struct blt_buf *b,
 			   struct blt_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
 	blt_status st;
 
 	if (fd < 0)
 		return blt_fail(err, BLT_EIO, "%s: cannot open: %s", path,
 				strerror(errno));
+	st = fileio_read_fd_all(fd, path, max, b, err);
+	close(fd);
+	return st;
+}
+
+blt_status fileio_read_fd_all(int fd, const char *path, size_t max,
+			      struct blt_buf *b, struct blt_err *err)
+{
+	struct stat sb;
+	blt_status st;
+
 	buf_init(b, max);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
 	    (unsigned long long)sb.st_size <= max) {
@@ -172,7 +217,6 @@ blt_status fileio_read_all(const char *path, size_t max, struct blt_buf *b,
 			b->data[0] = '\0';
 	}
 	st = read_fd(fd, path, max, b, err);
-	close(fd);
 	if (st)
 		buf_free(b);
 	return st;

@@ -134,6 +134,7 @@ static CURLcode setup_handle(struct httpc *c, const struct httpc_opts *o)
 	if (o->ca_file)
 		SET(CURLOPT_CAINFO, o->ca_file);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_PATH_AS_IS, 1L);
 	SET(CURLOPT_TCP_NODELAY, 1L);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, c);
@@ -256,8 +257,8 @@ static CURLcode set_request(struct httpc *c, const char *method,
 	return rc;
 }
 
-/* Writes the URL's "HOST:PORT" into out, or the URL itself when it does
- * not parse. */
+/* Writes the URL's "HOST:PORT" into out, or a placeholder when it does
+ * not parse (never the URL: its query may hold a credential). */
 static void url_peer(const char *url, char *out, size_t n)
 {
 	CURLU *u = curl_url();
@@ -268,7 +269,7 @@ static void url_peer(const char *url, char *out, size_t n)
 	    !curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT))
 		snprintf(out, n, "%s:%s", host, port);
 	else
-		snprintf(out, n, "%s", url);
+		snprintf(out, n, "(a URL that does not parse)");
 	curl_free(host);
 	curl_free(port);
 	curl_url_cleanup(u);
@@ -364,6 +365,15 @@ static blt_status fail_tls(CURLcode rc, const char *peer, const char *detail,
 			peer, detail);
 }
 
+/* Whether the last transfer got as far as a connection. */
+static bool connected(struct httpc *c)
+{
+	curl_off_t us = 0;
+
+	curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &us);
+	return us > 0;
+}
+
 /* Turns a libcurl failure into a message that names the cause. */
 static blt_status fail_curl(struct httpc *c, CURLcode rc, const char *url,
 			    struct blt_err *err)
@@ -389,9 +399,17 @@ static blt_status fail_curl(struct httpc *c, CURLcode rc, const char *url,
 					"response body exceeds %zu bytes",
 					c->body_max);
 		break;
-	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return blt_fail(err, BLT_EINVAL, "bad URL '%s': %s", url,
+		/* Also what libcurl says of a status line it cannot read,
+		 * after it connected: the peer's fault, not the URL's. */
+		if (connected(c))
+			return blt_fail(err, BLT_ENET,
+					"%s answered something that is not "
+					"HTTP: %s",
+					peer, detail);
+		/* fall through */
+	case CURLE_URL_MALFORMAT:
+		return blt_fail(err, BLT_EINVAL, "bad URL for %s: %s", peer,
 				detail);
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
@@ -461,6 +479,152 @@ done:
 	if (st)
 		httpc_response_free(resp);
 	return st;
+}
+
+/* The parts of a URL that say where it goes. */
+struct url_parts {
+	char *scheme, *user, *host, *port, *path, *query;
+};
+
+static void url_parts_free(struct url_parts *p)
+{
+	curl_free(p->scheme);
+	curl_free(p->user);
+	curl_free(p->host);
+	curl_free(p->port);
+	curl_free(p->path);
+	curl_free(p->query);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Reads u's parts into p (absent parts stay NULL). */
+static void url_parts_get(CURLU *u, struct url_parts *p)
+{
+	memset(p, 0, sizeof(*p));
+	curl_url_get(u, CURLUPART_SCHEME, &p->scheme, 0);
+	curl_url_get(u, CURLUPART_USER, &p->user, 0);
+	curl_url_get(u, CURLUPART_HOST, &p->host, 0);
+	curl_url_get(u, CURLUPART_PORT, &p->port, CURLU_DEFAULT_PORT);
+	curl_url_get(u, CURLUPART_PATH, &p->path, 0);
+	curl_url_get(u, CURLUPART_QUERY, &p->query, 0);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool httpc_same_escaped(const char *a, const char *b)
+{
+	size_t hex = 0; /* hex digits of an escape still to compare */
+
+	if (!a || !b)
+		return a == b;
+	for (; *a && *b; a++, b++) {
+		if (hex && isxdigit((unsigned char)*a) &&
+		    tolower((unsigned char)*a) == tolower((unsigned char)*b)) {
+			hex--;
+			continue;
+		}
+		if (*a != *b)
+			return false;
+		hex = *a == '%' ? 2 : 0;
+	}
+	return *a == *b;
+}
+
+/* Parses url (as libcurl will when sending it) and checks that it goes to
+ * want's scheme, host and port, with the path and query that want holds
+ * (as set), and path and query as given but for the case of escapes. */
+static bool url_goes_to(const char *url, const struct url_parts *want,
+			const char *path, const char *query)
+{
+	CURLU *u = curl_url();
+	struct url_parts got;
+	bool ok;
+
+	if (!u || curl_url_set(u, CURLUPART_URL, url, CURLU_PATH_AS_IS)) {
+		curl_url_cleanup(u);
+		return false;
+	}
+	url_parts_get(u, &got);
+	ok = !got.user && same_text(got.scheme, want->scheme) &&
+	     same_text(got.host, want->host) &&
+	     same_text(got.port, want->port) &&
+	     same_text(got.path, want->path) &&
+	     same_text(got.query, want->query) &&
+	     httpc_same_escaped(got.path, path) &&
+	     httpc_same_escaped(got.query, query && *query ? query : NULL);
+	url_parts_free(&got);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+/* Checks that u holds scheme://HOST[:PORT] and nothing else, reading its
+ * parts into want. */
+static blt_status origin_parts(CURLU *u, const char *origin,
+			       struct url_parts *want, struct blt_err *err)
+{
+	if (curl_url_set(u, CURLUPART_URL, origin, 0))
+		return blt_fail(err, BLT_EINVAL, "'%s' is not a URL", origin);
+	url_parts_get(u, want);
+	if (want->user || !want->host ||
+	    (want->path && strcmp(want->path, "/")) || want->query)
+		return blt_fail(err, BLT_EINVAL,
+				"'%s' is not scheme://HOST[:PORT]", origin);
+	return BLT_OK;
+}
+
+blt_status httpc_url_join(const char *origin, const char *path,
+			  const char *query, struct httpc_url *out,
+			  struct blt_err *err)
+{
+	CURLU *u = curl_url();
+	struct url_parts want = {0};
+	char *url = NULL;
+	blt_status st;
+
+	memset(out, 0, sizeof(*out));
+	if (!u)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	if ((st = origin_parts(u, origin, &want, err)))
+		goto done;
+	curl_free(want.path);
+	want.path = NULL;
+	if (curl_url_set(u, CURLUPART_PATH, path, 0) ||
+	    curl_url_set(u, CURLUPART_QUERY, query && *query ? query : NULL,
+			 0) ||
+	    curl_url_get(u, CURLUPART_PATH, &want.path, 0) ||
+	    (query && *query &&
+	     curl_url_get(u, CURLUPART_QUERY, &want.query, 0)) ||
+	    curl_url_get(u, CURLUPART_URL, &url, 0) ||
+	    !url_goes_to(url, &want, path, query)) {
+		st = blt_fail(err, BLT_EINVAL,
+			      "the request target cannot be sent to %s as "
+			      "it is",
+			      origin);
+		goto done;
+	}
+	out->url = strdup(url);
+	out->path = strdup(want.path);
+	out->query = want.query ? strdup(want.query) : NULL;
+	if (!out->url || !out->path || (want.query && !out->query)) {
+		httpc_url_free(out);
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+	}
+done:
+	curl_free(url);
+	url_parts_free(&want);
+	curl_url_cleanup(u);
+	return st;
+}
+
+void httpc_url_free(struct httpc_url *u)
+{
+	free(u->url);
+	free(u->path);
+	free(u->query);
+	memset(u, 0, sizeof(*u));
 }
 
 const char *httpc_response_header(const struct httpc_response *r,

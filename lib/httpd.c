@@ -22,6 +22,7 @@
 
 #include "blt/awsjson.h"
 #include "blt/clock.h"
+#include "blt/log.h"
 
 #define HTTPD_URI_MAX (64 * 1024)
 #define HTTPD_REPLY_BODY_MAX (64u * 1024 * 1024)
@@ -40,6 +41,7 @@ struct hconn {
 	struct blt_buf body; /* the upload, capped at body_max */
 	struct blt_buf uri;  /* raw path, NUL, raw query (when has_query) */
 	bool has_query;
+	bool target_ok; /* the request target is origin-form */
 	bool too_large; /* the upload passed body_max: answer 413 */
 	bool counted;	/* counted in h->inflight */
 	enum rq_state state;
@@ -451,6 +453,67 @@ static struct MHD_Response *reply_response(struct httpd_reply *r)
 	return resp;
 }
 
+/* ---- What a request may hold ---- */
+
+/* RFC 3986 unreserved and sub-delims, ':' and '@': a pchar other than a
+ * %-escape. */
+static bool pchar_plain(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("-._~!$&'()*+,;=:@", c));
+}
+
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+bool httpd_target_ok(const char *target, size_t n)
+{
+	if (n == 0 || target[0] != '/')
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		unsigned char c = (unsigned char)target[i];
+
+		if (c == '%') {
+			if (i + 2 >= n || !is_hex((unsigned char)target[i + 1]) ||
+			    !is_hex((unsigned char)target[i + 2]))
+				return false;
+			i += 2;
+		} else if (c != '/' && c != '?' && !pchar_plain(c)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool httpd_token_ok(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') ||
+		      (c && strchr("!#$%&'*+-.^_`|~", c))))
+			return false;
+	}
+	return true;
+}
+
+bool httpd_field_value_ok(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
 /* ---- Requests ---- */
 
 /* Gathers request headers in the order received, duplicates kept. */
@@ -506,6 +569,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 	c->drained = 0;
 	buf_reset(&c->body);
 	buf_reset(&c->uri);
+	c->target_ok = httpd_target_ok(uri, strlen(uri));
 	q = strchr(uri, '?');
 	c->has_query = q != NULL;
 	if (buf_append(&c->uri, uri, q ? (size_t)(q - uri) : strlen(uri),
@@ -584,18 +648,175 @@ static const char *repeated_singleton(struct MHD_Connection *mc,
 	return NULL;
 }
 
-/* The first call for a request: numbers it, refuses a header given twice
- * that must come once, and checks Content-Length. */
-static enum MHD_Result request_begin(struct hconn *c)
+/* The first header that is not well-formed, found by
+ * MHD_get_connection_values_n. */
+struct bad_header {
+	bool found;
+	size_t index;	      /* 1-based position of the header */
+	bool bad_name;	      /* its name is not a token (else its value is bad) */
+	const char *key;      /* its name */
+	size_t key_size;
+	const char *prev_end; /* where the previous header's value ended */
+};
+
+/* Whether bytes hid behind a NUL in the line of the header whose value
+ * ended at end (its NUL), the next header's name starting at next (NULL
+ * after the last one). libmicrohttpd 0.9 ends a value at a NUL byte and
+ * drops the rest of the line without a word; it parses the request head in
+ * place, turning each line's CR and LF into NULs. So a value that ends
+ * where its line ends is followed by one NUL (LF) or two (CRLF) and then the
+ * next name or, after the last header, the blank line (NULs too). */
+static bool nul_hidden(const char *end, const char *next)
+{
+	if (next)
+		return !(end + 1 == next || (end + 2 == next && end[1] == '\0'));
+	return end[1] != '\0';
+}
+
+/* Marks the header at index (name key) as the bad one. */
+static enum MHD_Result header_bad(struct bad_header *b, size_t index,
+				  bool bad_name, const char *key,
+				  size_t key_size)
+{
+	b->found = true;
+	b->index = index;
+	b->bad_name = bad_name;
+	b->key = key;
+	b->key_size = key_size;
+	return MHD_NO;
+}
+
+static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind,
+				    const char *key, size_t key_size,
+				    const char *value, size_t value_size)
+{
+	struct bad_header *b = cls;
+
+	(void)kind;
+	if (!key || key_size != strlen(key) || !httpd_token_ok(key, key_size))
+		return header_bad(b, b->index + 1, true, key, key_size);
+	if (b->prev_end && nul_hidden(b->prev_end, key))
+		return header_bad(b, b->index, false, b->key, b->key_size);
+	b->index++;
+	b->key = key;
+	b->key_size = key_size;
+	if (value && (value_size != strlen(value) ||
+		      !httpd_field_value_ok(value, value_size)))
+		return header_bad(b, b->index, false, key, key_size);
+	b->prev_end = value ? value + value_size : NULL;
+	return MHD_YES;
+}
+
+/* Whether the request head ends with an empty line right after from (the
+ * NUL that ended the last header's value, or the version's): libmicrohttpd
+ * takes a line whose name is empty (": v") for the end of the head, drops
+ * it and reads what follows as the body or the next request. Its head,
+ * method to the end of that line, is parsed in place with CR, LF and the
+ * colon turned into NULs, so an empty end is at most the four NULs of
+ * CRLF CRLF and holds nothing else. */
+static bool head_ends_clean(struct MHD_Connection *mc, const char *method,
+			    const char *from)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	    mc, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	const char *end;
+
+	if (!ci || !ci->header_size || from < method)
+		return true;
+	end = method + ci->header_size;
+	if (end < from || end - from > 4)
+		return false;
+	for (; from < end; from++)
+		if (*from)
+			return false;
+	return true;
+}
+
+/* Whether the method is a token, the request target origin-form, every
+ * header name a token with a clean value and the head's end an empty
+ * line; when not, msg says which part is wrong without quoting a value
+ * (it may carry a credential). */
+static bool well_formed(struct hconn *c, const char *method,
+			const char *version, char *msg, size_t n)
+{
+	struct bad_header b = {false, 0, false, NULL, 0, NULL};
+	struct blt_buf name;
+
+	if (!method || !httpd_token_ok(method, strlen(method))) {
+		buf_init(&name, 256);
+		if (method)
+			log_escape(&name, method,
+				   strlen(method) < 40 ? strlen(method) : 40,
+				   NULL);
+		snprintf(msg, n,
+			 "the method '%s' is not an HTTP token (RFC 9110: "
+			 "letters, digits and !#$%%&'*+-.^_`|~)",
+			 name.data ? name.data : "");
+		buf_free(&name);
+		return false;
+	}
+	if (!c->target_ok) {
+		snprintf(msg, n,
+			 "the request target is not origin-form: blt servers "
+			 "take only /PATH[?QUERY] made of letters, digits, "
+			 "%%-escapes and -._~!$&'()*+,;=:@/?");
+		return false;
+	}
+	MHD_get_connection_values_n(c->mc, MHD_HEADER_KIND, check_header, &b);
+	if (!b.found && b.prev_end && nul_hidden(b.prev_end, NULL))
+		header_bad(&b, b.index, false, b.key, b.key_size);
+	if (!b.found && version &&
+	    !head_ends_clean(c->mc, method,
+			     b.prev_end ? b.prev_end
+					: version + strlen(version))) {
+		snprintf(msg, n,
+			 "line %zu of the request head is neither a header "
+			 "nor the empty line that ends the head (a header "
+			 "with no name before its colon?)",
+			 b.index + 2);
+		return false;
+	}
+	if (!b.found)
+		return true;
+	buf_init(&name, 256);
+	if (b.key)
+		log_escape(&name, b.key, b.key_size < 40 ? b.key_size : 40,
+			   NULL);
+	if (b.bad_name)
+		snprintf(msg, n,
+			 "header %zu: the name '%s' is not an HTTP token "
+			 "(RFC 9110: letters, digits and !#$%%&'*+-.^_`|~, "
+			 "nothing before the colon)",
+			 b.index, name.data ? name.data : "");
+	else
+		snprintf(msg, n,
+			 "header %zu (%s): its value holds a control byte "
+			 "(CR, LF, NUL or another), which no header may",
+			 b.index, name.data ? name.data : "");
+	buf_free(&name);
+	return false;
+}
+
+/* The first call for a request: numbers it, refuses a malformed method,
+ * target, header or head and a header given twice that must come once, and
+ * checks Content-Length. */
+static enum MHD_Result request_begin(struct hconn *c, const char *method,
+				     const char *version)
 {
 	unsigned count = 0;
 	const char *twice = repeated_singleton(c->mc, &count);
-	char msg[160];
+	char msg[256];
 
 	c->seq = atomic_fetch_add(&c->h->seq, 1);
 	c->counted = true;
 	atomic_fetch_add(&c->h->inflight, 1);
 	c->state = RQ_BODY;
+	if (!well_formed(c, method, version, msg, sizeof(msg))) {
+		/* The peer cannot be trusted to frame the next request. */
+		c->state = RQ_DONE;
+		return queue_error(c->mc, 400, AWSJSON_ERR_SERIALIZATION, msg,
+				   true);
+	}
 	if (twice) {
 		snprintf(msg, sizeof(msg),
 			 "the request carries %u %s headers; it may carry one",
@@ -733,7 +954,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mc,
 		return MHD_NO;
 	switch (c->state) {
 	case RQ_NEW:
-		return request_begin(c);
+		return request_begin(c, method, version);
 	case RQ_BODY:
 		if (*upload_size) {
 			size_t n = *upload_size;

@@ -57,10 +57,24 @@ blt_status journal_open(const char *path, enum journal_mode mode,
 		st = blt_fail(err, BLT_ENOMEM, "out of memory");
 		goto fail;
 	}
-	j->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+	/* O_EXCL: never a file (or link) that is already there; the mode
+	 * is 0600 whatever the umask, since the journal holds every
+	 * interaction before it is redacted into the cassette's final form. */
+	j->fd = open(path,
+		     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND |
+			 O_CLOEXEC,
 		     0600);
 	if (j->fd < 0) {
-		st = blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
+		st = blt_fail(err, BLT_EIO,
+			      errno == EEXIST ? "%s: something is already "
+						"there (%s); move it away"
+					      : "%s: %s",
+			      path, strerror(errno));
+		goto fail;
+	}
+	if (fchmod(j->fd, 0600) != 0) {
+		st = blt_fail(err, BLT_EIO, "%s: chmod: %s", path,
+			      strerror(errno));
 		goto fail;
 	}
 	header =
@@ -144,6 +158,54 @@ blt_status journal_path_for(const char *cassette_path, char *out, size_t outsz,
 		return blt_fail(err, BLT_ELIMIT, "%s: path too long",
 				cassette_path);
 	return BLT_OK;
+}
+
+/* Opens a journal to read it: only a regular file that this user owns,
+ * never through a symbolic link, so that nobody can plant a journal (or
+ * point one elsewhere) for a recording to take in. */
+static blt_status open_own(const char *path, int *fd, struct blt_err *err)
+{
+	struct stat sb;
+
+	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0 && errno == ELOOP)
+		return blt_fail(err, BLT_EINVAL,
+				"%s is a symbolic link: a journal is never "
+				"read through one (look at it, then remove "
+				"it)",
+				path);
+	if (*fd < 0)
+		return blt_fail(err, errno == ENOENT ? BLT_ENOTFOUND : BLT_EIO,
+				"%s: %s", path, strerror(errno));
+	if (fstat(*fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_uid == geteuid())
+		return BLT_OK;
+	close(*fd);
+	*fd = -1;
+	if (!S_ISREG(sb.st_mode))
+		return blt_fail(err, BLT_EINVAL,
+				"%s is not a regular file: it is not a "
+				"journal to recover",
+				path);
+	return blt_fail(err, BLT_EINVAL,
+			"%s is owned by uid %lu, not by this user (uid %lu): "
+			"it is not recovered (look at it, then move it away)",
+			path, (unsigned long)sb.st_uid,
+			(unsigned long)geteuid());
+}
+
+/* Reads the whole journal into b (capped at CASSETTE_FILE_MAX). */
+static blt_status slurp(const char *path, struct blt_buf *b,
+			struct blt_err *err)
+{
+	int fd;
+	blt_status st = open_own(path, &fd, err);
+
+	if (st)
+		return st;
+	st = fileio_read_fd_all(fd, path, CASSETTE_FILE_MAX, b, err);
+	close(fd);
+	return st;
 }
 
 /* Checks and takes the header line. */
@@ -236,12 +298,7 @@ blt_status journal_read(const char *path, struct journal_contents *out,
 		st = blt_fail(err, BLT_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		st = blt_fail(err, BLT_ENOTFOUND, "%s: %s", path,
-			      strerror(errno));
-		goto fail;
-	}
-	if ((st = fileio_read_all(path, CASSETTE_FILE_MAX, &b, err)))
+	if ((st = slurp(path, &b, err)))
 		goto fail;
 	while (pos < b.len) {
 		const char *start = b.data + pos;

@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include "blt/buf.h"
+#include "blt/httpd.h"
+#include "blt/log.h"
 
 /* Header names that always carry a credential. */
 static const char *const secret_names[] = {
@@ -16,9 +18,25 @@ static const char *const secret_names[] = {
     "cookie",	     "set-cookie",
 };
 
-/* Parts of a header name that mark a credential. */
+/* Parts of a header or parameter name that mark a credential. */
 static const char *const secret_name_parts[] = {
-    "token", "secret", "password", "passwd", "credential", "api-key", "apikey",
+    "token",	  "secret",  "password", "passwd",
+    "credential", "api-key", "apikey",	 "api_key",
+};
+
+/* Query parameters of presigned URLs (SigV4 and SigV2) that carry a
+ * credential and that the name parts above do not catch. */
+static const char *const presigned_params[] = {
+    "x-amz-signature",
+    "signature",
+    "awsaccesskeyid",
+};
+
+/* The environment variables that hold credentials. */
+static const char *const credential_envs[] = {
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
 };
 
 /* Value prefixes (any case) that mark a credential. */
@@ -131,6 +149,28 @@ blt_status redact_secret_add(struct redact_rules *r, const char *secret,
 	return BLT_OK;
 }
 
+blt_status redact_secrets_from_env(struct redact_rules *r,
+				   struct blt_err *err)
+{
+	struct blt_err one;
+	blt_status first = BLT_OK;
+
+	for (size_t i = 0;
+	     i < sizeof(credential_envs) / sizeof(*credential_envs); i++) {
+		blt_status st = redact_secret_add(
+		    r, getenv(credential_envs[i]), &one);
+
+		if (st && !first) {
+			first = st;
+			if (err) {
+				*err = one;
+				blt_err_prefix(err, "%s", credential_envs[i]);
+			}
+		}
+	}
+	return first;
+}
+
 /* True when value contains one of the secrets (rules' or extra). */
 static bool has_secret(const struct redact_rules *r, const char *value,
 		       const char *const *extra, size_t nextra)
@@ -145,8 +185,17 @@ static bool has_secret(const struct redact_rules *r, const char *value,
 	return false;
 }
 
-/* True when the header name alone marks a credential. */
+/* True when the header name alone marks a credential; a name that is not
+ * a token cannot be compared with the rules, so it counts as one. */
+static bool name_matches(const struct redact_rules *r, const char *name);
+
 static bool name_is_secret(const struct redact_rules *r, const char *name)
+{
+	return !httpd_token_ok(name, strlen(name)) || name_matches(r, name);
+}
+
+/* True when name (any case) is a credential's by the rules. */
+static bool name_matches(const struct redact_rules *r, const char *name)
 {
 	for (size_t i = 0; i < sizeof(secret_names) / sizeof(*secret_names);
 	     i++)
@@ -162,14 +211,10 @@ static bool name_is_secret(const struct redact_rules *r, const char *name)
 	return false;
 }
 
-bool redact_header_needed(const struct redact_rules *r, const char *name,
-			  const char *value, const char *const *extra,
-			  size_t nextra)
+/* True when a value looks like a credential: a SigV4, Bearer, Basic or
+ * Digest authorization, or a "Signature=" in it. */
+static bool value_looks_secret(const char *value)
 {
-	if (name_is_secret(r, name))
-		return true;
-	if (!value)
-		return false;
 	for (size_t i = 0;
 	     i < sizeof(secret_value_prefixes) / sizeof(*secret_value_prefixes);
 	     i++) {
@@ -178,13 +223,46 @@ bool redact_header_needed(const struct redact_rules *r, const char *name,
 		if (strncasecmp(value, prefix, strlen(prefix)) == 0)
 			return true;
 	}
-	if (ci_contains(value, "Signature="))
+	return ci_contains(value, "Signature=");
+}
+
+bool redact_header_needed(const struct redact_rules *r, const char *name,
+			  const char *value, const char *const *extra,
+			  size_t nextra)
+{
+	if (name_is_secret(r, name))
 		return true;
-	return has_secret(r, value, extra, nextra);
+	if (!value)
+		return false;
+	return value_looks_secret(value) || has_secret(r, value, extra, nextra);
 }
 
 /* The length of the secret that starts at p (with left bytes available),
  * 0 when none does. */
+static int hex_value(char c);
+
+/* The length of the text at p (left bytes) that spells secret s, each of
+ * its bytes as itself or %-escaped (hex digits of either case), as a URL
+ * carries it; 0 when it does not. */
+static size_t spelled_at(const char *p, size_t left, const char *s)
+{
+	size_t j = 0;
+
+	for (; *s; s++) {
+		if (j < left && p[j] == *s) {
+			j++;
+		} else if (j + 2 < left && p[j] == '%' &&
+			   hex_value(p[j + 1]) >= 0 && hex_value(p[j + 2]) >= 0 &&
+			   hex_value(p[j + 1]) * 16 + hex_value(p[j + 2]) ==
+			       (unsigned char)*s) {
+			j += 3;
+		} else {
+			return 0;
+		}
+	}
+	return j;
+}
+
 static size_t secret_at(const struct redact_rules *r, const char *p,
 			size_t left, const char *const *extra, size_t nextra)
 {
@@ -192,9 +270,11 @@ static size_t secret_at(const struct redact_rules *r, const char *p,
 		const char *s =
 		    i < r->nsecrets ? r->secrets[i] : extra[i - r->nsecrets];
 		size_t n = s ? strlen(s) : 0;
+		size_t len;
 
-		if (n >= REDACT_SECRET_MIN && n <= left && memcmp(p, s, n) == 0)
-			return n;
+		if (n >= REDACT_SECRET_MIN && (p[0] == s[0] || p[0] == '%') &&
+		    (len = spelled_at(p, left, s)) > 0)
+			return len;
 	}
 	return 0;
 }
@@ -235,6 +315,221 @@ long redact_bytes(const struct redact_rules *r, const char *text, size_t n,
 oom:
 	buf_free(&b);
 	return -1;
+}
+
+/* ---- Request targets ---- */
+
+/* True when one of the secrets occurs in the n bytes at s (which may hold
+ * NUL bytes, as a %-decoded value can). */
+static bool holds_secret(const struct redact_rules *r, const char *s,
+			 size_t n, const char *const *extra, size_t nextra)
+{
+	for (size_t i = 0; i < n; i++)
+		if (secret_at(r, s + i, n - i, extra, nextra))
+			return true;
+	return false;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The n bytes at s %-decoded ('+' read as a space when plus) into a new
+ * NUL-terminated buffer (the caller frees it) of length *len; a broken
+ * escape stays as it is. NULL when memory runs out. */
+static char *pct_decode(const char *s, size_t n, bool plus, size_t *len)
+{
+	char *out = malloc(n + 1);
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
+		int lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
+
+		if (s[i] == '%' && hi >= 0 && lo >= 0) {
+			out[o++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[o++] = plus && s[i] == '+' ? ' ' : s[i];
+		}
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+/* How a redaction is written: the target being rebuilt, the count, and the
+ * names of what was redacted (may be NULL). */
+struct path_redaction {
+	const struct redact_rules *r;
+	const char *const *extra;
+	size_t nextra;
+	struct blt_buf out;
+	long count;
+	struct blt_buf *names;
+	bool oom;
+};
+
+/* Notes a redaction of what (n bytes, shown escaped) in pr->names. */
+static void note_redacted(struct path_redaction *pr, const char *what,
+			  size_t n)
+{
+	pr->count++;
+	if (!pr->names)
+		return;
+	if (pr->names->len)
+		buf_puts(pr->names, ", ", NULL);
+	log_escape(pr->names, what, n, NULL);
+}
+
+static void emit(struct path_redaction *pr, const char *s, size_t n)
+{
+	if (buf_append(&pr->out, s, n, NULL))
+		pr->oom = true;
+}
+
+/* Whether the n bytes at s hold a secret, raw or %-decoded. */
+static bool part_secret(struct path_redaction *pr, const char *s, size_t n,
+			bool plus)
+{
+	size_t dlen;
+	char *d;
+	bool found;
+
+	if (holds_secret(pr->r, s, n, pr->extra, pr->nextra))
+		return true;
+	d = pct_decode(s, n, plus, &dlen);
+	if (!d) {
+		pr->oom = true;
+		return true;
+	}
+	/* A presigned URL's X-Amz-Algorithm is the bare name, no secret. */
+	found = holds_secret(pr->r, d, dlen, pr->extra, pr->nextra) ||
+		(value_looks_secret(d) && strcmp(d, "AWS4-HMAC-SHA256") != 0);
+	free(d);
+	return found;
+}
+
+/* True when a parameter name (%-decoded) marks a credential. */
+static bool param_is_secret(const struct redact_rules *r, const char *name)
+{
+	for (size_t i = 0;
+	     i < sizeof(presigned_params) / sizeof(*presigned_params); i++)
+		if (strcasecmp(name, presigned_params[i]) == 0)
+			return true;
+	return name_matches(r, name);
+}
+
+/* Writes one query parameter (n bytes at p, "name=value" or "name"). */
+static void query_param(struct path_redaction *pr, const char *p, size_t n)
+{
+	const char *eq = memchr(p, '=', n);
+	size_t nlen = eq ? (size_t)(eq - p) : n;
+	const char *v = eq ? eq + 1 : NULL;
+	size_t vlen = eq ? n - nlen - 1 : 0;
+	size_t dlen;
+	char *dname = pct_decode(p, nlen, true, &dlen);
+	bool blank = v && vlen == strlen(REDACT_VALUE) &&
+		     memcmp(v, REDACT_VALUE, vlen) == 0;
+
+	if (!dname) {
+		pr->oom = true;
+		return;
+	}
+	if (part_secret(pr, p, nlen, true)) {
+		emit(pr, REDACT_VALUE, strlen(REDACT_VALUE));
+		note_redacted(pr, "a parameter name", 16);
+	} else {
+		emit(pr, p, nlen);
+	}
+	if (v && !blank &&
+	    (param_is_secret(pr->r, dname) || part_secret(pr, v, vlen, true))) {
+		emit(pr, "=" REDACT_VALUE, strlen(REDACT_VALUE) + 1);
+		note_redacted(pr, dname, dlen);
+	} else if (v) {
+		emit(pr, eq, vlen + 1);
+	}
+	free(dname);
+}
+
+/* Writes the query (n bytes at q, without its '?'). */
+static void query_part(struct path_redaction *pr, const char *q, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && q[i] != '&')
+			continue;
+		query_param(pr, q + start, i - start);
+		if (i < n)
+			emit(pr, "&", 1);
+		start = i + 1;
+	}
+}
+
+/* Writes the path (n bytes at p): each segment holding a secret replaced,
+ * and the whole path when a secret spans segments. */
+static void path_part(struct path_redaction *pr, const char *p, size_t n)
+{
+	size_t start = 0, before = pr->out.len;
+	long count = pr->count;
+
+	if (!part_secret(pr, p, n, false)) {
+		emit(pr, p, n);
+		return;
+	}
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		if (i > start && part_secret(pr, p + start, i - start, false)) {
+			emit(pr, REDACT_VALUE, strlen(REDACT_VALUE));
+			note_redacted(pr, "a path segment", 14);
+		} else {
+			emit(pr, p + start, i - start);
+		}
+		if (i < n)
+			emit(pr, "/", 1);
+		start = i + 1;
+	}
+	if (!pr->oom && part_secret(pr, pr->out.data + before,
+				    pr->out.len - before, false)) {
+		pr->out.len = before;
+		pr->count = count;
+		emit(pr, "/" REDACT_VALUE, strlen(REDACT_VALUE) + 1);
+		note_redacted(pr, "the path", 8);
+	}
+}
+
+long redact_path(const struct redact_rules *r, const char *target,
+		 const char *const *extra, size_t nextra, char **out,
+		 struct blt_buf *names)
+{
+	struct path_redaction pr = {r, extra, nextra, {0}, 0, names, false};
+	const char *q = strchr(target, '?');
+	size_t plen = q ? (size_t)(q - target) : strlen(target);
+
+	*out = NULL;
+	buf_init(&pr.out, SIZE_MAX / 4);
+	path_part(&pr, target, plen);
+	if (q) {
+		emit(&pr, "?", 1);
+		query_part(&pr, q + 1, strlen(q + 1));
+	}
+	if (pr.oom || pr.count == 0) {
+		buf_free(&pr.out);
+		return pr.oom ? -1 : 0;
+	}
+	*out = buf_take(&pr.out);
+	return *out ? pr.count : -1;
 }
 
 /* Scrubs secrets from every string inside v. */
@@ -427,8 +722,20 @@ size_t redact_message(const struct redact_rules *r, json_t *message,
 	json_t *headers = json_object_get(message, "headers");
 	json_t *body = json_object_get(message, "body");
 	json_t *text = json_object_get(message, "body_text");
+	const char *path = json_string_value(json_object_get(message, "path"));
+	char *clean = NULL;
 	size_t count = 0;
+	long n;
 
+	if (path && (n = redact_path(r, path, extra, nextra, &clean, NULL)) > 0 &&
+	    json_object_set_new(message, "path", json_string(clean)) == 0)
+		count += (size_t)n;
+	free(clean);
+	/* The operation comes from the client's X-Amz-Target. */
+	count += scrub_json(r, json_object_get(message, "operation"), extra,
+			    nextra);
+	count += scrub_json(r, json_object_get(message, "method"), extra,
+			    nextra);
 	if (json_is_object(headers))
 		count += redact_headers(r, headers, extra, nextra);
 	for (size_t i = 0; body && i < r->npointers; i++) {

@@ -32,8 +32,8 @@ int main(int argc, char **argv)
 		printf("blt-proxy %s\n", BLT_VERSION);
 		return 0;
 	}
-	fprintf(stderr, "blt-proxy: unknown mode '%s' (record or replay)\n",
-		argv[1]);
+	fprintf(stderr, "blt-proxy: unknown %s '%s' (record or replay)\n",
+		argv[1][0] == '-' ? "option" : "mode", argv[1]);
 	usage(stderr);
 	return 2;
 }

@@ -1,21 +1,46 @@
 /* blt-proxy record: forwards each request upstream, answers the client with
  * the upstream's response, and records the pair durably in a cassette. */
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "blt/awsjson.h"
 #include "blt/cassette.h"
 #include "blt/clock.h"
 #include "blt/journal.h"
+#include "blt/log.h"
 #include "proxy.h"
 #include "record.h"
 
 #define DISCOVERY_URL_FMT "https://ingest.timestream.%s.amazonaws.com"
 #define CLIENTS_MAX (RECORD_THREADS_MAX * 2)
+#define PROG "blt-proxy record"
+#define LOG_MSG_MAX (64 * 1024) /* a message quoting a whole header fits */
+
+/* The kinds of per-request log lines, each limited on its own. */
+enum record_log {
+	RLOG_UPSTREAM,	   /* the upstream failed */
+	RLOG_NOT_FORWARDED, /* a target outside what record forwards */
+	RLOG_NOT_RECORDED, /* the recording failed */
+	RLOG_TOKEN_LINK,   /* a NextToken could not be linked */
+	RLOG_COUNT
+};
+
+/* The name of a kind of log line, for the log's summaries. */
+static const char *rlog_name(size_t kind)
+{
+	static const char *const names[RLOG_COUNT] = {
+	    "upstream failures", "requests not forwarded",
+	    "interactions not recorded", "NextTokens not linked"};
+
+	return kind < RLOG_COUNT ? names[kind] : "?";
+}
 
 struct recorder {
 	struct record_opts opts;
@@ -49,7 +74,35 @@ struct recorder {
 	size_t nclients;
 	/* What a client's DescribeEndpoints is answered with. */
 	char own_url[AWSJSON_ADVERTISE_MAX + 1];
+	struct log_limit log;
 };
+
+/* Logs one per-request line of kind: the first few of each kind in full,
+ * the rest counted (log_limit_take). The message is scrubbed of the
+ * secrets the proxy knows, then escaped as a whole. */
+static void record_log(struct recorder *r, enum record_log kind,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void record_log(struct recorder *r, enum record_log kind,
+		       const char *fmt, ...)
+{
+	struct blt_buf msg;
+	char *clean = NULL;
+	size_t len;
+	va_list ap;
+
+	if (!log_limit_take(&r->log, kind))
+		return;
+	buf_init(&msg, LOG_MSG_MAX);
+	va_start(ap, fmt);
+	buf_vprintf(&msg, NULL, fmt, ap);
+	va_end(ap);
+	if (msg.data && redact_bytes(&r->rules, msg.data, msg.len, NULL, 0,
+				     &clean, &len) >= 0)
+		log_line(PROG, "%s", clean ? clean : msg.data);
+	free(clean);
+	buf_free(&msg);
+}
 
 static _Thread_local struct httpc *tl_client;
 
@@ -90,9 +143,8 @@ static void endpoint_log(const struct recorder *r,
 	char url[600];
 
 	record_upstream_url(up, url, sizeof(url));
-	fprintf(stderr,
-		"blt-proxy record: %s: DescribeEndpoints at %s gave %s\n",
-		r->opts.upstream, r->discovery_url, url);
+	log_line(PROG, "%s: DescribeEndpoints at %s gave %s", r->opts.upstream,
+		 r->discovery_url, url);
 }
 
 /* Whether discovery is due (r->up_lock held). */
@@ -124,10 +176,7 @@ static blt_status refresh_upstream(struct recorder *r, struct httpc *c,
 	r->refreshing = false;
 	r->attempts++;
 	if (st && r->up_ok) {
-		fprintf(stderr,
-			"blt-proxy record: %s; keeping the previous "
-			"endpoint\n",
-			err->msg);
+		log_line(PROG, "%s; keeping the previous endpoint", err->msg);
 		st = BLT_OK;
 	}
 	if (st == BLT_OK)
@@ -199,8 +248,8 @@ static void fail_upstream(struct recorder *r, const struct httpd_request *req,
 		 "blt-proxy record: the upstream %s failed: %s; nothing was "
 		 "recorded",
 		 r->opts.upstream, err->msg);
-	fprintf(stderr, "blt-proxy record: request %llu: %s\n", req->seq,
-		msg + strlen("blt-proxy record: "));
+	record_log(r, RLOG_UPSTREAM, "request %llu: %s", req->seq,
+		   msg + strlen("blt-proxy record: "));
 	reply_error(reply, st == BLT_ETIMEOUT ? 504 : 502, AWSJSON_ERR_UPSTREAM,
 		    msg);
 }
@@ -355,11 +404,11 @@ static blt_status store(struct recorder *r, json_t *inter, const char *issued,
 	}
 	pthread_mutex_unlock(&r->lock);
 	if (!linked)
-		fprintf(stderr,
-			"blt-proxy record: warning: interaction %ld is "
-			"recorded, but the NextToken it issued is not linked "
-			"(%s): a request sending it gets token_from null\n",
-			id, link_err.msg);
+		record_log(r, RLOG_TOKEN_LINK,
+			   "warning: interaction %ld is recorded, but the "
+			   "NextToken it issued is not linked (%s): a request "
+			   "sending it gets token_from null",
+			   id, link_err.msg);
 	if (st == BLT_OK && r->opts.fsync)
 		st = journal_sync(r->journal, err);
 	return st;
@@ -425,10 +474,29 @@ static void copy_reply(struct httpd_reply *reply,
 					   resp->headers[i].value, NULL);
 }
 
+/* Answers a request for another service without forwarding it: the
+ * proxy re-signs with the user's credentials, so it must never sign what
+ * the user did not mean to record. */
+static void refuse_target(struct recorder *r, const struct httpd_request *req,
+			  const char *target, struct httpd_reply *reply)
+{
+	reply_error(reply, 400, AWSJSON_ERR_UNKNOWN_OPERATION,
+		    "blt-proxy record forwards only X-Amz-Target "
+		    AWSJSON_TARGET_PREFIX "* (and the --forward-target "
+		    "prefixes); this request was neither forwarded nor "
+		    "recorded");
+	record_log(r, RLOG_NOT_FORWARDED,
+		   "request %llu: X-Amz-Target '%s' is not forwarded "
+		   "(--forward-target PREFIX adds more): answered "
+		   "UnknownOperationException",
+		   req->seq, target ? target : "(absent)");
+}
+
 static void on_request(void *ctx, const struct httpd_request *req,
 		       struct httpd_reply *reply)
 {
 	struct recorder *r = ctx;
+	const char *target = httpd_request_header(req, "x-amz-target");
 	struct record_upstream up;
 	struct httpc_response resp;
 	struct httpc *c;
@@ -437,9 +505,12 @@ static void on_request(void *ctx, const struct httpd_request *req,
 	blt_status st;
 
 	blt_err_clear(&err);
-	if (awsjson_target_parse(httpd_request_header(req, "x-amz-target")) ==
-	    AWSJSON_OP_DESCRIBE_ENDPOINTS) {
+	if (awsjson_target_parse(target) == AWSJSON_OP_DESCRIBE_ENDPOINTS) {
 		answer_endpoints(r, req, reply);
+		return;
+	}
+	if (!record_target_forwarded(&r->opts, target)) {
+		refuse_target(r, req, target, reply);
 		return;
 	}
 	if ((st = thread_client(r, &c, &err)) ||
@@ -450,9 +521,8 @@ static void on_request(void *ctx, const struct httpd_request *req,
 	}
 	st = record_exchange(r, req, &resp, sig, &err);
 	if (st) {
-		fprintf(stderr,
-			"blt-proxy record: request %llu: cannot record: %s\n",
-			req->seq, err.msg);
+		record_log(r, RLOG_NOT_RECORDED, "request %llu: cannot record: %s",
+			   req->seq, err.msg);
 		reply_error(reply, 500, AWSJSON_ERR_INTERNAL_SERVER,
 			    "blt-proxy record could not record this "
 			    "interaction; the upstream's answer is withheld");
@@ -495,9 +565,11 @@ static void setup_signer(struct recorder *r)
 	else if (r->opts.no_resign)
 		fprintf(stderr, "blt-proxy record: --no-resign: requests are "
 				"forwarded as the client signed them\n");
-	if ((secret && redact_secret_add(&r->rules, secret, &err)) ||
-	    (token && redact_secret_add(&r->rules, token, &err)))
-		fprintf(stderr, "blt-proxy record: warning: %s\n", err.msg);
+	if (redact_secrets_from_env(&r->rules, &err))
+		fprintf(stderr,
+			"blt-proxy record: warning: %s: it cannot be scrubbed "
+			"from recorded bodies\n",
+			err.msg);
 }
 
 /* The upstream URL, or discovery for aws:REGION (tried now, and again on
@@ -509,6 +581,9 @@ static blt_status setup_upstream(struct recorder *r, struct blt_err *err)
 	long minutes = 0;
 	blt_status st;
 
+	if (r->opts.upstream_ca && access(r->opts.upstream_ca, R_OK) != 0)
+		return blt_fail(err, BLT_EUSAGE, "--upstream-ca %s: %s",
+				r->opts.upstream_ca, strerror(errno));
 	if (strncmp(r->opts.upstream, "aws:", 4) != 0)
 		return record_upstream_parse(r->opts.upstream, &r->up, err);
 	if (!r->opts.upstream[4])
@@ -548,7 +623,9 @@ static blt_status recover_journal(struct recorder *r, struct blt_err *err)
 	struct stat sb;
 	blt_status st;
 
-	if (stat(r->journal_path, &sb) != 0)
+	/* lstat: a link left there, even a dangling one, is refused by the
+	 * recovery rather than written through. */
+	if (lstat(r->journal_path, &sb) != 0)
 		return BLT_OK;
 	st = journal_recover_report(r->opts.cassette, r->journal_path, &info,
 				    err);
@@ -635,6 +712,7 @@ static int finish(struct recorder *r)
 			r->opts.cassette, err.msg, r->journal_path);
 		return 1;
 	}
+	log_limit_flush(&r->log);
 	journal_close(r->journal);
 	r->journal = NULL;
 	if (journal_remove(r->journal_path, &err))
@@ -654,6 +732,7 @@ static void recorder_free(struct recorder *r)
 	cassette_free(r->cassette);
 	record_tokens_free(r->tokens);
 	redact_rules_free(&r->rules);
+	log_limit_free(&r->log);
 	pthread_mutex_destroy(&r->lock);
 	pthread_mutex_destroy(&r->up_lock);
 	pthread_cond_destroy(&r->up_done);
@@ -675,6 +754,12 @@ static int serve(struct recorder *r)
 
 	if (httpd_start(&cfg, &h, &err)) {
 		fprintf(stderr, "blt-proxy record: %s\n", err.msg);
+		/* Nothing was recorded: a journal left behind would replace
+		 * the cassette at the next start. */
+		journal_close(r->journal);
+		r->journal = NULL;
+		if (journal_remove(r->journal_path, &err))
+			fprintf(stderr, "blt-proxy record: %s\n", err.msg);
 		return 2;
 	}
 	url = httpd_url(h);
@@ -700,6 +785,8 @@ int record_main(int argc, char **argv)
 	pthread_mutex_init(&r->up_lock, NULL);
 	pthread_cond_init(&r->up_done, NULL);
 	pthread_mutex_init(&r->clients_lock, NULL);
+	log_limit_init(&r->log, PROG, "each kind shows its first lines only",
+		       rlog_name, RLOG_COUNT);
 	redact_rules_init(&r->rules);
 	if (record_opts_parse(argc, argv, &r->opts, &r->rules, &err)) {
 		fprintf(stderr, "blt-proxy record: %s (see --help)\n", err.msg);
@@ -714,9 +801,15 @@ int record_main(int argc, char **argv)
 	r->copts = (struct httpc_opts){.timeout_ms = r->opts.timeout_ms,
 				       .ca_file = r->opts.upstream_ca};
 	setup_signer(r);
-	if (setup_upstream(r, &err) || setup_recording(r, &err)) {
+	if (setup_upstream(r, &err)) {
 		fprintf(stderr, "blt-proxy record: %s\n", err.msg);
 		rc = err.code == BLT_EUSAGE ? 2 : 1;
+		goto done;
+	}
+	/* The cassette or its journal cannot be read or written: an I/O
+	 * error on a file the command line names. */
+	if (setup_recording(r, &err)) {
+		fprintf(stderr, "blt-proxy record: %s\n", err.msg);
 		goto done;
 	}
 	rc = serve(r);

@@ -17,6 +17,8 @@
 #define RECORD_THREADS_MAX 128
 #define RECORD_TIMEOUT_DEFAULT_MS 30000
 #define RECORD_TIMEOUT_MAX_MS 3600000
+#define RECORD_FORWARD_TARGETS_MAX 16
+#define RECORD_FORWARD_MAX (HTTPD_MAX_HEADERS + 8) /* headers sent upstream */
 
 /* The command line of blt-proxy record. Strings point into argv. */
 struct record_opts {
@@ -33,6 +35,10 @@ struct record_opts {
 	bool help;
 	long timeout_ms;
 	unsigned threads;
+	/* --forward-target: X-Amz-Target prefixes forwarded besides
+	 * Timestream_20181101. */
+	const char *forward_targets[RECORD_FORWARD_TARGETS_MAX];
+	size_t nforward_targets;
 };
 
 /* Parses argv (argv[0] is "record"), adding --redact rules to rules.
@@ -70,7 +76,9 @@ struct record_upstream {
 	char base[256];	     /* path prefix without a trailing '/', or "" */
 };
 
-/* Parses an http:// or https:// URL. BLT_EUSAGE naming what is wrong. */
+/* Parses an http:// or https:// URL: scheme://HOST[:PORT] and an optional
+ * base path, nothing else (no user, query or fragment). BLT_EUSAGE naming
+ * what is wrong. */
 blt_status record_upstream_parse(const char *url, struct record_upstream *out,
 				 struct blt_err *err);
 
@@ -103,14 +111,44 @@ blt_status record_discover(struct httpc *c, const char *discovery_url,
  * and Content-Length (recomputed). */
 bool record_hop_header(const char *name, const char *connection);
 
-/* Forwards req to u: the client's headers minus hop-by-hop ones, Expect
- * and Accept-Encoding; re-signed by s when s->resign (the client's Host,
- * Authorization, X-Amz-Date and X-Amz-Security-Token dropped, Host set to
- * u's, X-Amz-Security-Token added from the session token). Without
- * re-signing the client's Host is kept, so its signature can still hold. The
- * signature the proxy computed is written to sig_out (64 hex digits, "" when
- * unsigned). On BLT_OK resp holds the answer; release it with
- * httpc_response_free. */
+/* True when record forwards a request with this X-Amz-Target (NULL when
+ * absent): one of the Timestream_20181101 service or starting with one of
+ * o's --forward-target prefixes. */
+bool record_target_forwarded(const struct record_opts *o, const char *target);
+
+/* What goes upstream for one request. */
+struct record_outgoing {
+	struct httpc_url url; /* owned: built by httpc_url_join */
+	char *lines[RECORD_FORWARD_MAX]; /* owned: "Name: value" (or "Name;") */
+	size_t n;
+	struct sigv4_header sign[8];
+	size_t nsign;
+	char amz_date[17];
+	char auth[1024];
+	char sig[65]; /* the proxy's signature, "" when not re-signed */
+};
+
+/* Builds what record_forward sends for req (an origin-form request as
+ * httpd hands it over) to u: the URL (u's base path plus req's path and
+ * query, through httpc_url_join, so %-escapes go out in lower case) and
+ * the client's headers minus
+ * hop-by-hop ones, Expect and Accept-Encoding, each byte for byte; re-signed
+ * by s when s->resign (the client's Host, Authorization, X-Amz-Date and
+ * X-Amz-Security-Token dropped, Host set to u's, X-Amz-Security-Token
+ * added from the session token). Without re-signing the client's Host is
+ * kept, so its signature can still hold. Release out with
+ * record_outgoing_free, also after a failure. */
+blt_status record_outgoing_build(const struct record_upstream *u,
+				 const struct record_signer *s,
+				 const struct httpd_request *req,
+				 struct record_outgoing *out,
+				 struct blt_err *err);
+
+void record_outgoing_free(struct record_outgoing *o);
+
+/* Sends req to u as record_outgoing_build says. The signature the proxy
+ * computed is written to sig_out (64 hex digits, "" when unsigned). On
+ * BLT_OK resp holds the answer; release it with httpc_response_free. */
 blt_status record_forward(struct httpc *c, const struct record_upstream *u,
 			  const struct record_signer *s,
 			  const struct httpd_request *req,

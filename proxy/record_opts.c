@@ -15,6 +15,7 @@ enum record_opt {
 	OPT_UPSTREAM_CA,
 	OPT_NO_RESIGN,
 	OPT_REGION,
+	OPT_FORWARD_TARGET,
 	OPT_REDACT,
 	OPT_DISCOVERY_URL,
 	OPT_APPEND,
@@ -45,6 +46,11 @@ static const struct cli_opt options[] = {
 	{OPT_REGION, "--region", 0, CLI_VALUE, "R",
 	 "signing region (default AWS_REGION, the\n"
 	 "aws:REGION of --upstream, else us-east-1)"},
+	{OPT_FORWARD_TARGET, "--forward-target", 0, CLI_VALUE, "PREFIX",
+	 "\nalso forward and re-sign requests whose\n"
+	 "X-Amz-Target starts with PREFIX (repeatable;\n"
+	 "by default only Timestream_20181101.*: others\n"
+	 "get UnknownOperationException from the proxy)"},
 	{OPT_REDACT, "--redact", 0, CLI_VALUE, "header:NAME",
 	 "also redact this header (repeatable)"},
 	{OPT_HEADING, NULL, 0, CLI_FLAG, NULL,
@@ -86,6 +92,18 @@ void record_usage(FILE *out)
 	      "writes\n"
 	      "FILE and removes FILE.journal.\n",
 	      out);
+}
+
+/* Adds a --forward-target prefix. */
+static blt_status forward_target_add(struct record_opts *o, const char *v,
+				     struct blt_err *err)
+{
+	if (o->nforward_targets == RECORD_FORWARD_TARGETS_MAX)
+		return blt_fail(err, BLT_EUSAGE,
+				"--forward-target: more than %d prefixes",
+				RECORD_FORWARD_TARGETS_MAX);
+	o->forward_targets[o->nforward_targets++] = v;
+	return BLT_OK;
 }
 
 /* Applies the option id with its value v (NULL for a flag). */
@@ -130,6 +148,8 @@ static blt_status apply(struct record_opts *o, struct redact_rules *rules,
 		break;
 	case OPT_REDACT:
 		return redact_rule_add(rules, v, err);
+	case OPT_FORWARD_TARGET:
+		return forward_target_add(o, v, err);
 	case OPT_TIMEOUT:
 		if (cli_uint(name, v, 1, RECORD_TIMEOUT_MAX_MS, &n, err))
 			return BLT_EUSAGE;

@@ -10,7 +10,30 @@
 #include "blt/awsjson.h"
 #include "record.h"
 
-#define FORWARD_MAX (HTTPD_MAX_HEADERS + 8)
+/* Checks with libcurl's URL parser that u is scheme://HOST[:PORT] and a
+ * base path that requests can be sent under. */
+static blt_status upstream_check(const struct record_upstream *u,
+				 const char *url, struct blt_err *err)
+{
+	char origin[300];
+	struct httpc_url joined;
+	blt_status st;
+
+	snprintf(origin, sizeof(origin), "%s://%s", u->scheme, u->authority);
+	if (u->base[0] && !httpd_target_ok(u->base, strlen(u->base)))
+		return blt_fail(err, BLT_EUSAGE,
+				"'%s': the path has a character that is not "
+				"allowed in a URL path",
+				url);
+	st = httpc_url_join(origin, u->base[0] ? u->base : "/", NULL, &joined,
+			    err);
+	httpc_url_free(&joined);
+	if (st)
+		return blt_fail(err, BLT_EUSAGE,
+				"'%s': expected scheme://HOST[:PORT][/PATH]",
+				url);
+	return BLT_OK;
+}
 
 blt_status record_upstream_parse(const char *url, struct record_upstream *out,
 				 struct blt_err *err)
@@ -49,7 +72,7 @@ blt_status record_upstream_parse(const char *url, struct record_upstream *out,
 					url);
 		memcpy(out->base, slash, blen);
 	}
-	return BLT_OK;
+	return upstream_check(out, url, err);
 }
 
 void record_upstream_url(const struct record_upstream *u, char *out,
@@ -132,22 +155,26 @@ static bool dropped(const char *name, const char *connection, bool resign)
 	return false;
 }
 
-/* The forwarded headers and the subset that is signed. */
-struct forward_headers {
-	char *lines[FORWARD_MAX];
-	size_t n;
-	struct sigv4_header sign[8];
-	size_t nsign;
-	char amz_date[17];
-	char auth[1024];
-};
+bool record_target_forwarded(const struct record_opts *o, const char *target)
+{
+	if (!target)
+		return false;
+	if (!strncmp(target, AWSJSON_TARGET_PREFIX,
+		     strlen(AWSJSON_TARGET_PREFIX)))
+		return true;
+	for (size_t i = 0; i < o->nforward_targets; i++)
+		if (!strncmp(target, o->forward_targets[i],
+			     strlen(o->forward_targets[i])))
+			return true;
+	return false;
+}
 
-static blt_status add_line(struct forward_headers *f, const char *name,
+static blt_status add_line(struct record_outgoing *f, const char *name,
 			   const char *value, struct blt_err *err)
 {
-	if (f->n == FORWARD_MAX)
+	if (f->n == RECORD_FORWARD_MAX)
 		return blt_fail(err, BLT_ELIMIT, "more than %d headers",
-				FORWARD_MAX);
+				RECORD_FORWARD_MAX);
 	if (!(f->lines[f->n] = header_line(name, value)))
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
 	f->n++;
@@ -156,7 +183,7 @@ static blt_status add_line(struct forward_headers *f, const char *name,
 
 /* Collects the client's headers that go upstream; remembers the signed
  * ones (content-type, x-amz-target, x-amz-content-sha256). */
-static blt_status client_headers(struct forward_headers *f,
+static blt_status client_headers(struct record_outgoing *f,
 				 const struct httpd_request *req, bool resign,
 				 struct blt_err *err)
 {
@@ -181,11 +208,13 @@ static blt_status client_headers(struct forward_headers *f,
 	return BLT_OK;
 }
 
-/* Adds Host, X-Amz-Date, the session token and the Authorization. */
-static blt_status
-sign_headers(struct forward_headers *f, const struct record_upstream *u,
-	     const struct record_signer *s, const struct httpd_request *req,
-	     const char *path, char sig_out[65], struct blt_err *err)
+/* Adds Host, X-Amz-Date, the session token and the Authorization, signing
+ * the path and query that the URL sends. */
+static blt_status sign_headers(struct record_outgoing *f,
+			       const struct record_upstream *u,
+			       const struct record_signer *s,
+			       const struct httpd_request *req,
+			       struct blt_err *err)
 {
 	struct sigv4_request r;
 	size_t first = f->nsign;
@@ -198,8 +227,8 @@ sign_headers(struct forward_headers *f, const struct record_upstream *u,
 		f->sign[f->nsign++] = (struct sigv4_header){
 		    "x-amz-security-token", s->creds.session_token};
 	r = (struct sigv4_request){.method = req->method,
-				   .path = path,
-				   .query = req->query,
+				   .path = f->url.path,
+				   .query = f->url.query,
 				   .headers = f->sign,
 				   .nheaders = f->nsign,
 				   .body = req->body,
@@ -211,8 +240,44 @@ sign_headers(struct forward_headers *f, const struct record_upstream *u,
 	for (size_t i = first; i < f->nsign; i++)
 		if ((st = add_line(f, f->sign[i].name, f->sign[i].value, err)))
 			return st;
-	record_signature_of(f->auth, sig_out);
+	record_signature_of(f->auth, f->sig);
 	return add_line(f, "authorization", f->auth, err);
+}
+
+blt_status record_outgoing_build(const struct record_upstream *u,
+				 const struct record_signer *s,
+				 const struct httpd_request *req,
+				 struct record_outgoing *out,
+				 struct blt_err *err)
+{
+	size_t plen = strlen(u->base) + strlen(req->path) + 1;
+	char *path = malloc(plen);
+	char origin[300];
+	blt_status st;
+
+	memset(out, 0, sizeof(*out));
+	if (!path)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
+	snprintf(path, plen, "%s%s", u->base, req->path);
+	snprintf(origin, sizeof(origin), "%s://%s", u->scheme, u->authority);
+	if ((st = httpc_url_join(origin, path, req->query, &out->url, err)) ||
+	    (st = client_headers(out, req, s->resign, err)))
+		goto done;
+	if (s->resign)
+		st = sign_headers(out, u, s, req, err);
+	else if (!httpd_request_header(req, "host"))
+		st = add_line(out, "host", u->authority, err);
+done:
+	free(path);
+	return st;
+}
+
+void record_outgoing_free(struct record_outgoing *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->lines[i]);
+	httpc_url_free(&o->url);
+	memset(o, 0, sizeof(*o));
 }
 
 blt_status record_forward(struct httpc *c, const struct record_upstream *u,
@@ -221,30 +286,15 @@ blt_status record_forward(struct httpc *c, const struct record_upstream *u,
 			  struct httpc_response *resp, char sig_out[65],
 			  struct blt_err *err)
 {
-	struct forward_headers f;
-	char path[2048];
-	char url[4096];
-	blt_status st;
+	struct record_outgoing o;
+	blt_status st = record_outgoing_build(u, s, req, &o, err);
 
-	memset(&f, 0, sizeof(f));
-	sig_out[0] = '\0';
-	snprintf(path, sizeof(path), "%s%s", u->base,
-		 req->path && *req->path ? req->path : "/");
-	snprintf(url, sizeof(url), "%s://%s%s%s%s", u->scheme, u->authority,
-		 path, req->query ? "?" : "", req->query ? req->query : "");
-	if ((st = client_headers(&f, req, s->resign, err)))
-		goto done;
-	if (s->resign)
-		st = sign_headers(&f, u, s, req, path, sig_out, err);
-	else if (!httpd_request_header(req, "host"))
-		st = add_line(&f, "host", u->authority, err);
 	if (st == BLT_OK)
-		st = httpc_send(c, req->method, url,
-				(const char *const *)f.lines, f.n, req->body,
+		st = httpc_send(c, req->method, o.url.url,
+				(const char *const *)o.lines, o.n, req->body,
 				req->body_len, resp, err);
-done:
-	for (size_t i = 0; i < f.n; i++)
-		free(f.lines[i]);
+	memcpy(sig_out, o.sig, sizeof(o.sig));
+	record_outgoing_free(&o);
 	return st;
 }
 

@@ -15,6 +15,9 @@
 #include "blt/err.h"
 #include "blt/httpd.h"
 #include "blt/inject.h"
+#include "blt/log.h"
+#include "blt/redact.h"
+#include "blt/reqrules.h"
 
 #define REPLAY_NONE ((size_t)-1)
 #define REPLAY_VIOLATIONS_MAX 10000 /* kept in full; the rest only counted */
@@ -23,20 +26,21 @@
  * retries. */
 #define REPLAY_NOMATCH_STATUS 404
 
-/* The client rules, each reported on its own. */
+/* The client rules (lib/blt/reqrules.h, the same numbers) and the
+ * replay's own two, each reported on its own. */
 enum replay_rule {
-	RULE_METHOD,    /* CLIENT-METHOD: POST */
-	RULE_PATH,      /* CLIENT-PATH: "/" */
-	RULE_CTYPE,     /* CLIENT-CTYPE: application/x-amz-json-1.0 */
-	RULE_TARGET,    /* CLIENT-TARGET: a known X-Amz-Target */
-	RULE_JSON,      /* CLIENT-JSON: the body is a JSON object */
-	RULE_MAXRESULTS, /* CLIENT-MAXRESULTS: an integer in 1..100 */
-	RULE_STATUS,    /* CLIENT-STATUS: one of the six TaskStatus values */
-	RULE_TOKEN,     /* CLIENT-TOKEN: a NextToken this replay issued */
-	RULE_WALK,      /* CLIENT-WALK: one TaskStatus throughout a walk */
-	RULE_SIGV4,     /* CLIENT-SIGV4: SigV4 for timestream (verified with
-			   --verify-sigv4) */
-	RULE_NOMATCH,   /* REPLAY-NOMATCH: no recorded interaction matches */
+	RULE_METHOD = REQRULE_METHOD,
+	RULE_PATH = REQRULE_PATH,
+	RULE_CTYPE = REQRULE_CTYPE,
+	RULE_TARGET = REQRULE_TARGET,
+	RULE_JSON = REQRULE_JSON,
+	RULE_MAXRESULTS = REQRULE_MAXRESULTS,
+	RULE_STATUS = REQRULE_STATUS,
+	RULE_TOKEN = REQRULE_TOKEN,
+	RULE_WALK = REQRULE_WALK,
+	RULE_SIGV4 = REQRULE_SIGV4,
+	RULE_NOMATCH = REQRULE_COUNT, /* REPLAY-NOMATCH: no recorded
+					 interaction matches */
 	RULE_EXHAUSTED, /* REPLAY-EXHAUSTED: --strict and every match used */
 	RULE_COUNT
 };
@@ -94,6 +98,14 @@ struct replay_group {
 	size_t cursor; /* the next to serve; REPLAY_NONE when used up */
 };
 
+/* The entries of one operation, in recorded order (DescribeEndpoints
+ * left out): what a near miss is compared with. */
+struct replay_op_entries {
+	const char *op; /* borrowed from the cassette */
+	size_t *entries; /* owned */
+	size_t n;
+};
+
 /* Everything built from the cassettes at load time. */
 struct replay_index {
 	struct cassette **files;
@@ -105,6 +117,8 @@ struct replay_index {
 	size_t groups_mask;
 	struct replay_token *tokens; /* open addressing, power of two */
 	size_t tokens_mask;
+	struct replay_op_entries *ops; /* one per operation recorded */
+	size_t nops;
 	double read_ms;  /* time spent loading and checking the files */
 	double index_ms; /* time spent building the index */
 };
@@ -137,8 +151,16 @@ struct replay_token *replay_token_find(struct replay_index *ix,
  * X-Amz-Target after its last '.', "" without one. */
 const char *replay_op_of_target(const char *target);
 
+/* At most this many recorded requests, and this many of their members, are
+ * compared to explain a miss: its cost does not grow with the cassette or
+ * the body. */
+#define REPLAY_CLOSEST_ENTRIES_MAX 1024
+#define REPLAY_CLOSEST_WORK_MAX 65536
+
 /* Describes why no entry matched: names the closest recorded request of the
- * same operation and its differences with the live body. Appends to out. */
+ * same operation and its differences with the live body, comparing the
+ * operation's entries in recorded order within the bounds above (the
+ * message says how many when they cut the search). Appends to out. */
 void replay_explain_miss(const struct replay_index *ix, const char *op,
 			 const json_t *body, const char *token,
 			 struct blt_buf *out);
@@ -164,6 +186,7 @@ struct replay_opts {
 	const char *report;
 	const char *junit;
 	bool fail_on_unused;
+	bool verbose; /* list every unused interaction */
 	char *akid; /* --verify-sigv4; akid owns the allocation */
 	char *secret;
 	struct inject_spec inject;
@@ -178,6 +201,8 @@ struct replay_opts {
 struct replay {
 	const struct replay_opts *opts;
 	struct replay_index ix;
+	struct redact_rules rules; /* the environment's credentials */
+	struct log_limit log;	   /* violation lines, by rule */
 	pthread_mutex_t lock; /* guards everything below and ix's counters */
 	unsigned long long requests;
 	unsigned long long faults[4]; /* by enum inject_fault; [0] = latency */
@@ -198,12 +223,21 @@ void replay_handle(void *ctx, const struct httpd_request *req,
 		   struct httpd_reply *reply);
 
 /* Checks the parts of a request that need no state: method, path,
- * Content-Type, target and SigV4. Adds violations (takes the lock). */
+ * Content-Type, target and SigV4 (reqrules_envelope; the signature is
+ * verified on signed_req, the request as it came, when req is a scrubbed
+ * view of it). Adds violations (takes the lock). */
 void replay_check_envelope(struct replay *rp, const struct httpd_request *req,
+			   const struct httpd_request *signed_req,
 			   enum awsjson_op op);
 
-/* Records a violation: logs it to stderr and keeps it for the reports.
- * The caller holds rp->lock. */
+/* Adds a violation for every rule f holds. The caller holds rp->lock. */
+void replay_violations_add(struct replay *rp, const struct httpd_request *req,
+			   const struct reqrule_findings *f);
+
+/* Records a violation: logs it to stderr (the first few of each rule in
+ * full, the rest counted) and keeps it for the reports (up to
+ * REPLAY_VIOLATIONS_MAX), every client byte escaped and every known
+ * credential scrubbed. The caller holds rp->lock. */
 void replay_violation_add(struct replay *rp, const struct httpd_request *req,
 			  enum replay_rule rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -261,6 +261,10 @@ static blt_status prepare_entry(struct replay_index *ix, size_t e,
 	json_t *empty = NULL;
 	blt_status st;
 
+	/* A live body that is not a JSON object matches as raw bytes, and so
+	 * does a recorded one. */
+	if (!json_is_object(body))
+		body = NULL;
 	en->id = ci->id;
 	en->op = ci->operation;
 	if (!*en->op)
@@ -363,6 +367,82 @@ static blt_status prepare_all(struct replay_index *ix,
 	return BLT_OK;
 }
 
+/* The list of operation op, found (or added) through slots, an
+ * open-addressing table of indexes into ix->ops (all bits set when free);
+ * ix->ops grows as needed (*cap). NULL when memory runs out. */
+static struct replay_op_entries *op_slot(struct replay_index *ix,
+					 size_t *slots, size_t mask,
+					 const char *op, size_t *cap)
+{
+	size_t i = (size_t)canon_hash_bytes(op, strlen(op)) & mask;
+	struct replay_op_entries *grown;
+
+	for (;; i = (i + 1) & mask) {
+		if (slots[i] != REPLAY_NONE) {
+			if (strcmp(ix->ops[slots[i]].op, op) == 0)
+				return &ix->ops[slots[i]];
+			continue;
+		}
+		if (ix->nops == *cap) {
+			grown = realloc(ix->ops, (*cap ? *cap * 2 : 4) *
+						     sizeof(*ix->ops));
+			if (!grown)
+				return NULL;
+			ix->ops = grown;
+			*cap = *cap ? *cap * 2 : 4;
+		}
+		slots[i] = ix->nops;
+		ix->ops[ix->nops] = (struct replay_op_entries){op, NULL, 0};
+		return &ix->ops[ix->nops++];
+	}
+}
+
+/* Builds the per-operation lists of entries: which[e] gets the list of
+ * entry e while the lists are counted, then they are filled. */
+static blt_status ops_build(struct replay_index *ix, struct blt_err *err)
+{
+	size_t mask = pow2_above(ix->nentries) - 1;
+	size_t *slots = malloc((mask + 1) * sizeof(*slots));
+	size_t *which = calloc(ix->nentries + 1, sizeof(*which));
+	size_t cap = 0;
+	blt_status st = BLT_OK;
+
+	if (!slots || !which) {
+		st = blt_fail(err, BLT_ENOMEM, "out of memory");
+		goto done;
+	}
+	memset(slots, 0xff, (mask + 1) * sizeof(*slots));
+	for (size_t e = 0; e < ix->nentries && !st; e++) {
+		struct replay_op_entries *l;
+
+		if (ix->entries[e].describe)
+			continue;
+		l = op_slot(ix, slots, mask, ix->entries[e].op, &cap);
+		if (!l) {
+			st = blt_fail(err, BLT_ENOMEM, "out of memory");
+			break;
+		}
+		which[e] = (size_t)(l - ix->ops);
+		l->n++;
+	}
+	for (size_t i = 0; i < ix->nops && !st; i++) {
+		ix->ops[i].entries = malloc(ix->ops[i].n * sizeof(size_t));
+		ix->ops[i].n = 0;
+		if (!ix->ops[i].entries)
+			st = blt_fail(err, BLT_ENOMEM, "out of memory");
+	}
+	for (size_t e = 0; e < ix->nentries && !st; e++) {
+		struct replay_op_entries *l = &ix->ops[which[e]];
+
+		if (!ix->entries[e].describe)
+			l->entries[l->n++] = e;
+	}
+done:
+	free(slots);
+	free(which);
+	return st;
+}
+
 /* Files every prepared entry in the token and group tables, in order. */
 static blt_status file_all(struct replay_index *ix,
 			   const struct cassette_interaction **cis,
@@ -436,6 +516,8 @@ blt_status replay_index_load(char **paths, size_t n, struct replay_index *out,
 		st = prepare_all(&ix, cis, err);
 	if (!st)
 		st = file_all(&ix, cis, err);
+	if (!st)
+		st = ops_build(&ix, err);
 	free(cis);
 	mallopt(M_TOP_PAD, SERVE_TOP_PAD);
 	if (st)
@@ -472,6 +554,9 @@ void replay_index_free(struct replay_index *ix)
 		free(ix->tokens[i].text);
 	for (size_t i = 0; i < ix->nfiles; i++)
 		cassette_free(ix->files[i]);
+	for (size_t i = 0; ix->ops && i < ix->nops; i++)
+		free(ix->ops[i].entries);
+	free(ix->ops);
 	free(ix->entries);
 	free(ix->groups);
 	free(ix->tokens);

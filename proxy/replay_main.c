@@ -23,6 +23,7 @@ enum replay_opt {
 	OPT_REPORT,
 	OPT_JUNIT,
 	OPT_FAIL_ON_UNUSED,
+	OPT_VERBOSE,
 	OPT_VERIFY_SIGV4,
 	OPT_INJECT,
 	OPT_PROFILE,
@@ -49,7 +50,11 @@ static const struct cli_opt options[] = {
 	{OPT_JUNIT, "--junit", 0, CLI_VALUE, "FILE",
 	 "JUnit XML: one testcase per rule"},
 	{OPT_FAIL_ON_UNUSED, "--fail-on-unused", 0, CLI_FLAG, NULL,
-	 "an unused interaction fails the run"},
+	 "an unused interaction fails the run\n"
+	 "(and each is listed)"},
+	{OPT_VERBOSE, "--verbose", 0, CLI_FLAG, NULL,
+	 "list every unused interaction (else one summary\n"
+	 "line counts them)"},
 	{OPT_VERIFY_SIGV4, "--verify-sigv4", 0, CLI_VALUE, "AKID:SECRET",
 	 "verify each request's signature"},
 	{OPT_INJECT, "--inject", 0, CLI_VALUE, "SPEC",
@@ -120,6 +125,9 @@ static int apply(struct replay_opts *o, int id, const char *v)
 	case OPT_FAIL_ON_UNUSED:
 		o->fail_on_unused = true;
 		break;
+	case OPT_VERBOSE:
+		o->verbose = true;
+		break;
 	case OPT_REGION:
 		o->region = v;
 		break;
@@ -167,8 +175,11 @@ static int parse_args(int argc, char **argv, struct replay_opts *o)
 
 		if (id == CLI_ERROR)
 			return usage_error("", err.msg);
-		if (id == CLI_POSITIONAL)
-			return usage_error("unknown argument ", v);
+		if (id == CLI_POSITIONAL) {
+			fprintf(stderr, "blt-proxy replay: unknown argument "
+				"'%s' (see --help)\n", v);
+			return 2;
+		}
 		if (id == OPT_HELP) {
 			usage(stdout);
 			return 0;
@@ -208,43 +219,72 @@ static bool write_reports(const struct replay *rp)
 	return ok;
 }
 
-/* How many unused interactions the log names; the report has them all. */
+/* Logs an unused interaction, its operation scrubbed of credentials (a
+ * cassette from elsewhere may not have been). */
+static void log_unused(const struct replay *rp, const struct replay_entry *e)
+{
+	char *clean = NULL;
+	size_t len;
+
+	redact_bytes(&rp->rules, e->op, strlen(e->op), NULL, 0, &clean, &len);
+	log_line("blt-proxy replay", "unused: interaction %ld of %s (%s)",
+		 e->id, rp->ix.paths[e->file], clean ? clean : e->op);
+	free(clean);
+}
+
+/* How many unused interactions --fail-on-unused names in the log (the
+ * report has them all; --verbose names them all). */
 #define UNUSED_LOGGED 20
 
-/* Logs the summary and the unused interactions; returns the exit status. */
-static int finish(const struct replay *rp, bool command_ok)
+/* Logs the summary line and, with --verbose or --fail-on-unused, the
+ * unused interactions; returns the exit status. */
+static int finish(struct replay *rp, bool command_ok)
 {
 	unsigned long v = replay_violation_total(rp);
 	size_t unused = replay_unused_count(rp);
 	bool reports_ok = write_reports(rp);
-
-	fprintf(stderr,
-		"blt-proxy replay: %llu requests, %lu violations, %zu of %zu "
-		"interactions unused\n",
-		rp->requests, v, unused, rp->ix.nentries);
+	bool list = rp->opts->verbose || rp->opts->fail_on_unused;
+	size_t cap = rp->opts->verbose ? SIZE_MAX : UNUSED_LOGGED;
 	size_t listed = 0;
 
-	for (size_t i = 0; listed < unused && i < rp->ix.nentries; i++) {
+	log_limit_flush(&rp->log);
+	fprintf(stderr,
+		"blt-proxy replay: %llu requests, %lu violations, %zu of %zu "
+		"interactions unused%s\n",
+		rp->requests, v, unused, rp->ix.nentries,
+		unused && !list ? " (--verbose lists them, --report FILE has "
+				  "them all)"
+				: "");
+	for (size_t i = 0; list && listed < unused && i < rp->ix.nentries;
+	     i++) {
 		const struct replay_entry *e = &rp->ix.entries[i];
 
 		if (e->used || e->describe)
 			continue;
-		if (listed++ == UNUSED_LOGGED) {
+		if (listed++ == cap) {
 			fprintf(stderr,
 				"blt-proxy replay: ... and %zu more unused "
 				"(--report FILE lists them all)\n",
 				unused - UNUSED_LOGGED);
 			break;
 		}
-		fprintf(stderr,
-			"blt-proxy replay: unused: interaction %ld of %s "
-			"(%s)\n",
-			e->id, rp->ix.paths[e->file], e->op);
+		log_unused(rp, e);
 	}
 	if (!command_ok || v || !reports_ok ||
 	    (rp->opts->fail_on_unused && unused))
 		return 1;
 	return 0;
+}
+
+/* Appended to the count of violations the log did not show. */
+#define VIOLATIONS_HINT                                                        \
+	"the first lines of each rule are shown; --report FILE keeps every "   \
+	"violation, up to 10000"
+
+/* A rule's id, for the log's summaries. */
+static const char *rule_name(size_t kind)
+{
+	return replay_rule_id((enum replay_rule)kind);
 }
 
 static int serve_and_wait(struct replay *rp)
@@ -289,6 +329,12 @@ int replay_main(int argc, char **argv)
 		goto done;
 	rp.opts = &o;
 	pthread_mutex_init(&rp.lock, NULL);
+	redact_rules_init(&rp.rules);
+	log_limit_init(&rp.log, "blt-proxy replay", VIOLATIONS_HINT,
+		       rule_name, RULE_COUNT);
+	if (redact_secrets_from_env(&rp.rules, &err))
+		fprintf(stderr, "blt-proxy replay: warning: %s: it cannot be "
+			"scrubbed from logs and reports\n", err.msg);
 	t0 = clock_mono_ms();
 	if (replay_index_load(o.cassettes, o.ncassettes, &rp.ix, &err)) {
 		fprintf(stderr, "blt-proxy replay: %s\n", err.msg);
@@ -313,8 +359,11 @@ done:
 	}
 	free(rp.violations);
 	replay_index_free(&rp.ix);
-	if (rp.opts)
+	if (rp.opts) {
 		pthread_mutex_destroy(&rp.lock);
+		redact_rules_free(&rp.rules);
+		log_limit_free(&rp.log);
+	}
 	free(o.cassettes);
 	free(o.akid);
 	return rc;

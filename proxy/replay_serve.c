@@ -5,19 +5,8 @@
 #include <string.h>
 
 #include "blt/canon.h"
-#include "blt/lbt.h"
 #include "replay.h"
 
-
-/* What the stateless body checks found, reported under the lock. */
-struct body_findings {
-	bool not_object;
-	char json_why[BLT_ERR_MSG_MAX];
-	char maxresults[200];
-	char status[200];
-	char token[200];
-	int live_status; /* -1 none, -2 not one of the six, else lbt_status */
-};
 
 static void answer_error(struct httpd_reply *reply, enum awsjson_error e,
 			 int status, const char *message)
@@ -98,114 +87,22 @@ static bool inject(struct replay *rp, const struct httpd_request *req,
 	return f != INJECT_NONE;
 }
 
-/* The stateless member checks of ListBatchLoadTasks. */
-static void check_members(const json_t *body, struct body_findings *bf)
-{
-	const json_t *mr = json_object_get(body, "MaxResults");
-	const json_t *ts = json_object_get(body, "TaskStatus");
-	const json_t *nt = json_object_get(body, "NextToken");
-	enum lbt_status s;
-
-	bf->live_status = -1;
-	if (nt && !json_is_string(nt))
-		snprintf(bf->token, sizeof(bf->token),
-			 "NextToken is a JSON %s, not a string",
-			 json_is_number(nt) ? "number" : "non-string");
-	if (mr && json_is_real(mr)) {
-		snprintf(bf->maxresults, sizeof(bf->maxresults),
-			 "MaxResults: %.17g is written as a real number, not "
-			 "an integer",
-			 json_real_value(mr));
-	} else if (mr && !json_is_integer(mr)) {
-		char *t = canon_text(mr);
-		snprintf(bf->maxresults, sizeof(bf->maxresults),
-			 "MaxResults: %.60s is not an integer", t ? t : "?");
-		free(t);
-	} else if (mr && (json_integer_value(mr) < LBT_MAX_RESULTS_MIN ||
-			  json_integer_value(mr) > LBT_MAX_RESULTS_MAX)) {
-		snprintf(bf->maxresults, sizeof(bf->maxresults),
-			 "MaxResults: %lld is outside %d..%d",
-			 (long long)json_integer_value(mr),
-			 LBT_MAX_RESULTS_MIN, LBT_MAX_RESULTS_MAX);
-	}
-	if (!ts)
-		return;
-	if (json_is_string(ts) && lbt_status_parse(json_string_value(ts), &s)) {
-		bf->live_status = (int)s;
-		return;
-	}
-	bf->live_status = -2;
-	char *t = canon_text(ts);
-	snprintf(bf->status, sizeof(bf->status),
-		 "TaskStatus: %.60s is not one of CREATED, IN_PROGRESS, "
-		 "FAILED, SUCCEEDED, PROGRESS_STOPPED, PENDING_RESUME",
-		 t ? t : "?");
-	free(t);
-}
-
-/* Parses the body (empty means {}); NULL with bf filled when it is not a
- * JSON object. */
-static json_t *parse_body(const struct httpd_request *req,
-			  struct body_findings *bf)
-{
-	struct blt_err err = {0};
-	json_t *body = awsjson_body_parse(req->body, req->body_len, &err);
-
-	if (body)
-		return body;
-	bf->not_object = true;
-	snprintf(bf->json_why, sizeof(bf->json_why), "%s", err.msg);
-	return NULL;
-}
-
-static void report_findings(struct replay *rp, const struct httpd_request *req,
-			    const struct body_findings *bf)
-{
-	if (bf->not_object)
-		replay_violation_add(rp, req, RULE_JSON, "%s", bf->json_why);
-	if (bf->maxresults[0])
-		replay_violation_add(rp, req, RULE_MAXRESULTS, "%s",
-				     bf->maxresults);
-	if (bf->status[0])
-		replay_violation_add(rp, req, RULE_STATUS, "%s", bf->status);
-	if (bf->token[0])
-		replay_violation_add(rp, req, RULE_TOKEN, "%s", bf->token);
-}
-
-static const char *status_text(int s)
-{
-	if (s == -1)
-		return "absent";
-	if (s == -2)
-		return "not a valid value";
-	return lbt_status_name((enum lbt_status)s);
-}
-
 /* CLIENT-TOKEN and CLIENT-WALK; the caller holds the lock. An empty
  * NextToken is an absent one (SPEC section 2): a first page. */
-static void check_token(struct replay *rp, const struct httpd_request *req,
-			const char *token, int live_status)
+static void check_token(struct replay *rp, const char *token, int live_status,
+			struct reqrule_findings *f)
 {
 	struct replay_token *t;
 
 	if (!token || !*token)
 		return;
 	t = replay_token_find(&rp->ix, token, strlen(token));
-	if (!t || !t->issued) {
-		replay_violation_add(rp, req, RULE_TOKEN,
-				     "NextToken '%.40s%s' was %s", token,
-				     strlen(token) > 40 ? "..." : "",
-				     t ? "recorded but not yet issued by this "
-					 "replay"
-				       : "never issued by this replay");
-		return;
-	}
-	if (t->walk_status != live_status)
-		replay_violation_add(rp, req, RULE_WALK,
-				     "TaskStatus is %s, but the walk that "
-				     "issued this NextToken had %s",
-				     status_text(live_status),
-				     status_text(t->walk_status));
+	reqrules_token(token,
+		       !t	     ? REQRULE_TOKEN_UNKNOWN
+		       : !t->issued ? REQRULE_TOKEN_NOT_YET
+				    : REQRULE_TOKEN_ISSUED,
+		       t ? t->walk_status : -1, live_status, "this replay",
+		       "recorded", f);
 }
 
 /* Picks the entry to serve from a group; REPLAY_NONE when --strict finds
@@ -291,7 +188,8 @@ static void answer_unmatchable(struct replay *rp,
 /* Matches a parsed request and answers it. */
 static void match_and_answer(struct replay *rp, const struct httpd_request *req,
 			     struct httpd_reply *reply, const char *op,
-			     json_t *body, const struct body_findings *bf)
+			     json_t *body, int live_status,
+			     struct reqrule_findings *f)
 {
 	json_t *tok = json_incref(json_object_get(body, "NextToken"));
 	const char *token = json_string_value(tok);
@@ -310,13 +208,13 @@ static void match_and_answer(struct replay *rp, const struct httpd_request *req,
 		g = replay_group_find(&rp->ix, key.data, key.len,
 				      canon_hash_bytes(key.data, key.len));
 	pthread_mutex_lock(&rp->lock);
-	report_findings(rp, req, bf);
 	if (strcmp(op, "ListBatchLoadTasks") == 0)
-		check_token(rp, req, token, bf->live_status);
+		check_token(rp, token, live_status, f);
+	replay_violations_add(rp, req, f);
 	if (kst)
 		answer_unmatchable(rp, req, reply, &kerr);
 	else if (g && (e = pick(rp, g)) != REPLAY_NONE)
-		serve(rp, e, bf->live_status);
+		serve(rp, e, live_status);
 	else if (g)
 		answer_exhausted(rp, req, reply, g);
 	pthread_mutex_unlock(&rp->lock);
@@ -328,26 +226,84 @@ static void match_and_answer(struct replay *rp, const struct httpd_request *req,
 	json_decref(tok);
 }
 
+/* A request with the credentials of the environment replaced by REDACTED
+ * wherever they appear, as a recording stores them: so that no message,
+ * log line or report can quote one, and a request matches its recording. */
+struct scrubbed {
+	struct httpd_request req;
+	struct httpd_header headers[HTTPD_MAX_REQ_HEADERS];
+	char *owned[HTTPD_MAX_REQ_HEADERS + 2];
+	size_t nowned;
+};
+
+/* The scrubbed copy of n bytes at *p, made the new *p when it differs. */
+static void scrub_bytes(const struct replay *rp, struct scrubbed *s,
+			const char **p, size_t *n)
+{
+	char *clean = NULL;
+	size_t len;
+
+	if (redact_bytes(&rp->rules, *p, *n, NULL, 0, &clean, &len) <= 0)
+		return;
+	s->owned[s->nowned++] = clean;
+	*p = clean;
+	*n = len;
+}
+
+/* req itself when the environment holds no credential, else s's view of
+ * it (free with scrub_free). */
+static const struct httpd_request *scrub(const struct replay *rp,
+					 const struct httpd_request *req,
+					 struct scrubbed *s)
+{
+	size_t n;
+
+	s->nowned = 0;
+	if (!rp->rules.nsecrets || req->nheaders > HTTPD_MAX_REQ_HEADERS)
+		return req;
+	s->req = *req;
+	for (size_t i = 0; i < req->nheaders; i++) {
+		s->headers[i] = req->headers[i];
+		n = strlen(s->headers[i].value);
+		scrub_bytes(rp, s, &s->headers[i].value, &n);
+	}
+	s->req.headers = s->headers;
+	n = strlen(req->path);
+	scrub_bytes(rp, s, &s->req.path, &n);
+	scrub_bytes(rp, s, &s->req.body, &s->req.body_len);
+	return &s->req;
+}
+
+static void scrub_free(struct scrubbed *s)
+{
+	for (size_t i = 0; i < s->nowned; i++)
+		free(s->owned[i]);
+}
+
 void replay_handle(void *ctx, const struct httpd_request *req,
 		   struct httpd_reply *reply)
 {
 	struct replay *rp = ctx;
-	const char *target = httpd_request_header(req, "x-amz-target");
+	struct scrubbed s;
+	const struct httpd_request *view = scrub(rp, req, &s);
+	const char *target = httpd_request_header(view, "x-amz-target");
 	enum awsjson_op op = awsjson_target_parse(target);
-	struct body_findings bf = {.live_status = -1};
-	json_t *body;
+	struct reqrule_findings f;
+	int live_status = -1;
+	json_t *body = NULL;
 
-	replay_check_envelope(rp, req, op);
-	if (inject(rp, req, reply))
-		return;
+	replay_check_envelope(rp, view, req, op);
+	if (inject(rp, view, reply))
+		goto done;
 	if (op == AWSJSON_OP_DESCRIBE_ENDPOINTS) {
-		answer_endpoints(rp, req, reply);
-		return;
+		answer_endpoints(rp, view, reply);
+		goto done;
 	}
-	body = parse_body(req, &bf);
-	if (body && op == AWSJSON_OP_LIST_BATCH_LOAD_TASKS)
-		check_members(body, &bf);
-	match_and_answer(rp, req, reply, replay_op_of_target(target), body,
-			 &bf);
+	reqrule_findings_init(&f);
+	body = reqrules_body(view, op, &live_status, &f);
+	match_and_answer(rp, view, reply, replay_op_of_target(target), body,
+			 live_status, &f);
 	json_decref(body);
+done:
+	scrub_free(&s);
 }

@@ -307,6 +307,11 @@ bool check_send(struct check *ck, const struct creq *rq, struct cresp *rs)
 static void write_deviation(struct check *ck, const char *lead,
 			    const struct creq *rq, const struct cresp *rs,
 			    const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+static void write_deviation(struct check *ck, const char *lead,
+			    const struct creq *rq, const struct cresp *rs,
+			    const char *fmt, va_list ap)
 {
 	conform_deviation(&ck->report, &ck->cfg, lead, rq, rs, fmt, ap);
 }

@@ -187,13 +187,15 @@ void conform_describe(const struct cresp *rs, struct blt_buf *out);
 /* Formats a one-line message into dst (n bytes, cut to fit) with what
  * the arguments quote escaped by results_put_text: a target's bytes in
  * it never reach a terminal or a report raw, and cannot start a line. */
-void conform_vtext(char *dst, size_t n, const char *fmt, va_list ap);
+void conform_vtext(char *dst, size_t n, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* Appends one deviation: lead, the message (as conform_vtext), then the
  * request as a curl command and the response, each when given. */
 void conform_deviation(struct blt_buf *out, const struct conform_config *cfg,
 		       const char *lead, const struct creq *rq,
-		       const struct cresp *rs, const char *fmt, va_list ap);
+		       const struct cresp *rs, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
 
 /* A body from a JSON value (compact); a new string the caller frees. */
 char *conform_body(const json_t *v);

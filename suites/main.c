@@ -17,6 +17,7 @@
 #include "blt/cassette.h"
 #include "blt/clock.h"
 #include "blt/httpc.h"
+#include "cli.h"
 #include "conform.h"
 #include "runner.h"
 
@@ -110,6 +111,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r.stderr_fd = dup(STDERR_FILENO);
+	if (r.client) {
+		rc = cli_main(&r);
+		close(r.stderr_fd);
+		free(cargv);
+		return rc;
+	}
 	rc = runner_select(&r, &err);
 	if (rc == 0)
 		rc = runner_read_expect(&r, &err);

@@ -36,10 +36,13 @@ enum conform_opt {
 	OPT_HTML,
 	OPT_FILTER,
 	OPT_FAIL_FAST,
+	OPT_CLIENT,
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_CRITERION,	     /* a Criterion flag: passed through */
 	OPT_CRITERION_LIST,  /* --list: passed through, and nothing runs */
+	OPT_CRITERION_JOBS,  /* -j N: passed through, and --client's runs
+			      * at once */
 	OPT_HEADING
 };
 
@@ -95,6 +98,13 @@ static const struct cli_opt options[] = {
 	 "'REP/BODY' or 'RNG-OUT'"},
 	{OPT_FAIL_FAST, "--fail-fast", 'f', CLI_FLAG, NULL,
 	 "start no check after one failed"},
+	{OPT_CLIENT, "--client", 0, CLI_FLAG, NULL,
+	 "judge COMMAND, a client that lists the tasks\n"
+	 "with BLT_MAX_RESULTS and BLT_TASK_STATUS and\n"
+	 "prints the TaskIds (the client checks CLI-*);\n"
+	 "there --timeout is each run's limit (30000),\n"
+	 "-j N the runs at once (4), --filter\n"
+	 "'CLI-PAG-*'"},
 	{OPT_HELP, "--help", 'h', CLI_FLAG, NULL, NULL},
 	{OPT_VERSION, "--version", 'v', CLI_FLAG, NULL, NULL},
 	{OPT_HEADING, NULL, 0, CLI_FLAG, NULL, "  --help, --version\n"},
@@ -113,7 +123,7 @@ static const struct cli_opt options[] = {
 	{OPT_CRITERION, "--color", 0, CLI_VALUE, NULL, NULL},
 	{OPT_CRITERION, "--encoding", 0, CLI_VALUE, NULL, NULL},
 	{OPT_CRITERION, "--debug-transport", 0, CLI_VALUE, NULL, NULL},
-	{OPT_CRITERION, "--jobs", 'j', CLI_VALUE, NULL, NULL},
+	{OPT_CRITERION_JOBS, "--jobs", 'j', CLI_VALUE, NULL, NULL},
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -132,10 +142,22 @@ void runner_usage(FILE *out)
 	      "[--json[=FILE]]\n"
 	      "                   [--html FILE] [--filter PATTERN] [-f]\n"
 	      "                   [CRITERION FLAGS]\n"
+	      "       blt-conform --client [--profile P] [--region R]\n"
+	      "                   [--timeout MS] [-j N] [--strict] "
+	      "[--expect FILE]\n"
+	      "                   [--write-expect FILE] [--xml[=FILE]]\n"
+	      "                   [--tap[=FILE]] [--json[=FILE]] "
+	      "[--html FILE]\n"
+	      "                   [--filter PATTERN] [-f] [--list]\n"
+	      "                   -- COMMAND [ARGS...]\n"
 	      "\n"
 	      "Runs every conformance check of ListBatchLoadTasks against "
 	      "URL, or\n"
-	      "against an embedded blt-fake when --target is not given.\n"
+	      "against an embedded blt-fake when --target is not given. "
+	      "With\n"
+	      "--client it judges a client instead: COMMAND runs once per "
+	      "scenario\n"
+	      "against a scenario server (docs/client-conformance.md).\n"
 	      "\n",
 	      out);
 	cli_help(out, options, NOPTIONS, 22);
@@ -259,10 +281,34 @@ static void file_option(struct runner *r, int id, const char *v)
 	}
 }
 
+/* Notes the first option that applies to the server mode alone (--client
+ * refuses it). */
+static void note_server_only(struct runner *r, int id)
+{
+	switch (id) {
+	case OPT_TARGET:
+	case OPT_CASSETTES:
+	case OPT_COMPARE:
+	case OPT_RATE:
+	case OPT_MAX_REQUESTS:
+	case OPT_RETRIES:
+	case OPT_BACKOFF:
+		if (!r->server_only)
+			r->server_only = cli_name(options, NOPTIONS, id);
+		break;
+	case OPT_TIMEOUT:
+		r->timeout_given = true;
+		break;
+	default:
+		break;
+	}
+}
+
 /* Applies one of the runner's own options. */
 static blt_status apply(struct runner *r, int id, const char *v,
 			struct blt_err *err)
 {
+	note_server_only(r, id);
 	switch (id) {
 	case OPT_TARGET:
 		r->have_target = true;
@@ -291,6 +337,9 @@ static blt_status apply(struct runner *r, int id, const char *v,
 	case OPT_FAIL_FAST:
 		r->cfg.fail_fast = true;
 		return BLT_OK;
+	case OPT_CLIENT:
+		r->client = true;
+		return BLT_OK;
 	case OPT_XML:
 	case OPT_TAP:
 	case OPT_JSON:
@@ -307,6 +356,56 @@ static blt_status apply(struct runner *r, int id, const char *v,
 	default:
 		return number_option(r, id, v, err);
 	}
+}
+
+/* A Criterion flag id, as given in argv[first..next): passed through;
+ * --list and -j N also tell the runner something. */
+static blt_status criterion_option(struct runner *r, const struct cli *c,
+				   int id, const char *v, char **cargv,
+				   int *cargc, struct blt_err *err)
+{
+	uint64_t n = 0;
+
+	for (int i = c->first; i < c->next; i++)
+		cargv[(*cargc)++] = c->argv[i];
+	if (id == OPT_CRITERION_LIST) {
+		r->listed = true;
+	} else if (id == OPT_CRITERION_JOBS) {
+		if (cli_uint(cli_name(options, NOPTIONS, id), v, 0, 64, &n,
+			     err))
+			return BLT_EUSAGE;
+		r->jobs = (unsigned)n;
+	} else if (!r->criterion_only) {
+		r->criterion_only = c->argv[c->first];
+	}
+	return BLT_OK;
+}
+
+/* --client and "-- COMMAND" go together; the options of the server mode
+ * alone are refused with them. */
+static blt_status client_mode_check(const struct runner *r,
+				    struct blt_err *err)
+{
+	if (r->command && !r->client)
+		return blt_fail(err, BLT_EUSAGE,
+				"a COMMAND after -- needs --client");
+	if (!r->client)
+		return BLT_OK;
+	if (!r->command && !r->listed)
+		return blt_fail(err, BLT_EUSAGE,
+				"--client needs the client to run: "
+				"--client -- COMMAND [ARGS]");
+	if (r->server_only)
+		return blt_fail(err, BLT_EUSAGE,
+				"%s judges a server; it does not apply to "
+				"--client",
+				r->server_only);
+	if (r->criterion_only)
+		return blt_fail(err, BLT_EUSAGE,
+				"%s does not apply to --client (it takes -j N "
+				"and --list)",
+				r->criterion_only);
+	return BLT_OK;
 }
 
 static void set_defaults(struct runner *r)
@@ -333,7 +432,18 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 	while ((id = cli_next(&c, &v, err)) != CLI_END) {
 		if (id == CLI_ERROR)
 			return 2;
-		if (id == CLI_POSITIONAL || id == CLI_DASHDASH) {
+		if (id == CLI_DASHDASH) {
+			int n;
+
+			r->command = cli_rest(&c, &n);
+			if (n == 0) {
+				blt_fail(err, BLT_EUSAGE,
+					 "-- needs a COMMAND after it");
+				return 2;
+			}
+			break;
+		}
+		if (id == CLI_POSITIONAL) {
 			blt_fail(err, BLT_EUSAGE, "unknown argument '%s'",
 				 argv[c.first]);
 			return 2;
@@ -342,16 +452,15 @@ int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 			return RUNNER_EXIT_HELP;
 		if (id == OPT_VERSION)
 			return RUNNER_EXIT_VERSION;
-		if (id == OPT_CRITERION || id == OPT_CRITERION_LIST) {
-			r->listed |= id == OPT_CRITERION_LIST;
-			/* the flag and the value it took, as given */
-			for (int i = c.first; i < c.next; i++)
-				cargv[(*cargc)++] = argv[i];
+		if (id == OPT_CRITERION || id == OPT_CRITERION_LIST ||
+		    id == OPT_CRITERION_JOBS) {
+			if (criterion_option(r, &c, id, v, cargv, cargc, err))
+				return 2;
 			continue;
 		}
 		if (apply(r, id, v, err))
 			return 2;
 	}
 	cargv[*cargc] = NULL;
-	return 0;
+	return client_mode_check(r, err) ? 2 : 0;
 }

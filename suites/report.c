@@ -290,14 +290,13 @@ static void settings(const struct runner *r, struct results *res)
 				r->cfg.facts.tasks);
 }
 
-static bool color_on(FILE *out)
+bool runner_color_on(FILE *out)
 {
 	const char *nc = getenv("NO_COLOR");
 	return isatty(fileno(out)) && !(nc && *nc);
 }
 
-/* Writes every report file asked for; 2 when one could not be written. */
-static int write_reports(const struct runner *r, const struct results *res)
+int runner_write_reports(const struct runner *r, const struct results *res)
 {
 	struct blt_err err = {0};
 	int rc = 0;
@@ -327,7 +326,7 @@ void runner_abort_reports(struct runner *r, const char *why)
 	settings(r, &res);
 	res.abort_reason = strdup(why);
 	res.seconds = (clock_mono_ms() - r->started_ms) / 1000;
-	write_reports(r, &res);
+	runner_write_reports(r, &res);
 	results_free(&res);
 }
 
@@ -375,8 +374,8 @@ int runner_report(struct runner *r)
 		fprintf(stderr, "blt-conform: %s\n", err.msg);
 		rc = 2;
 	}
-	results_print(&res, r->out, color_on(r->out));
-	if (write_reports(r, &res))
+	results_print(&res, r->out, runner_color_on(r->out));
+	if (runner_write_reports(r, &res))
 		rc = 2;
 	if (r->write_expect && results_write_expect(&res, r->write_expect,
 						    &err)) {

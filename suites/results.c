@@ -153,6 +153,7 @@ static void summary_detail(const struct result *r, char *out, size_t n)
 void results_print(const struct results *res, FILE *out, bool color)
 {
 	char detail[1200];
+	int width = 16; /* the IDs' column */
 
 	for (size_t i = 0; i < res->n; i++)
 		if (res->r[i].outcome == RES_FAIL ||
@@ -165,10 +166,13 @@ void results_print(const struct results *res, FILE *out, bool color)
 		print_text(out, res->settings[i].value, false);
 	}
 	fputs(res->nsettings ? ")\n" : "\n", out);
+	for (size_t i = 0; i < res->n; i++)
+		if (strlen(res->r[i].id) > (size_t)width)
+			width = (int)strlen(res->r[i].id);
 	for (size_t i = 0; i < res->n; i++) {
 		const struct result *r = &res->r[i];
 		summary_detail(r, detail, sizeof(detail));
-		fprintf(out, "  %-16s %-6s %s%-8s%s ", r->id, r->level,
+		fprintf(out, "  %-*s %-6s %s%-8s%s ", width, r->id, r->level,
 			color ? outcome_color(r->outcome) : "",
 			results_outcome_name(r->outcome),
 			color ? "\033[0m" : "");

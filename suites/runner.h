@@ -36,6 +36,13 @@ struct runner {
 	struct progress *progress; /* the progress line, while it runs */
 	int stderr_fd;        /* stderr as it was at start (Criterion takes
 				 over fd 2 while the checks run), or -1 */
+	bool client;          /* --client: judge the COMMAND instead */
+	char **command;       /* after "--", NULL-terminated; NULL none */
+	unsigned jobs;        /* -j N, 0 when not given */
+	bool timeout_given;   /* --timeout */
+	const char *server_only; /* the first option --client refuses */
+	const char *criterion_only; /* the first Criterion flag --client
+				       refuses */
 };
 
 /* Splits argv into the runner's options (into r) and Criterion's (copied to
@@ -75,6 +82,14 @@ void runner_survey(struct runner *r);
  * check, writes the report files, and returns the exit status (0, 1, or 2
  * when a report or expectation file could not be read or written). */
 int runner_report(struct runner *r);
+
+/* Writes every report file asked for (--xml, --tap, --json, --html) from
+ * res; 2 after saying why on stderr when one could not be written, else
+ * 0. */
+int runner_write_reports(const struct runner *r, const struct results *res);
+
+/* True when out takes ANSI colours: a terminal, and NO_COLOR unset. */
+bool runner_color_on(FILE *out);
 
 /* Writes the report files for a run that could not start (why). */
 void runner_abort_reports(struct runner *r, const char *why);

@@ -40,6 +40,18 @@ blt_status buf_vprintf(struct blt_buf *b, struct blt_err *err,
 		       const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
+/* The length of the well-formed UTF-8 sequence at p, which holds n bytes:
+ * 1 to 4 (no overlong form, no surrogate, nothing beyond U+10FFFF), or 0
+ * when p does not start one. */
+size_t buf_utf8_len(const unsigned char *p, size_t n);
+
+/* Appends the n bytes at s as text safe for a terminal, a log line or a
+ * report: every control byte (newline and tab too) and every byte that is
+ * not part of well-formed UTF-8 written as \xNN. Bytes a client sent go
+ * through it. */
+blt_status buf_put_escaped(struct blt_buf *b, const char *s, size_t n,
+			   struct blt_err *err);
+
 /* Empties the buffer, keeping its allocation. */
 void buf_reset(struct blt_buf *b);
 

@@ -102,9 +102,10 @@ blt_status cassette_append_take(struct cassette *c, json_t *interaction,
 /* Builds a request message from raw HTTP parts: header names lower-cased,
  * repeated names joined with ", ", names sorted, "operation" taken from
  * X-Amz-Target (after its last '.'), the body stored as JSON, body_text or
- * body_base64 as SPEC section 5 says (docs/cassette-format.md). names/values
- * hold n headers (NULL when n is 0); body may be NULL when len is 0. New
- * reference; NULL only when memory runs out. */
+ * body_base64 as SPEC section 5 says (docs/cassette-format.md): as JSON
+ * only when awsjson_body_parse takes it, otherwise as the bytes sent.
+ * names/values hold n headers (NULL when n is 0); body may be NULL when len
+ * is 0. New reference; NULL only when memory runs out. */
 json_t *cassette_request_new(const char *method, const char *path,
 			     const char *const *names,
 			     const char *const *values, size_t n,

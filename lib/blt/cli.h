@@ -97,7 +97,8 @@ blt_status cli_real(const char *opt, const char *text, double min,
 
 /* Prints the table's rows that have help: "  -s, --name METAVAR", then the
  * help at column col (after two spaces when the left part reaches col),
- * each further help line indented to col. A heading row prints
+ * each further help line indented to col (a help that starts with '\n'
+ * starts on the next line). A heading row prints
  * its help as it is. */
 void cli_help(FILE *out, const struct cli_opt *opts, size_t nopts, int col);
 

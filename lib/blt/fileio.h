@@ -25,9 +25,12 @@ blt_status fileio_write_all(int fd, const void *p, size_t n,
 blt_status fileio_sync_dir_of(const char *path, struct blt_err *err);
 
 /* Replaces path with len bytes atomically: a temporary file in the same
- * directory (keeping path's permissions, 0644 for a new file), fsync,
- * rename over path, fsync of the directory. On failure path is untouched
- * and the temporary file is removed. */
+ * directory (created with O_EXCL and mode 0600 while it is written), fsync,
+ * rename over path, fsync of the directory. The file keeps path's
+ * permission bits (0777) when path is a regular file this user owns;
+ * otherwise (a new file, a link, another user's file) it gets 0666 less
+ * the umask, as open(2) would give a new one. On failure path is
+ * untouched and the temporary file is removed. */
 blt_status fileio_write_atomic(const char *path, const char *bytes,
 			       size_t len, struct blt_err *err);
 
@@ -37,5 +40,11 @@ blt_status fileio_write_atomic(const char *path, const char *bytes,
  * failure b is left empty (freed). */
 blt_status fileio_read_all(const char *path, size_t max, struct blt_buf *b,
 			   struct blt_err *err);
+
+/* fileio_read_all on a file the caller opened (and still owns; it is not
+ * closed), for a caller that checks what it opened first. path only names
+ * the file in messages. */
+blt_status fileio_read_fd_all(int fd, const char *path, size_t max,
+			      struct blt_buf *b, struct blt_err *err);
 
 #endif

@@ -51,15 +51,43 @@ blt_status httpc_new(const struct httpc_opts *opts, struct httpc **out,
 
 void httpc_free(struct httpc *c);
 
-/* Sends one request. headers is an array of "Name: value" strings (n of
- * them). On BLT_OK resp holds the answer (any status) and must be released
- * with httpc_response_free. On failure err names the cause: refused,
+/* Sends one request. The URL's path goes out as it is written (dot
+ * segments are not removed). headers is an array of "Name: value" strings
+ * (n of them). On BLT_OK resp holds the answer (any status) and must be
+ * released with httpc_response_free. On failure err names the cause: refused,
  * timeout, reset, TLS, body over the cap; BLT_ETIMEOUT for timeouts,
  * BLT_ENET for the rest. */
 blt_status httpc_send(struct httpc *c, const char *method, const char *url,
 		      const char *const *headers, size_t n, const void *body,
 		      size_t len, struct httpc_response *resp,
 		      struct blt_err *err);
+
+/* A URL built by httpc_url_join, and the path and query as it sends them.
+ * All three are owned; release with httpc_url_free. */
+struct httpc_url {
+	char *url;
+	char *path;
+	char *query; /* NULL when there is none */
+};
+
+/* Builds the URL that sends path and query (NULL for none) to origin
+ * ("http://HOST[:PORT]" or "https://...", nothing else) with libcurl's URL
+ * API: the parts are set one by one, never joined as text, so no byte of
+ * path or query can become a user, host or port. path must be origin-form
+ * (httpd_target_ok). libcurl writes %-escapes with lower-case hex digits
+ * (the same URI, RFC 3986 section 6.2.2.1); out->path and out->query are
+ * what the URL sends, to be signed as such. The result is parsed back and
+ * must name origin's scheme, host and port, and path and query as given
+ * but for that case; BLT_EINVAL otherwise. */
+blt_status httpc_url_join(const char *origin, const char *path,
+			  const char *query, struct httpc_url *out,
+			  struct blt_err *err);
+
+void httpc_url_free(struct httpc_url *u);
+
+/* True when a and b are the same request-target text but for the case of
+ * the hex digits of %-escapes. */
+bool httpc_same_escaped(const char *a, const char *b);
 
 /* Case-insensitive header lookup; NULL when absent. */
 const char *httpc_response_header(const struct httpc_response *r,

@@ -96,16 +96,38 @@ struct httpd_config {
 	void *ctx;
 };
 
+/* True when the n bytes at target are an origin-form request target (RFC
+ * 9112 section 3.2.1): "/" and path characters (RFC 3986 pchar: letters,
+ * digits, -._~!$&'()*+,;=:@ and %HH), then optionally "?" and a query of
+ * those, "/" and "?". Every other form is false: absolute-form,
+ * authority-form, "*", a target without its leading "/", backslashes,
+ * controls, spaces, bytes above 0x7e and broken %-escapes. */
+bool httpd_target_ok(const char *target, size_t n);
+
+/* True when the n bytes at s are an RFC 9110 token (a header name): one
+ * or more of letters, digits and !#$%&'*+-.^_`|~. */
+bool httpd_token_ok(const char *s, size_t n);
+
+/* True when the n bytes at s may be a header value (RFC 9110 field-value):
+ * visible ASCII, space, tab and bytes from 0x80 (obs-text); no CR, LF, NUL
+ * or other control byte. */
+bool httpd_field_value_ok(const char *s, size_t n);
+
 /* Splits "HOST:PORT" (IPv6 in brackets) and checks both parts. */
 blt_status httpd_parse_listen(const char *text, char *host, size_t hostsz,
 			      unsigned short *port, struct blt_err *err);
 
 /* Starts serving. The server answers 413 (RequestTooLarge error) to bodies
- * over body_max, 400 to requests it cannot read, and hands every complete
- * request to the handler. The handler may run on several threads at once
- * when threads > 1. On success *out is a running server that the caller
- * stops with httpd_stop; on failure *out is NULL and err says why (bad
- * listen address: BLT_EUSAGE; bind failure: BLT_EIO). */
+ * over body_max, 400 to requests it cannot read, 400 with the connection
+ * closed to a request whose method is not a token, whose target is not
+ * origin-form (httpd_target_ok), whose header names and values are not
+ * well-formed (httpd_token_ok, httpd_field_value_ok) or whose head ends in
+ * a line that is not empty (a header with no name), before its body is
+ * read; and hands every other complete request to the handler. The
+ * handler may run on several threads at once when threads > 1. On success
+ * *out is a running server that the caller stops with httpd_stop; on
+ * failure *out is NULL and err says why (bad listen address: BLT_EUSAGE;
+ * bind failure: BLT_EIO). */
 blt_status httpd_start(const struct httpd_config *cfg, struct httpd **out,
 		       struct blt_err *err);
 

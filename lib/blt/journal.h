@@ -29,9 +29,11 @@ struct journal; /* opaque: a journal open for appending */
 
 enum journal_mode { JOURNAL_MODE_REPLACE, JOURNAL_MODE_APPEND };
 
-/* Creates (or truncates) the journal at path, writes the header line for
- * mode and meta (borrowed; NULL writes an empty object), syncs the file and
- * its directory. On success *out must be closed with journal_close. */
+/* Creates the journal at path (mode 0600, O_EXCL and O_NOFOLLOW: a file or
+ * link already there is an error, never followed or truncated), writes the
+ * header line for mode and meta (borrowed; NULL writes an empty object),
+ * syncs the file and its directory. On success *out must be closed with
+ * journal_close. */
 blt_status journal_open(const char *path, enum journal_mode mode,
 			const json_t *meta, struct journal **out,
 			struct blt_err *err);
@@ -66,10 +68,12 @@ struct journal_contents {
 	size_t lines;		/* complete lines read */
 };
 
-/* Reads the journal at path. A last line that does not end with '\n' or does
- * not parse is dropped (dropped_partial); any other malformed line is an
- * error "PATH:LINE: what". BLT_ENOTFOUND when path does not exist. On
- * success release out with journal_contents_free. */
+/* Reads the journal at path, which must be a regular file that this user
+ * owns, not reached through a symbolic link (BLT_EINVAL saying which it
+ * is otherwise). A last line that does not end with '\n' or does not parse
+ * is dropped (dropped_partial); any other malformed line is an error
+ * "PATH:LINE: what". BLT_ENOTFOUND when path does not exist. On success
+ * release out with journal_contents_free. */
 blt_status journal_read(const char *path, struct journal_contents *out,
 			struct blt_err *err);
 

@@ -1,7 +1,8 @@
 /* Secret redaction for recorded messages: credential headers by default,
- * known secret values wherever they appear, plus user rules
- * (header:NAME, json:/pointer). Used by blt-proxy record and
- * blt-cassette redact.
+ * credential parameters of the request target, known secret values
+ * wherever they appear, plus user rules (header:NAME, json:/pointer). The
+ * one set of rules behind blt-proxy record and replay, and blt-cassette
+ * redact, lint and import-har.
  *
  * Concurrency: building the rules belongs to one thread; built rules are
  * read-only and may be applied from any number of threads at once, each to
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "blt/buf.h"
 #include "blt/err.h"
 
 #define REDACT_VALUE "REDACTED"
@@ -50,28 +52,55 @@ blt_status redact_rule_add(struct redact_rules *r, const char *spec,
 blt_status redact_secret_add(struct redact_rules *r, const char *secret,
 			     struct blt_err *err);
 
+/* Adds the credentials of the environment (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) as secrets. Unset or empty ones
+ * are skipped. A value that redact_secret_add refuses is skipped too and
+ * reported: the first such failure is returned, naming the variable, after
+ * the others were added. */
+blt_status redact_secrets_from_env(struct redact_rules *r,
+				   struct blt_err *err);
+
 /* True when a header must be redacted: its name is authorization,
  * proxy-authorization, x-amz-security-token, cookie or set-cookie, contains
  * token, secret, password, passwd, credential or api-key/apikey, or is one
  * of the header rules; or its value carries a secret (the rules' or one of
  * the nextra extra ones, e.g. this request's signatures), a SigV4
  * signature ("Signature=", "AWS4-HMAC-SHA256") or a Basic/Bearer
- * credential. name is matched without regard to case. */
+ * credential. name is matched without regard to case; a name that is not
+ * an HTTP token (say "cookie " with its blank) is always redacted. */
 bool redact_header_needed(const struct redact_rules *r, const char *name,
 			  const char *value, const char *const *extra,
 			  size_t nextra);
 
 /* Copies the n bytes at text with every occurrence of each secret (rules'
- * and extra) replaced by REDACT_VALUE into a new malloc'd buffer *out of
- * length *outlen (NUL-terminated) that the caller frees. Returns the number
+ * and extra), raw or with any of its bytes %-escaped, replaced by
+ * REDACT_VALUE into a new malloc'd buffer *out of length *outlen
+ * (NUL-terminated) that the caller frees. Returns the number
  * of replacements; when there were none, *out is NULL and text is all the
  * caller needs. -1 when memory runs out. */
 long redact_bytes(const struct redact_rules *r, const char *text, size_t n,
 		  const char *const *extra, size_t nextra, char **out,
 		  size_t *outlen);
 
+/* Redacts a request target ("/PATH?QUERY" as sent, %-escapes and all): a
+ * query parameter whose name, %-decoded, is a presigned URL's credential
+ * (X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token, Signature,
+ * AWSAccessKeyId) or a secret name by the header rules (token, secret,
+ * password, credential, api-key, ...) gets the value REDACT_VALUE; so does
+ * a parameter whose value, raw or %-decoded, holds a secret or starts like
+ * a credential; a path segment holding a secret becomes REDACT_VALUE (the
+ * whole path when a secret spans segments). Returns the number of values
+ * replaced; when there were some, *out is the new target (the caller
+ * frees it), else NULL. When names is not NULL, the names of the redacted
+ * parameters ("a path segment" for the path) are appended, separated by
+ * ", ". -1 when memory runs out. */
+long redact_path(const struct redact_rules *r, const char *target,
+		 const char *const *extra, size_t nextra, char **out,
+		 struct blt_buf *names);
+
 /* Redacts a cassette message (a request or response object, SPEC section
- * 5) in place: headers (value set to REDACT_VALUE, the name kept), the
+ * 5) in place: its path (redact_path), secrets in its method and
+ * operation, headers (value set to REDACT_VALUE, the name kept), the
  * JSON body's values at the pointer rules (set to REDACT_VALUE when
  * present, in both requests and responses), secrets inside any JSON string
  * of the body, body_text and the decoded bytes of body_base64. Returns the

@@ -4,8 +4,10 @@
 # line: a broken command (the blocks after it do not run), an output that
 # no longer matches its sample, a wrong exit status, a block that hangs,
 # a block that is not valid shell, an unknown directive; a missing
-# requirement skips its section (exit 77). A copy of
-# docs/guide-client-authors.md with one option misspelt fails too.
+# requirement skips its section (exit 77). Copies of real pages fail too:
+# docs/guide-client-authors.md and docs/guide-fixtures.md with an option
+# misspelt, docs/blt-proxy-record.md with a sample that is not what the
+# proxy prints.
 # Whatever a document leaves running is stopped.
 set -uo pipefail
 
@@ -99,6 +101,25 @@ expect guide-broken 1 "$tmp/guide-broken.md" --timeout 120 -- \
 grep -q "^FAIL guide-broken.md:[0-9]*: run: a command failed" \
 	"$tmp/guide-broken.out" && echo "ok: the guide's failure names a line" ||
 	{ echo "FAIL: no line named"; fails=$((fails + 1)); }
+
+# The record page with its sample set back to the error type it once
+# named: the output the proxy really sends no longer matches it.
+rec=$src/docs/blt-proxy-record.md
+grep -q '^{"__type":"blt#UpstreamError"' "$rec" ||
+	{ echo "FAIL: blt-proxy-record.md has no UpstreamError sample"; fails=$((fails + 1)); }
+sed 's/^{"__type":"blt#UpstreamError"/{"__type":"com.amazonaws.timestreamwrite#UpstreamError"/' \
+	"$rec" >"$tmp/record-sample.md"
+expect record-sample 1 "$tmp/record-sample.md" --timeout 120 -- \
+	"the output of the block at line" "differs from the sample" \
+	'    -{"__type":"com.amazonaws.timestreamwrite#UpstreamError"' \
+	'    +{"__type":"blt#UpstreamError"'
+
+# The fixtures guide with gen's option misspelt: the command fails, named.
+sed 's/blt-cassette gen --tasks 40/blt-cassette gen --task 40/' \
+	"$src/docs/guide-fixtures.md" >"$tmp/fixtures-broken.md"
+expect fixtures-broken 1 "$tmp/fixtures-broken.md" --timeout 120 -- \
+	"FAIL fixtures-broken.md:7: run: a command failed (exit status 2)" \
+	"blt-cassette gen: unknown option '--task'" "not run after a failure"
 
 echo "$fails failure(s)"
 [ "$fails" = 0 ]

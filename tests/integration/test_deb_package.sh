@@ -31,6 +31,8 @@ has '^\./usr/share/blt/schemas/[a-z-]+\.schema\.json$' "$list" "schemas"
 has '^\./usr/share/blt/cassettes/reference/[^/]+\.json$' "$list" "reference cassettes"
 has '^\./usr/share/blt/cassettes/edge/long-error-type\.json$' "$list" "edge cassettes"
 has '^\./usr/share/doc/blt/README\.md$' "$list" "README"
+has '^\./usr/share/doc/blt/copyright$' "$list" "Debian copyright file"
+has '^\./usr/share/doc/blt/LICENSE$' "$list" "LICENSE"
 has '^\./usr/share/doc/blt/docs/conform\.md$' "$list" "docs"
 grep -qvE '^\./usr/' <<<"$(grep -vE '^\./$' <<<"$list")" &&
   bad "files outside /usr: $(grep -vE '^\./(usr/.*)?$' <<<"$list")" || ok

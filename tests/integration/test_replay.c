@@ -677,6 +677,44 @@ Test(integration, replay_command_mode_exit_status)
 	rig_clean(&r);
 }
 
+/* Counts the lines of text that contain needle. */
+static int lines_with(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; p && (p = strstr(p, needle)) != NULL;
+	     p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Without --fail-on-unused or --verbose, unused interactions are one
+ * summary line that says how to see them; either flag lists them. */
+Test(integration, replay_unused_summary_and_list)
+{
+	struct rig r;
+	char *out = NULL;
+
+	cr_expect_eq(run_cmd(&r, NULL, "true", &out), 0, "%s", out);
+	cr_expect_eq(lines_with(out, "unused: interaction"), 0,
+		     "listed without --verbose: %s", out);
+	cr_expect_eq(lines_with(out, "5 of 5 interactions unused (--verbose "
+				     "lists them, --report FILE has them "
+				     "all)\n"),
+		     1, "no summary line: %s", out);
+	free(out);
+	rig_clean(&r);
+	cr_expect_eq(run_cmd(&r, "--verbose", "true", &out), 0, "%s", out);
+	cr_expect_eq(lines_with(out, "unused: interaction"), 5, "%s", out);
+	free(out);
+	rig_clean(&r);
+	cr_expect_eq(run_cmd(&r, "--fail-on-unused", "true", &out), 1, "%s",
+		     out);
+	cr_expect_eq(lines_with(out, "unused: interaction"), 5, "%s", out);
+	free(out);
+	rig_clean(&r);
+}
+
 Test(integration, replay_command_mode_environment_and_full_use)
 {
 	struct rig r;

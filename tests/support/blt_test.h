@@ -38,6 +38,10 @@ bool test_proc_start(struct test_proc *p, char *const argv[],
  * waitpid's status word. Removes the log. */
 int test_proc_stop(struct test_proc *p, int sig);
 
+/* test_proc_stop that also returns everything the child wrote to stderr
+ * as a new string in *log (NULL when it cannot be read). */
+int test_proc_stop_log(struct test_proc *p, int sig, char **log);
+
 /* Runs argv to completion with stdout and stderr captured into *out (a new
  * string the caller frees; may be NULL if unwanted) and returns the exit
  * code (or 128+signal). Kills it after timeout_ms. */

@@ -123,6 +123,23 @@ int test_proc_stop(struct test_proc *p, int sig)
 	return status;
 }
 
+int test_proc_stop_log(struct test_proc *p, int sig, char **log)
+{
+	int status = 0;
+
+	*log = NULL;
+	if (p->pid <= 0)
+		return -1;
+	kill(p->pid, sig);
+	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*log = test_slurp(p->log_path, NULL);
+	close(p->out_fd);
+	unlink(p->log_path);
+	p->pid = 0;
+	return status;
+}
+
 char *test_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

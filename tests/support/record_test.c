@@ -245,6 +245,9 @@ static void *raw_main(void *arg)
 
 		if (fd < 0)
 			break;
+		pthread_mutex_lock(&r->lock);
+		r->connections++;
+		pthread_mutex_unlock(&r->lock);
 		read_request(fd, req, sizeof(req));
 		if (r->mode == RT_RAW_SILENT && nheld < 256) {
 			held[nheld++] = fd;
@@ -280,4 +283,14 @@ void rt_raw_stop(struct rt_raw *r)
 	pthread_join(r->thread, NULL);
 	close(r->fd);
 	pthread_mutex_destroy(&r->lock);
+}
+
+unsigned long rt_raw_connections(struct rt_raw *r)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->connections;
+	pthread_mutex_unlock(&r->lock);
+	return n;
 }

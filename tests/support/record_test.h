@@ -46,7 +46,7 @@ blt_status rt_list(struct httpc *c, const char *url, const char *body,
 struct httpc *rt_client(void);
 
 /* Loads path, validates it against the built-in cassette schema and with
- * cassette_load_file; fails the test otherwise. */
+ * cassette_load; fails the test otherwise. */
 struct cassette *rt_load_checked(const char *path);
 
 /* The response body as parsed JSON (new reference) or NULL. */
@@ -71,10 +71,14 @@ struct rt_raw {
 	pthread_mutex_t lock;
 	char auth[64][1024]; /* Authorization headers received */
 	size_t nauth;
+	unsigned long connections; /* accepted so far */
 };
 
 void rt_raw_start(struct rt_raw *r, enum rt_raw_mode mode);
 
 void rt_raw_stop(struct rt_raw *r);
+
+/* The connections r has accepted so far. */
+unsigned long rt_raw_connections(struct rt_raw *r);
 
 #endif

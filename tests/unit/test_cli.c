@@ -243,3 +243,22 @@ Test(cli, help_lists_the_table)
 			 "Heading:\n");
 	free(text);
 }
+
+Test(cli, help_that_starts_with_a_newline_starts_on_the_next_line)
+{
+	static const struct cli_opt long_opts[] = {
+		{0, "--forward-target", 0, CLI_VALUE, "PREFIX",
+		 "\nalso forward\nthese"},
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cli_help(f, long_opts, 1, 16);
+	fclose(f);
+	cr_assert_str_eq(text, "  --forward-target PREFIX\n"
+			       "                also forward\n"
+			       "                these\n");
+	free(text);
+}

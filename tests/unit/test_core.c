@@ -1,4 +1,5 @@
-/* Unit tests for the small core modules: err, buf, rng, clock. */
+/* Unit tests for the small core modules: err, buf, rng, clock, base64,
+ * log. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "blt/buf.h"
 #include "blt/clock.h"
 #include "blt/err.h"
+#include "blt/log.h"
 #include "blt/rng.h"
 
 Test(err, fail_records_code_and_message)
@@ -147,4 +149,38 @@ Test(base64, refuses_what_no_encoder_writes)
 	cr_assert_eq(base64_encode("hi!", 3, &b, &err), BLT_OK);
 	cr_assert_str_eq(b.data, "hiaGkh");
 	buf_free(&b);
+}
+
+Test(log, escape_leaves_only_printable_ascii)
+{
+	static const char in[] = "ok \x1b[31m\\ \x07\xc2\x9b\xff\n\0z";
+	struct blt_buf b;
+
+	buf_init(&b, 1024);
+	cr_assert_eq(log_escape(&b, in, sizeof(in) - 1, NULL), BLT_OK);
+	cr_assert_str_eq(b.data, "ok \\x1b[31m\\x5c \\x07\\xc2\\x9b\\xff\\x0a"
+				 "\\x00z");
+	buf_free(&b);
+}
+
+static const char *kind_name(size_t k)
+{
+	return k == 0 ? "A" : "B";
+}
+
+Test(log, limit_writes_the_first_lines_then_counts)
+{
+	struct log_limit l;
+	size_t full = 0;
+
+	log_limit_init(&l, "test", NULL, kind_name, 2);
+	for (int i = 0; i < 20; i++)
+		full += log_limit_take(&l, 0);
+	cr_assert_eq(full, LOG_FULL_PER_KIND);
+	cr_assert(log_limit_take(&l, 1), "each kind has its own count");
+	cr_assert_eq(log_limit_seen(&l, 0), 20);
+	cr_assert_eq(l.hidden[0], 20 - LOG_FULL_PER_KIND);
+	log_limit_flush(&l);
+	cr_assert_eq(l.hidden[0], 0, "the summary resets the count");
+	log_limit_free(&l);
 }

@@ -124,10 +124,12 @@ Test(httpc, bad_url_is_invalid_input, .timeout = 10)
 	struct httpc_response r;
 	struct blt_err err = {0};
 
-	cr_assert_eq(httpc_send(c, "GET", "ftp://127.0.0.1/", NULL, 0, NULL, 0,
-				&r, &err),
+	cr_assert_eq(httpc_send(c, "GET", "ftp://127.0.0.1/?X-Amz-Signature=5e",
+				NULL, 0, NULL, 0, &r, &err),
 		     BLT_EINVAL);
-	cr_assert(strstr(err.msg, "bad URL 'ftp://127.0.0.1/'"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "bad URL for 127.0.0.1:21"), "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "Signature"),
+		       "the message quotes the query: %s", err.msg);
 	httpc_free(c);
 }
 
@@ -311,6 +313,20 @@ Test(httpc, early_close_in_the_body_is_named, .timeout = 10)
 		     BLT_ENET);
 	cr_assert(strstr(err.msg, "before the end of the response body"), "%s",
 		  err.msg);
+}
+
+Test(httpc, a_status_line_that_is_not_http_is_named, .timeout = 10)
+{
+	struct httpc_response r;
+	struct blt_err err = {0};
+
+	cr_assert_eq(canned_get("HTTP/1.1 2\x1b[2J00 OK\r\nContent-Length: 2"
+				"\r\n\r\n{}",
+				false, &r, &err),
+		     BLT_ENET);
+	cr_assert(strstr(err.msg, "answered something that is not HTTP") &&
+		      !strstr(err.msg, "bad URL") && !strchr(err.msg, '\x1b'),
+		  "%s", err.msg);
 }
 
 /* ---- TLS ---- */

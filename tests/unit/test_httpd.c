@@ -715,3 +715,38 @@ Test(httpd, prepared_answer_is_sent_many_times_from_every_thread,
 		     BLT_EINVAL);
 	cr_assert_null(p);
 }
+
+Test(httpd, origin_form_targets_only)
+{
+	static const char *const ok[] = {
+		"/", "/?", "/a/b?c=d&e=%2F", "//x", "/@h:1/", "/%40h",
+		"/a;b=c,d/~x/!$&'()*+:@", "/?q=/?a", NULL};
+	static const char *const bad[] = {
+		"", "*", "@h:1/", "x@h", "%40h/", "h:80", "http://h/", "\\h",
+		"/\\x", "/a b", "/%zz", "/%4", "/%", "/a#b", "/a|b", "/a\"b",
+		"/\x01", "/?q=\x7f", "/\x80", "/a<b>", "/{x}", NULL};
+
+	for (size_t i = 0; ok[i]; i++)
+		cr_assert(httpd_target_ok(ok[i], strlen(ok[i])), "%s", ok[i]);
+	for (size_t i = 0; bad[i]; i++)
+		cr_assert_not(httpd_target_ok(bad[i], strlen(bad[i])), "%s",
+			      bad[i]);
+}
+
+Test(httpd, header_tokens_and_values)
+{
+	cr_assert(httpd_token_ok("X-Amz-Target", 12));
+	cr_assert(httpd_token_ok("a!#$%&'*+-.^_`|~9", 17));
+	cr_assert_not(httpd_token_ok("", 0));
+	cr_assert_not(httpd_token_ok("Cookie ", 7));
+	cr_assert_not(httpd_token_ok("a:b", 3));
+	cr_assert_not(httpd_token_ok("a\tb", 3));
+	cr_assert_not(httpd_token_ok("a\0b", 3));
+	cr_assert(httpd_field_value_ok("v a\tl\x80\xff", 7));
+	cr_assert(httpd_field_value_ok("", 0));
+	cr_assert_not(httpd_field_value_ok("a\rb", 3));
+	cr_assert_not(httpd_field_value_ok("a\nb", 3));
+	cr_assert_not(httpd_field_value_ok("a\0b", 3));
+	cr_assert_not(httpd_field_value_ok("\x1b[2J", 4));
+	cr_assert_not(httpd_field_value_ok("\x7f", 1));
+}

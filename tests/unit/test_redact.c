@@ -194,3 +194,123 @@ Test(redact, base64_bodies_are_scrubbed)
 			 "/1JFREFDVEVE/g==");
 	json_decref(msg);
 }
+
+/* redact_path on target; want is the expected result, NULL for "nothing
+ * to redact". */
+static void path_is(const char *target, const char *want)
+{
+	char *out = NULL;
+	long n = redact_path(&rules, target, NULL, 0, &out, NULL);
+
+	if (!want) {
+		cr_assert_eq(n, 0, "%s: redacted into %s", target,
+			     out ? out : "?");
+		cr_assert_null(out);
+		return;
+	}
+	cr_assert_gt(n, 0, "%s: nothing redacted", target);
+	cr_assert_str_eq(out, want, "%s", target);
+	free(out);
+}
+
+Test(redact, path_presigned_and_secret_named_parameters)
+{
+	path_is("/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F"
+		"20260101&X-Amz-Signature=5e5e&X-Amz-Security-Token=t0k&a=1",
+		"/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=REDACTED&"
+		"X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED&a=1");
+	path_is("/?Signature=abc&AWSAccessKeyId=AKID&Expires=1",
+		"/?Signature=REDACTED&AWSAccessKeyId=REDACTED&Expires=1");
+	path_is("/x?db_password=p&api_key=k&client-secret=s&plain=v",
+		"/x?db_password=REDACTED&api_key=REDACTED&"
+		"client-secret=REDACTED&plain=v");
+	/* Names are compared %-decoded, in any letter case. */
+	path_is("/?X%2DAmz%2DSignature=5e&x-amz-signature=5e",
+		"/?X%2DAmz%2DSignature=REDACTED&x-amz-signature=REDACTED");
+	/* A value that looks like an Authorization header. */
+	path_is("/?auth_header=Bearer%20abc", "/?auth_header=REDACTED");
+	path_is("/?a=1&b&c=", NULL);
+	path_is("/", NULL);
+	/* Redacting twice changes nothing more. */
+	path_is("/?X-Amz-Signature=REDACTED", NULL);
+}
+
+Test(redact, path_secret_values_anywhere)
+{
+	path_is("/?note=pre" SESSION "post", "/?note=REDACTED");
+	path_is("/?k=wJalrXUtnFEMI%2FK7MDENG%2BbPxRfiCYEXAMPLEKEY",
+		"/?k=REDACTED");
+	path_is("/?k=wJalrXUtnFEMI%2fK7MDENG%2bbPxRfiCYEXAMPLEKEY",
+		"/?k=REDACTED");
+	path_is("/a/" SESSION "/b", "/a/REDACTED/b");
+	/* The secret key holds a '/': it spans segments. */
+	path_is("/x/" SECRET, "/REDACTED");
+	/* The name holds the token (whose name says TOKEN, too). */
+	path_is("/?" SESSION "=1", "/?REDACTED=REDACTED");
+}
+
+Test(redact, path_names_what_it_redacted)
+{
+	struct blt_buf names;
+	char *out = NULL;
+
+	buf_init(&names, 1024);
+	cr_assert_eq(redact_path(&rules, "/?Api-Key=k&a=b&Token=t", NULL, 0,
+				 &out, &names),
+		     2);
+	cr_assert_str_eq(names.data, "Api-Key, Token");
+	free(out);
+	buf_free(&names);
+}
+
+Test(redact, bytes_find_escaped_secrets)
+{
+	char *out = NULL;
+	size_t len;
+
+	cr_assert_eq(redact_bytes(&rules,
+				  "x=wJalrXUtnFEMI%2fK7MDENG%2BbPxRfiCYEXAMPLEKEY;",
+				  47, NULL, 0, &out, &len),
+		     1);
+	cr_assert_str_eq(out, "x=REDACTED;");
+	free(out);
+}
+
+Test(redact, header_names_that_are_not_tokens)
+{
+	cr_assert(redact_header_needed(&rules, "cookie ", "x", NULL, 0));
+	cr_assert(redact_header_needed(&rules, "x note", "x", NULL, 0));
+	cr_assert_not(redact_header_needed(&rules, "x-note", "x", NULL, 0));
+}
+
+Test(redact, message_path_method_and_operation)
+{
+	json_t *m = json_pack("{s:s, s:s, s:s, s:{}}", "method", "POST",
+			      "path", "/?X-Amz-Signature=5e&q=" SESSION,
+			      "operation", "Op" SESSION, "headers");
+
+	cr_assert_eq(redact_message(&rules, m, NULL, 0), 3);
+	cr_assert_str_eq(json_string_value(json_object_get(m, "path")),
+			 "/?X-Amz-Signature=REDACTED&q=REDACTED");
+	cr_assert_str_eq(json_string_value(json_object_get(m, "operation")),
+			 "OpREDACTED");
+	json_decref(m);
+}
+
+Test(redact, secrets_from_the_environment)
+{
+	struct redact_rules r;
+	struct blt_err err;
+
+	redact_rules_init(&r);
+	setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "abc", 1);
+	setenv("AWS_SESSION_TOKEN", SESSION, 1);
+	cr_assert_eq(redact_secrets_from_env(&r, &err), BLT_EINVAL);
+	cr_assert(strstr(err.msg, "AWS_SECRET_ACCESS_KEY"), "%s", err.msg);
+	cr_assert_eq(r.nsecrets, 2, "the two usable ones are added");
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	redact_rules_free(&r);
+}

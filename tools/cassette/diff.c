@@ -185,7 +185,8 @@ int cmd_diff(int argc, char **argv)
 	int rc = tool_parse_files("diff",
 				  "usage: blt-cassette diff A B\nReports drift "
 				  "between two recordings, ignoring volatile "
-				  "values; exit 1 when they differ.\n",
+				  "values; exit 1\nwhen they differ, 2 when one "
+				  "cannot be read.\n",
 				  2, 2, argc, argv, &nargs);
 
 	if (rc >= 0)

@@ -153,6 +153,13 @@ static void gen_normalise(struct cassette *c, const struct gen *g)
 	}
 }
 
+static const char gen_usage[] =
+	"usage: blt-cassette gen --tasks N --seed S -o FILE\n"
+	"Records blt-fake --generate N --seed S through blt-proxy record with "
+	"the\nstandard scenario (walks at several page sizes, every filter, "
+	"every\nvalidation error) into FILE. The same arguments give the same "
+	"bytes.\n";
+
 enum { OPT_TASKS, OPT_SEED, OPT_OUT };
 
 /* The most tasks gen asks blt-fake for. */
@@ -162,6 +169,7 @@ enum { OPT_TASKS, OPT_SEED, OPT_OUT };
 struct gen_args {
 	struct gen *g;
 	const char *out;
+	bool seeded;
 };
 
 static blt_status gen_apply(void *ctx, int id, const char *v,
@@ -180,6 +188,7 @@ static blt_status gen_apply(void *ctx, int id, const char *v,
 		if (cli_uint("--seed", v, 0, UINT64_MAX, &n, err))
 			return BLT_EUSAGE;
 		a->g->seed = n;
+		a->seeded = true;
 		break;
 	default:
 		assert(id == OPT_OUT);
@@ -188,7 +197,8 @@ static blt_status gen_apply(void *ctx, int id, const char *v,
 	return BLT_OK;
 }
 
-/* Reads gen's command line; -1 to go on, else the exit status. */
+/* Reads gen's command line; -1 to go on, else the exit status (0 after
+ * --help). */
 static int parse_args(int argc, char **argv, struct gen *g,
 		      const char **out)
 {
@@ -197,28 +207,22 @@ static int parse_args(int argc, char **argv, struct gen *g,
 		{OPT_TASKS, "--tasks", 0, CLI_VALUE, "N",
 		 "how many tasks (1 to 100000; required)"},
 		{OPT_SEED, "--seed", 0, CLI_VALUE, "S",
-		 "blt-fake's seed (default 0)"},
+		 "blt-fake's seed (required)"},
 		{OPT_OUT, "--output", 'o', CLI_VALUE, "FILE",
 		 "the cassette to write (required)"},
 	};
-	struct gen_args a = {g, NULL};
+	struct gen_args a = {g, NULL, false};
 	const struct tool_cmdline cl = {
-		"gen",
-		"usage: blt-cassette gen --tasks N --seed S -o FILE\n"
-		"Records blt-fake --generate N --seed S through blt-proxy "
-		"record with the\nstandard scenario (walks at several page "
-		"sizes, every filter, every\nvalidation error) into FILE. The "
-		"same arguments give the same bytes.\n",
-		opts, sizeof(opts) / sizeof(opts[0]), 0, 0, gen_apply, &a};
+		"gen", gen_usage, opts, sizeof(opts) / sizeof(opts[0]), 0, 0, gen_apply, &a};
 	int nargs;
 	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
 	if (rc >= 0)
 		return rc;
 	*out = a.out;
-	if (!g->tasks || !*out) {
-		tool_error("gen", "%s is required", g->tasks ? "-o FILE"
-							      : "--tasks N");
+	if (!g->tasks || !a.seeded || !*out) {
+		tool_error("gen", "--tasks, --seed and -o are required");
+		fputs(gen_usage, stderr);
 		return 2;
 	}
 	return -1;
@@ -329,7 +333,6 @@ int cmd_gen(int argc, char **argv)
 	struct gen g = {0};
 	const char *out = NULL;
 	char tmp[4096];
-
 	int rc = parse_args(argc, argv, &g, &out);
 
 	if (rc >= 0)

@@ -400,8 +400,9 @@ int cmd_import_har(int argc, char **argv)
 		return rc;
 	rc = 2;
 	redact_rules_init(&rules);
-	redact_secret_add(&rules, getenv("AWS_SECRET_ACCESS_KEY"), NULL);
-	redact_secret_add(&rules, getenv("AWS_SESSION_TOKEN"), NULL);
+	if (redact_secrets_from_env(&rules, &err))
+		tool_error("import-har", "warning: %s: it cannot be scrubbed",
+			   err.msg);
 	har = tool_load_json(a.in, &err);
 	if (!har)
 		goto fail;

@@ -11,6 +11,8 @@
 #include "blt/awsjson.h"
 #include "blt/base64.h"
 #include "blt/jsonptr.h"
+#include "blt/httpd.h"
+#include "blt/log.h"
 #include "blt/redact.h"
 #include "blt/schema.h"
 #include "cassette_tool.h"
@@ -31,13 +33,20 @@ static void problem(struct lint *l, const char *ptr, const char *fmt, ...)
 
 static void problem(struct lint *l, const char *ptr, const char *fmt, ...)
 {
+	struct blt_buf line;
+	char *esc;
 	va_list ap;
 
-	printf("%s: %s: ", l->file, *ptr ? ptr : "(root)");
+	/* Pointers and messages quote what the file holds: escaped. */
+	buf_init(&line, 64 * 1024);
+	buf_printf(&line, NULL, "%s: ", *ptr ? ptr : "(root)");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	buf_vprintf(&line, NULL, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	esc = log_escaped(line.data ? line.data : "");
+	printf("%s: %s\n", l->file, esc ? esc : "?");
+	free(esc);
+	buf_free(&line);
 	l->problems++;
 }
 
@@ -103,16 +112,47 @@ static void lint_headers(struct lint *l, char *ptr, const json_t *msg)
 
 	json_object_foreach(headers, name, value) {
 		const char *v = json_string_value(value);
+		bool token = httpd_token_ok(name, strlen(name));
+		char *shown;
 
-		if (!v || strcmp(v, REDACT_VALUE) == 0 ||
-		    !redact_header_needed(&l->rules, name, v, NULL, 0))
+		if (token && (!v || strcmp(v, REDACT_VALUE) == 0 ||
+			      !redact_header_needed(&l->rules, name, v, NULL,
+						    0)))
 			continue;
 		jsonptr_push(ptr, strlen(ptr), PTR_MAX, "headers");
 		jsonptr_push(ptr, strlen(ptr), PTR_MAX, name);
-		problem(l, ptr, "header %s carries a credential and is not "
-			"redacted", name);
+		shown = log_escaped(name);
+		if (!token)
+			problem(l, ptr, "header name '%s' is not an HTTP token "
+				"(no server takes it; redact treats its value "
+				"as a credential)", shown ? shown : "?");
+		else
+			problem(l, ptr, "header %s carries a credential and "
+				"is not redacted", shown ? shown : "?");
+		free(shown);
 		ptr[len] = '\0';
 	}
+}
+
+/* A request path whose query or segments carry credentials. */
+static void lint_path(struct lint *l, char *ptr, const json_t *msg)
+{
+	const char *path = json_string_value(json_object_get(msg, "path"));
+	size_t len = strlen(ptr);
+	struct blt_buf names;
+	char *clean = NULL;
+
+	if (!path)
+		return;
+	buf_init(&names, 4096);
+	if (redact_path(&l->rules, path, NULL, 0, &clean, &names) > 0) {
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, "path");
+		problem(l, ptr, "the request target carries credentials that "
+			"are not redacted: %s", names.data ? names.data : "");
+		ptr[len] = '\0';
+	}
+	free(clean);
+	buf_free(&names);
 }
 
 
@@ -284,6 +324,7 @@ static void lint_meaning(struct lint *l, const json_t *doc)
 
 		snprintf(ptr, sizeof(ptr), "/interactions/%zu/request", i);
 		if (json_is_object(req)) {
+			lint_path(l, ptr, req);
 			lint_message(l, ptr, req);
 			lint_operation(l, ptr, req, resp);
 		}
@@ -298,8 +339,9 @@ done:
 	json_decref(links.ids);
 }
 
-/* Lints one file; returns the number of problems, or -1 when the file could
- * not be read at all (reported). */
+/* Lints one file; returns the number of problems (a file that is not JSON
+ * is one, printed as FILE:LINE:COLUMN), or -1 when the file could not be
+ * read at all (reported on stderr). */
 static long lint_file(struct lint *l, const char *path)
 {
 	struct blt_err err;
@@ -308,6 +350,10 @@ static long lint_file(struct lint *l, const char *path)
 
 	l->file = path;
 	l->problems = 0;
+	if (!doc && err.code == BLT_EIO) {
+		tool_error("lint", "%s", err.msg);
+		return -1;
+	}
 	if (!doc) {
 		printf("%s\n", err.msg);
 		return 1;
@@ -324,16 +370,8 @@ static long lint_file(struct lint *l, const char *path)
 
 static bool lint_setup(struct lint *l)
 {
-	static const char *const envs[] = {"AWS_SECRET_ACCESS_KEY",
-					   "AWS_SESSION_TOKEN"};
-
 	redact_rules_init(&l->rules);
-	for (int i = 0; i < 2; i++) {
-		const char *v = getenv(envs[i]);
-
-		if (v && strlen(v) >= REDACT_SECRET_MIN)
-			redact_secret_add(&l->rules, v, NULL);
-	}
+	redact_secrets_from_env(&l->rules, NULL);
 	if (regcomp(&l->akid, "(AKIA|ASIA)[A-Z0-9]{16}",
 		    REG_EXTENDED | REG_NOSUB) != 0)
 		return false;
@@ -345,29 +383,34 @@ static bool lint_setup(struct lint *l)
 	return true;
 }
 
+static const char lint_usage[] =
+	"usage: blt-cassette lint FILE...\n"
+	"Checks each cassette against schemas/cassette.schema.json and for "
+	"meaning:\nunique ids, token links that point back to the response "
+	"that issued the\ntoken, known operations, one body member, and no "
+	"credential.\nExit 1 when any problem is found, 2 when a FILE cannot "
+	"be read.\n";
+
 int cmd_lint(int argc, char **argv)
 {
 	struct lint l = {0};
-	size_t bad = 0;
+	size_t bad = 0, unreadable = 0;
 	int nargs;
-	int rc = tool_parse_files(
-		"lint",
-		"usage: blt-cassette lint FILE...\n"
-		"Checks each cassette against schemas/cassette.schema.json "
-		"and for meaning:\nunique ids, token links that point back "
-		"to the response that issued the\ntoken, known "
-		"operations, one body member, and no credential.\nExit 1 "
-		"when any problem is found.\n",
-		1, INT_MAX, argc, argv, &nargs);
+	int rc = tool_parse_files("lint", lint_usage, 1, INT_MAX, argc, argv,
+				  &nargs);
 
 	if (rc >= 0)
 		return rc;
 	if (!lint_setup(&l))
 		return 2;
-	for (int i = 1; i <= nargs; i++)
-		bad += lint_file(&l, argv[i]) != 0;
+	for (int i = 1; i <= nargs; i++) {
+		long n = lint_file(&l, argv[i]);
+
+		bad += n > 0;
+		unreadable += n < 0;
+	}
 	regfree(&l.akid);
 	regfree(&l.signature);
 	redact_rules_free(&l.rules);
-	return bad ? 1 : 0;
+	return unreadable ? 2 : bad ? 1 : 0;
 }

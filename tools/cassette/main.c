@@ -2,6 +2,7 @@
  * recovery for blt cassettes. */
 #include <assert.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "blt-cassette: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "blt-cassette: unknown %s '%s'\n",
+		argv[1][0] == '-' ? "option" : "command", argv[1]);
 	usage(stderr);
 	return 2;
 }
@@ -97,8 +99,17 @@ int tool_parse_args(const struct tool_cmdline *cl, int argc, char **argv,
 			cmdline_usage(cl, stdout);
 			return 0;
 		}
-		if (id == CLI_DASHDASH)
-			return cmdline_error(cl, "unexpected argument '--'");
+		if (id == CLI_DASHDASH) {
+			/* what follows "--" is positional, even "-x" */
+			int n;
+			char **rest = cli_rest(&c, &n);
+
+			if (*nargs + n > cl->max_args)
+				return cmdline_error(cl, "too many arguments");
+			for (int i = 0; i < n; i++)
+				argv[++*nargs] = rest[i];
+			break;
+		}
 		if (id == CLI_POSITIONAL && *nargs >= cl->max_args) {
 			blt_fail(&err, BLT_EUSAGE, "unexpected argument '%s'",
 				 v);

@@ -10,6 +10,16 @@
 
 enum { OPT_RULE };
 
+static const char redact_usage[] =
+	"usage: blt-cassette redact FILE [--rule header:NAME | --rule "
+	"json:/pointer]...\nRemoves credentials from FILE in place, "
+	"atomically: credential headers,\ncredential parameters of "
+	"request paths (presigned X-Amz-*, secret names),\nthe values "
+	"of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
+	"AWS_SESSION_TOKEN\nwherever they appear, and what the rules "
+	"name (json pointers apply to\nrequest and response bodies; a "
+	"'*' token matches every member).\n";
+
 static blt_status redact_apply(void *ctx, int id, const char *v,
 			       struct blt_err *err)
 {
@@ -27,24 +37,18 @@ static int redact_rules_from(int argc, char **argv, const char **file,
 		{OPT_RULE, "--rule", 0, CLI_VALUE, "RULE",
 		 "header:NAME or json:/pointer (repeatable)"},
 	};
-	struct tool_cmdline cl = {
-		"redact",
-		"usage: blt-cassette redact FILE [--rule header:NAME | --rule "
-		"json:/pointer]...\nRemoves credentials from FILE in place, "
-		"atomically: credential headers,\nthe values of "
-		"AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN wherever they "
-		"appear,\nand what the rules name (json pointers apply to "
-		"request and response bodies;\na '*' token matches every "
-		"member).\n",
-		opts, 2, 1, 1, redact_apply, rules};
+	struct tool_cmdline cl = {"redact", redact_usage, opts, 2, 1, 1,
+				  redact_apply, rules};
+	struct blt_err err;
 	int nargs;
 	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
 	if (rc >= 0)
 		return rc;
 	*file = argv[1];
-	redact_secret_add(rules, getenv("AWS_SECRET_ACCESS_KEY"), NULL);
-	redact_secret_add(rules, getenv("AWS_SESSION_TOKEN"), NULL);
+	if (redact_secrets_from_env(rules, &err))
+		tool_error("redact", "warning: %s: it cannot be scrubbed",
+			   err.msg);
 	return -1;
 }
 
@@ -94,7 +98,8 @@ int cmd_recover(int argc, char **argv)
 		"usage: blt-cassette recover FILE\nTurns FILE.journal, "
 		"left by a recording that was killed, into a valid\n"
 		"cassette at FILE (merged with it when the recording "
-		"appended), then removes\nthe journal.\n",
+		"appended), then removes\nthe journal. Exit 1 when there is "
+		"no FILE.journal.\n",
 		1, 1, argc, argv, &nargs);
 
 	if (rc >= 0)

@@ -137,7 +137,11 @@ int cmd_stats(int argc, char **argv)
 	struct blt_err err;
 	char type[128], code[16];
 	int nargs;
-	int rc = tool_parse_files("stats", "usage: blt-cassette stats FILE\n",
+	int rc = tool_parse_files("stats",
+				  "usage: blt-cassette stats FILE\nInteractions "
+				  "by operation, status and error type; every "
+				  "walk and its\npage sizes; distinct TaskIds by "
+				  "status.\n",
 				  1, 1, argc, argv, &nargs);
 
 	if (rc >= 0)
