@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/cassette-load.sh: cassette_load_file's time on a 100,000-interaction
+# bench/cassette-load.sh: cassette_load's time on a 100,000-interaction
 # cassette and a 10-interaction one (both generated here, in the shape
 # bench/replay-scale.sh uses), by the ordinary whole-text path and by the
 # split path that parses the interactions on several threads. Rounds are

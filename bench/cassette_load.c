@@ -1,5 +1,5 @@
 /* bench/cassette_load.c: generates a cassette of N one-task pages and times
- * cassette_load_file on it (bench/cassette-load.sh drives it). */
+ * cassette_load on it (bench/cassette-load.sh drives it). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +75,7 @@ static int gen(long n, const char *path)
  * a load error. */
 static int load_once(const char *how, const char *path, unsigned threads)
 {
-	struct cassette_load_opts o = {CASSETTE_PARALLEL_MIN, threads};
+	struct cassette_load_opts o = {.path = path, .threads = threads};
 	struct blt_err err = {BLT_OK, ""};
 	struct cassette *c = NULL;
 	double t0;
@@ -87,7 +87,7 @@ static int load_once(const char *how, const char *path, unsigned threads)
 	else if (strcmp(how, "split") != 0)
 		return 2;
 	t0 = clock_mono_ms();
-	st = cassette_load_file_opts(path, CASSETTE_FILE_MAX, &o, &c, &err);
+	st = cassette_load(&o, &c, &err);
 	t1 = clock_mono_ms();
 	if (st) {
 		fprintf(stderr, "%s\n", err.msg);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/hex.h"
+
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
 #define TWO_POW_53 9007199254740992.0
@@ -107,7 +109,6 @@ static blt_status put_number(struct sink *s, const json_t *v)
 /* Writes a JSON string: only '"', '\\' and control characters escaped. */
 static blt_status put_string(struct sink *s, const char *p, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t run = 0;
 	size_t i;
 	blt_status st = put(s, "\"", 1);
@@ -130,9 +131,8 @@ static blt_status put_string(struct sink *s, const char *p, size_t n)
 		case '\r': esc[1] = 'r'; break;
 		case '\t': esc[1] = 't'; break;
 		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
+			esc[1] = 'u';
+			hex_put_uint(esc + 2, c, 4);
 			elen = 6;
 		}
 		if (!st)

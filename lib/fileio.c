@@ -190,11 +190,22 @@ blt_status fileio_read_all(const char *path, size_t max, struct blt_buf *b,
 			   struct blt_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
 	blt_status st;
 
 	if (fd < 0)
-		return blt_fail(err, BLT_EIO, "%s: %s", path, strerror(errno));
+		return blt_fail(err, BLT_EIO, "%s: cannot open: %s", path,
+				strerror(errno));
+	st = fileio_read_fd_all(fd, path, max, b, err);
+	close(fd);
+	return st;
+}
+
+blt_status fileio_read_fd_all(int fd, const char *path, size_t max,
+			      struct blt_buf *b, struct blt_err *err)
+{
+	struct stat sb;
+	blt_status st;
+
 	buf_init(b, max);
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
 	    (unsigned long long)sb.st_size <= max) {
@@ -206,7 +217,6 @@ blt_status fileio_read_all(const char *path, size_t max, struct blt_buf *b,
 			b->data[0] = '\0';
 	}
 	st = read_fd(fd, path, max, b, err);
-	close(fd);
 	if (st)
 		buf_free(b);
 	return st;

@@ -157,9 +157,10 @@ blt_status httpc_new(const struct httpc_opts *opts, struct httpc **out,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return blt_fail(err, BLT_ENOMEM, "out of memory");
-	c->timeout_ms = o->timeout_ms ? o->timeout_ms : 10000;
-	c->connect_timeout_ms =
-	    o->connect_timeout_ms ? o->connect_timeout_ms : 3000;
+	c->timeout_ms = o->timeout_ms ? o->timeout_ms : HTTPC_TIMEOUT_DEFAULT_MS;
+	c->connect_timeout_ms = o->connect_timeout_ms
+					? o->connect_timeout_ms
+					: HTTPC_CONNECT_TIMEOUT_DEFAULT_MS;
 	c->body_max = o->body_max ? o->body_max : HTTPC_BODY_MAX_DEFAULT;
 	c->curl = curl_easy_init();
 	if (!c->curl) {

@@ -2,6 +2,7 @@
 #include "blt/httpd.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "blt/awsjson.h"
+#include "blt/clock.h"
 #include "blt/log.h"
 
 #define HTTPD_URI_MAX (64 * 1024)
@@ -71,144 +73,6 @@ struct httpd {
 	pthread_cond_t wake;
 	struct hconn *due;
 };
-
-/* Milliseconds of CLOCK_MONOTONIC. */
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* ---- Listen address parsing ---- */
-
-/* Checks the port text: 1 to 5 digits, at most 65535. */
-static blt_status parse_port(const char *text, const char *p,
-			     unsigned short *port, struct blt_err *err)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (!*p)
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address '%s': missing port after ':'",
-				text);
-	for (i = 0; p[i]; i++) {
-		if (!isdigit((unsigned char)p[i]) || i >= 5)
-			return blt_fail(err, BLT_EUSAGE,
-					"listen address '%s': port '%s' is not "
-					"a number from 0 to 65535",
-					text, p);
-		v = v * 10 + (unsigned long)(p[i] - '0');
-	}
-	if (v > 65535)
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address '%s': port %lu is out of range "
-				"(0 to 65535)",
-				text, v);
-	*port = (unsigned short)v;
-	return BLT_OK;
-}
-
-/* Checks a host name or IPv4 address: letters, digits, '-', '.' only. */
-static blt_status check_hostname(const char *text, const char *host,
-				 struct blt_err *err)
-{
-	size_t i;
-
-	if (!*host)
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address '%s': missing host before ':' "
-				"(e.g. 127.0.0.1:%s)",
-				text, text + 1);
-	for (i = 0; host[i]; i++) {
-		unsigned char ch = (unsigned char)host[i];
-
-		if (ch == ':')
-			return blt_fail(err, BLT_EUSAGE,
-					"listen address '%s': an IPv6 address "
-					"needs brackets, e.g. [::1]:8080",
-					text);
-		if (!isalnum(ch) && ch != '-' && ch != '.')
-			return blt_fail(err, BLT_EUSAGE,
-					"listen address '%s': host '%s' has an "
-					"invalid character '%c'",
-					text, host, isprint(ch) ? ch : '?');
-	}
-	return BLT_OK;
-}
-
-/* Copies n bytes of host into out (hostsz bytes) as a string. */
-static blt_status copy_host(const char *text, const char *host, size_t n,
-			    char *out, size_t hostsz, struct blt_err *err)
-{
-	if (n >= hostsz)
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address '%s': host is longer than %zu "
-				"characters",
-				text, hostsz - 1);
-	memcpy(out, host, n);
-	out[n] = '\0';
-	return BLT_OK;
-}
-
-/* Parses "[v6]:PORT". */
-static blt_status parse_bracketed(const char *text, char *host, size_t hostsz,
-				  unsigned short *port, struct blt_err *err)
-{
-	const char *close = strchr(text, ']');
-	struct in6_addr a6;
-	blt_status st;
-
-	if (!close)
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address '%s': missing ']' after the "
-				"IPv6 address",
-				text);
-	if (close[1] != ':')
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address '%s': expected ':PORT' after "
-				"']'",
-				text);
-	st = copy_host(text, text + 1, (size_t)(close - text - 1), host, hostsz,
-		       err);
-	if (st)
-		return st;
-	if (inet_pton(AF_INET6, host, &a6) != 1)
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address '%s': '%s' is not an IPv6 "
-				"address",
-				text, host);
-	return parse_port(text, close + 2, port, err);
-}
-
-blt_status httpd_parse_listen(const char *text, char *host, size_t hostsz,
-			      unsigned short *port, struct blt_err *err)
-{
-	const char *colon;
-	blt_status st;
-
-	if (!text || !*text)
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address is empty (expected HOST:PORT, "
-				"e.g. 127.0.0.1:0)");
-	if (text[0] == '[')
-		return parse_bracketed(text, host, hostsz, port, err);
-	colon = strrchr(text, ':');
-	if (!colon)
-		return blt_fail(err, BLT_EUSAGE,
-				"listen address '%s': missing ':PORT' "
-				"(expected HOST:PORT, e.g. 127.0.0.1:0)",
-				text);
-	st = copy_host(text, text, (size_t)(colon - text), host, hostsz, err);
-	if (st)
-		return st;
-	st = check_hostname(text, host, err);
-	if (st)
-		return st;
-	return parse_port(text, colon + 1, port, err);
-}
 
 /* ---- The listening socket ---- */
 
@@ -302,6 +166,7 @@ static void timer_insert(struct httpd *h, struct hconn *c)
 {
 	struct hconn **pp = &h->due;
 
+	assert(c->next_due == NULL); /* a connection waits once at a time */
 	while (*pp && (*pp)->due_ms <= c->due_ms)
 		pp = &(*pp)->next_due;
 	c->next_due = *pp;
@@ -313,7 +178,7 @@ static void timer_schedule(struct httpd *h, struct hconn *c, unsigned delay_ms)
 {
 	MHD_suspend_connection(c->mc);
 	pthread_mutex_lock(&h->lock);
-	c->due_ms = mono_ms() + delay_ms;
+	c->due_ms = (uint64_t)clock_mono_ms() + delay_ms;
 	timer_insert(h, c);
 	pthread_cond_signal(&h->wake);
 	pthread_mutex_unlock(&h->lock);
@@ -345,7 +210,8 @@ static void *timer_main(void *arg)
 	pthread_mutex_lock(&h->lock);
 	for (;;) {
 		while (h->due &&
-		       (h->timer_stop || h->due->due_ms <= mono_ms())) {
+		       (h->timer_stop ||
+			h->due->due_ms <= (uint64_t)clock_mono_ms())) {
 			c = h->due;
 			h->due = c->next_due;
 			c->next_due = NULL;
@@ -508,7 +374,7 @@ static bool reply_headers(const struct httpd_reply *r,
 	}
 	if (!has_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-					"application/x-amz-json-1.0");
+					AWSJSON_CONTENT_TYPE);
 	return true;
 }
 

@@ -198,29 +198,12 @@ static blt_status open_own(const char *path, int *fd, struct blt_err *err)
 static blt_status slurp(const char *path, struct blt_buf *b,
 			struct blt_err *err)
 {
-	char chunk[65536];
 	int fd;
 	blt_status st = open_own(path, &fd, err);
 
 	if (st)
 		return st;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			st = blt_fail(err, BLT_EIO, "%s: read: %s", path,
-				      strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((st = buf_append(b, chunk, (size_t)n, err))) {
-			blt_err_prefix(err, "%s", path);
-			break;
-		}
-	}
+	st = fileio_read_fd_all(fd, path, CASSETTE_FILE_MAX, b, err);
 	close(fd);
 	return st;
 }
@@ -364,7 +347,9 @@ static blt_status base_cassette(const char *cassette_path,
 	*merged = false;
 	if (jc->mode == JOURNAL_MODE_APPEND && stat(cassette_path, &sb) == 0) {
 		*merged = true;
-		return cassette_load_file(cassette_path, out, err);
+		return cassette_load(
+		    &(struct cassette_load_opts){.path = cassette_path}, out,
+		    err);
 	}
 	*out =
 	    cassette_new(json_string_value(json_object_get(meta, "upstream")),

@@ -1,6 +1,8 @@
 /* xoshiro256** seeded by splitmix64: small, fast, the same everywhere. */
 #include "blt/rng.h"
 
+#include <assert.h>
+
 static uint64_t splitmix64(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -38,9 +40,11 @@ uint64_t rng_next(struct blt_rng *r)
 
 uint64_t rng_below(struct blt_rng *r, uint64_t n)
 {
-	uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+	uint64_t limit;
 	uint64_t x;
 
+	assert(n > 0);
+	limit = UINT64_MAX - UINT64_MAX % n;
 	do
 		x = rng_next(r);
 	while (x >= limit);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/jsonptr.h"
+
 /* Generated from schemas/ by cmake/EmbedSchemas.cmake. */
 const char *blt_embedded_schema(const char *name);
 
@@ -93,40 +95,6 @@ static const char *cpath(const struct cctx *c)
 	return c->path[0] ? c->path : "(root)";
 }
 
-/* Appends "/seg" (escaped per RFC 6901) to path[0..len); returns the new
- * length. Text that does not fit is dropped. */
-static size_t path_push(char *path, size_t len, size_t cap, const char *seg)
-{
-	if (len + 1 < cap)
-		path[len++] = '/';
-	for (; *seg; seg++) {
-		const char *rep = NULL;
-		size_t n = 1;
-
-		if (*seg == '~')
-			rep = "~0", n = 2;
-		else if (*seg == '/')
-			rep = "~1", n = 2;
-		if (len + n >= cap)
-			break;
-		if (rep)
-			memcpy(path + len, rep, n);
-		else
-			path[len] = *seg;
-		len += n;
-	}
-	path[len] = '\0';
-	return len;
-}
-
-static size_t path_push_index(char *path, size_t len, size_t cap, size_t i)
-{
-	char seg[32];
-
-	snprintf(seg, sizeof(seg), "%zu", i);
-	return path_push(path, len, cap, seg);
-}
-
 static struct snode *node_new(struct schema *s)
 {
 	struct snode *n = calloc(1, sizeof(*n));
@@ -195,7 +163,7 @@ static blt_status kw_properties(struct cctx *c, struct snode *n,
 	if (!n->props)
 		return blt_fail(c->err, BLT_ENOMEM, "out of memory");
 	json_object_foreach ((json_t *)v, key, sub) {
-		size_t l = path_push(c->path, plen, sizeof(c->path), key);
+		size_t l = jsonptr_push(c->path, plen, sizeof(c->path), key);
 		blt_status st;
 
 		n->props[i].name = key;
@@ -333,7 +301,7 @@ static bool is_annotation(const char *kw)
 static blt_status kw_subschema(struct cctx *c, const char *kw, const json_t *v,
 			       size_t plen, int depth, struct snode **out)
 {
-	size_t l = path_push(c->path, plen, sizeof(c->path), kw);
+	size_t l = jsonptr_push(c->path, plen, sizeof(c->path), kw);
 	blt_status st = compile_node(c, v, l, depth + 1, out);
 
 	c->path[plen] = '\0';
@@ -348,7 +316,7 @@ static blt_status compile_keyword(struct cctx *c, struct snode *n,
 		return kw_type(c, n, v);
 	if (strcmp(kw, "properties") == 0)
 		return kw_properties(
-		    c, n, v, path_push(c->path, plen, sizeof(c->path), kw),
+		    c, n, v, jsonptr_push(c->path, plen, sizeof(c->path), kw),
 		    depth);
 	if (strcmp(kw, "required") == 0)
 		return kw_required(c, n, v);
@@ -460,10 +428,11 @@ static blt_status compile_defs(struct cctx *c, const json_t *defs)
 		c->s->ndefs = ++i;
 	}
 	for (i = 0; i < c->s->ndefs; i++) {
-		size_t l = path_push(c->path, 0, sizeof(c->path), "$defs");
+		size_t l = jsonptr_push(c->path, 0, sizeof(c->path), "$defs");
 		blt_status st;
 
-		l = path_push(c->path, l, sizeof(c->path), c->s->defs[i].name);
+		l = jsonptr_push(c->path, l, sizeof(c->path),
+				 c->s->defs[i].name);
 		st = fill_node(c, c->s->defs[i].node,
 			       json_object_get(defs, c->s->defs[i].name), l, 1);
 		c->path[0] = '\0';
@@ -809,7 +778,7 @@ static void check_object(struct vctx *v, const struct snode *n, const json_t *j,
 	json_object_foreach ((json_t *)j, k, m) {
 		const struct snode *sub = prop_schema(n, k);
 
-		path_push(v->path, plen, sizeof(v->path), k);
+		jsonptr_push(v->path, plen, sizeof(v->path), k);
 		if (!sub && n->addl == ADDL_NONE)
 			report(v,
 			       "the member \"%s\" is not allowed "
@@ -831,7 +800,7 @@ static void check_array(struct vctx *v, const struct snode *n, const json_t *j,
 	json_t *e;
 
 	json_array_foreach (j, i, e) {
-		path_push_index(v->path, plen, sizeof(v->path), i);
+		jsonptr_push_index(v->path, plen, sizeof(v->path), i);
 		check_value(v, n->items, e, depth + 1);
 		v->path[plen] = '\0';
 	}

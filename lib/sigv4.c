@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "blt/clock.h"
+#include "blt/hex.h"
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
 #define SIGV4_TERMINATOR "aws4_request"
@@ -22,18 +23,6 @@
 #define SIGV4_NAME_MAX 128
 #define SIGV4_HEADERS_MAX 256
 #define SIGV4_AUTH_MAX 4096
-
-/* Writes n bytes as lower-case hex into out (2n+1 bytes with the NUL). */
-static void hex_encode(const unsigned char *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 /* The hex SHA-256 of n bytes at p. */
 static void sha256_hex(const void *p, size_t n, char out[65])
@@ -76,12 +65,12 @@ static int hex_value(unsigned char c)
 static blt_status uri_encode(struct blt_buf *out, const char *s, size_t n,
 			     bool keep_slash, struct blt_err *err)
 {
-	static const char digits[] = "0123456789ABCDEF";
 	blt_status st = BLT_OK;
 
 	for (size_t i = 0; i < n && !st; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[3] = {'%', digits[c >> 4], digits[c & 15]};
+		char esc[3] = {'%', hex_digit(c >> 4, true),
+			       hex_digit(c, true)};
 
 		if (is_unreserved(c) || (keep_slash && c == '/'))
 			st = buf_append(out, &s[i], 1, err);

@@ -674,8 +674,9 @@ static blt_status setup_recording(struct recorder *r, struct blt_err *err)
 		return st;
 	exists = stat(r->opts.cassette, &sb) == 0;
 	if (r->opts.append && exists) {
-		if ((st = cassette_load_file(r->opts.cassette, &r->cassette,
-					     err)))
+		if ((st = cassette_load(
+			 &(struct cassette_load_opts){.path = r->opts.cassette},
+			 &r->cassette, err)))
 			return blt_err_prefix(err, "--append");
 		link_existing_tokens(r);
 		fprintf(stderr,
@@ -792,7 +793,7 @@ int record_main(int argc, char **argv)
 		goto done;
 	}
 	if (r->opts.help) {
-		fputs(record_usage(), stdout);
+		record_usage(stdout);
 		rc = 0;
 		goto done;
 	}

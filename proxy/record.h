@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "blt/err.h"
 #include "blt/httpc.h"
@@ -15,6 +16,7 @@
 #define RECORD_THREADS_DEFAULT 16
 #define RECORD_THREADS_MAX 128
 #define RECORD_TIMEOUT_DEFAULT_MS 30000
+#define RECORD_TIMEOUT_MAX_MS 3600000
 #define RECORD_FORWARD_TARGETS_MAX 16
 #define RECORD_FORWARD_MAX (HTTPD_MAX_HEADERS + 8) /* headers sent upstream */
 
@@ -46,7 +48,7 @@ blt_status record_opts_parse(int argc, char **argv, struct record_opts *o,
 			     struct redact_rules *rules, struct blt_err *err);
 
 /* The usage text of blt-proxy record. */
-const char *record_usage(void);
+void record_usage(FILE *out);
 
 /* Token links: which interaction's response issued a NextToken. A
  * thread-safe map from token text to interaction id. */

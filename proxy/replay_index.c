@@ -507,8 +507,9 @@ blt_status replay_index_load(char **paths, size_t n, struct replay_index *out,
 		goto fail;
 	}
 	for (; ix.nfiles < n; ix.nfiles++) {
-		st = cassette_load_file(paths[ix.nfiles], &ix.files[ix.nfiles],
-					err);
+		st = cassette_load(
+		    &(struct cassette_load_opts){.path = paths[ix.nfiles]},
+		    &ix.files[ix.nfiles], err);
 		if (st)
 			goto fail;
 		total += cassette_count(ix.files[ix.nfiles]);

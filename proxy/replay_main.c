@@ -1,54 +1,89 @@
 /* blt-proxy replay: the command line, the server's life, the reports and
  * the exit status (the COMMAND after "--" runs from replay_command.c). */
+#include <assert.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/cli.h"
 #include "blt/clock.h"
 #include "blt/sigv4.h"
-#include "opts.h"
 #include "proxy.h"
 #include "replay.h"
 
 #define THREADS_MAX 64
+
+enum replay_opt {
+	OPT_CASSETTE,
+	OPT_LISTEN,
+	OPT_ADVERTISE,
+	OPT_STRICT,
+	OPT_REPORT,
+	OPT_JUNIT,
+	OPT_FAIL_ON_UNUSED,
+	OPT_VERBOSE,
+	OPT_VERIFY_SIGV4,
+	OPT_INJECT,
+	OPT_PROFILE,
+	OPT_REGION,
+	OPT_THREADS,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_HEADING
+};
+
+static const struct cli_opt options[] = {
+	{OPT_CASSETTE, "--cassette", 0, CLI_LIST, "FILE...",
+	 "cassettes to serve (repeatable)"},
+	{OPT_LISTEN, "--listen", 0, CLI_VALUE, "HOST:PORT",
+	 "default 127.0.0.1:0 (a free port)"},
+	{OPT_ADVERTISE, "--advertise", 0, CLI_VALUE, "URL",
+	 "the address DescribeEndpoints gives (default: the\n"
+	 "listening URL)"},
+	{OPT_STRICT, "--strict", 0, CLI_FLAG, NULL,
+	 "answer an error once a request's recorded answers\n"
+	 "are used up (default: repeat the last)"},
+	{OPT_REPORT, "--report", 0, CLI_VALUE, "FILE",
+	 "JSON report: violations, used and unused interactions"},
+	{OPT_JUNIT, "--junit", 0, CLI_VALUE, "FILE",
+	 "JUnit XML: one testcase per rule"},
+	{OPT_FAIL_ON_UNUSED, "--fail-on-unused", 0, CLI_FLAG, NULL,
+	 "an unused interaction fails the run\n"
+	 "(and each is listed)"},
+	{OPT_VERBOSE, "--verbose", 0, CLI_FLAG, NULL,
+	 "list every unused interaction (else one summary\n"
+	 "line counts them)"},
+	{OPT_VERIFY_SIGV4, "--verify-sigv4", 0, CLI_VALUE, "AKID:SECRET",
+	 "verify each request's signature"},
+	{OPT_INJECT, "--inject", 0, CLI_VALUE, "SPEC",
+	 "throttle=P,internal=P,latency=MIN..MAX,reset=P,seed=N"},
+	{OPT_PROFILE, "--profile", 0, CLI_VALUE, "P",
+	 "documented (default), smithy or lenient"},
+	{OPT_REGION, "--region", 0, CLI_VALUE, "R",
+	 "AWS_REGION given to COMMAND (default: $AWS_REGION,\n"
+	 "else us-east-1)"},
+	{OPT_THREADS, "--threads", 0, CLI_VALUE, "N",
+	 "worker threads (default 1)"},
+	{OPT_HELP, "--help", 'h', CLI_FLAG, NULL, NULL},
+	{OPT_VERSION, "--version", 0, CLI_FLAG, NULL, NULL},
+	{OPT_HEADING, NULL, 0, CLI_FLAG, NULL,
+	 "  -- COMMAND ARGS...     run COMMAND against the replay, then "
+	 "stop\n"},
+};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
 static void usage(FILE *to)
 {
 	fputs("usage: blt-proxy replay --cassette FILE... [options] "
 	      "[-- COMMAND ARGS...]\n"
 	      "Answers from cassettes, checks every request against the wire "
-	      "contract,\nand never opens a connection to anything.\n"
-	      "  --cassette FILE...     cassettes to serve (repeatable)\n"
-	      "  --listen HOST:PORT     default 127.0.0.1:0 (a free port)\n"
-	      "  --advertise URL        the address DescribeEndpoints gives "
-	      "(default: the\n"
-	      "                         listening URL)\n"
-	      "  --strict               answer an error once a request's "
-	      "recorded answers\n"
-	      "                         are used up (default: repeat the "
-	      "last)\n"
-	      "  --report FILE          JSON report: violations, used and "
-	      "unused interactions\n"
-	      "  --junit FILE           JUnit XML: one testcase per rule\n"
-	      "  --fail-on-unused       an unused interaction fails the run\n"
-	      "                         (and each is listed)\n"
-	      "  --verbose              list every unused interaction (else "
-	      "one summary\n"
-	      "                         line counts them)\n"
-	      "  --verify-sigv4 AKID:SECRET  verify each request's "
-	      "signature\n"
-	      "  --inject SPEC          throttle=P,internal=P,latency=MIN..MAX,"
-	      "reset=P,seed=N\n"
-	      "  --profile P            documented (default), smithy or "
-	      "lenient\n"
-	      "  --region R             AWS_REGION given to COMMAND "
-	      "(default: $AWS_REGION,\n"
-	      "                         else us-east-1)\n"
-	      "  --threads N            worker threads (default 1)\n"
-	      "  -- COMMAND ARGS...     run COMMAND against the replay, then "
-	      "stop\n"
-	      "Exit: 0 all good; 1 violations, unused interactions with "
+	      "contract,\nand never opens a connection to anything.\n",
+	      to);
+	cli_help(to, options, NOPTIONS, 25);
+	fputs("Exit: 0 all good; 1 violations, unused interactions with "
 	      "--fail-on-unused,\nor COMMAND failed; 2 usage or cassette "
 	      "error.\n",
 	      to);
@@ -60,126 +95,106 @@ static int usage_error(const char *what, const char *arg)
 	return 2;
 }
 
-static int parse_value_opt(struct replay_opts *o, const char *name,
-			   const char *v)
+/* Applies the option id with its value v; 0, else the exit status 2. */
+static int apply(struct replay_opts *o, int id, const char *v)
 {
 	struct blt_err err = {0};
+	uint64_t n = 0;
 
-	if (!v)
-		return usage_error(name, " needs a value");
-	if (strcmp(name, "--listen") == 0)
+	switch (id) {
+	case OPT_CASSETTE:
+		o->cassettes[o->ncassettes++] = (char *)v;
+		break;
+	case OPT_LISTEN:
 		o->listen = v;
-	else if (strcmp(name, "--advertise") == 0) {
+		break;
+	case OPT_ADVERTISE:
 		if (awsjson_advertise_check(v, &err))
 			return usage_error("--advertise: ", err.msg);
 		o->advertise = v;
-	} else if (strcmp(name, "--report") == 0)
+		break;
+	case OPT_STRICT:
+		o->strict = true;
+		break;
+	case OPT_REPORT:
 		o->report = v;
-	else if (strcmp(name, "--junit") == 0)
+		break;
+	case OPT_JUNIT:
 		o->junit = v;
-	else if (strcmp(name, "--region") == 0)
+		break;
+	case OPT_FAIL_ON_UNUSED:
+		o->fail_on_unused = true;
+		break;
+	case OPT_VERBOSE:
+		o->verbose = true;
+		break;
+	case OPT_REGION:
 		o->region = v;
-	else if (strcmp(name, "--verify-sigv4") == 0) {
+		break;
+	case OPT_VERIFY_SIGV4:
 		free(o->akid);
 		o->akid = NULL;
 		if (sigv4_parse_keypair(v, &o->akid, &o->secret, &err))
 			return usage_error("--verify-sigv4: ", err.msg);
-	} else if (strcmp(name, "--inject") == 0) {
+		break;
+	case OPT_INJECT:
 		if (inject_parse(v, &o->inject, &err))
 			return usage_error("--inject: ", err.msg);
 		o->inject_on = inject_active(&o->inject);
-	} else if (strcmp(name, "--profile") == 0) {
+		break;
+	case OPT_PROFILE:
 		if (awsjson_profile_parse(v, &o->profile, &err))
 			return usage_error("--profile: ", err.msg);
-	} else if (strcmp(name, "--threads") == 0) {
-		char *end;
-		long n = strtol(v, &end, 10);
-
-		if (*end || n < 1 || n > THREADS_MAX)
-			return usage_error("--threads: not 1..64: ", v);
+		break;
+	case OPT_THREADS:
+		if (cli_uint("--threads", v, 1, THREADS_MAX, &n, &err))
+			return usage_error("", err.msg);
 		o->threads = (unsigned)n;
-	} else {
-		return usage_error("unknown option ", name);
+		break;
+	default:
+		assert(!"an option of the table without a case");
 	}
 	return 0;
-}
-
-/* Collects the files of --cassette: first (the VALUE of "--cassette=VALUE",
- * else NULL), then every argument up to the next option. */
-static int take_cassettes(struct replay_opts *o, char *first, int argc,
-			  char **argv, int *i)
-{
-	int before = (int)o->ncassettes;
-
-	if (first && !*first)
-		return usage_error("--cassette=", " needs a FILE");
-	if (first)
-		o->cassettes[o->ncassettes++] = first;
-	while (*i + 1 < argc && argv[*i + 1][0] != '-')
-		o->cassettes[o->ncassettes++] = argv[++*i];
-	if ((int)o->ncassettes == before)
-		return usage_error("--cassette", " needs at least one FILE");
-	return 0;
-}
-
-/* Handles the option at argv[*i] when it takes a value ("--name VALUE" or
- * "--name=VALUE"), setting *rc; false when it is not one of them. */
-static bool value_option(struct replay_opts *o, int argc, char **argv,
-			 int *i, int *rc)
-{
-	static const char *const names[] = {
-		"--listen", "--report",  "--junit",  "--region",
-		"--verify-sigv4", "--inject", "--profile", "--threads",
-		"--advertise"};
-	const char *v;
-
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-		if (opts_value(argc, argv, i, names[k], &v)) {
-			*rc = parse_value_opt(o, names[k], v);
-			return true;
-		}
-	}
-	return false;
 }
 
 /* Parses argv into o. Returns -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, struct replay_opts *o)
 {
+	struct blt_err err = {0};
+	struct cli c;
+	const char *v;
+	int id;
 	int rc = 0;
 
 	o->cassettes = calloc((size_t)argc + 1, sizeof(char *));
 	if (!o->cassettes)
 		return 2;
-	for (int i = 1; i < argc && rc == 0; i++) {
-		const char *a = argv[i];
+	cli_init(&c, argc, argv, options, NOPTIONS);
+	while (rc == 0 && (id = cli_next(&c, &v, &err)) != CLI_END) {
+		int n;
 
-		if (strcmp(a, "--") == 0) {
-			if (i + 1 >= argc)
-				return usage_error("--", " needs a COMMAND");
-			o->command = argv + i + 1;
-			break;
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+		if (id == CLI_ERROR)
+			return usage_error("", err.msg);
+		if (id == CLI_POSITIONAL) {
+			fprintf(stderr, "blt-proxy replay: unknown argument "
+				"'%s' (see --help)\n", v);
+			return 2;
+		}
+		if (id == OPT_HELP) {
 			usage(stdout);
 			return 0;
-		} else if (strcmp(a, "--version") == 0) {
+		}
+		if (id == OPT_VERSION) {
 			printf("blt-proxy %s\n", BLT_VERSION);
 			return 0;
-		} else if (strcmp(a, "--cassette") == 0) {
-			rc = take_cassettes(o, NULL, argc, argv, &i);
-		} else if (strncmp(a, "--cassette=", 11) == 0) {
-			rc = take_cassettes(o, argv[i] + 11, argc, argv, &i);
-		} else if (strcmp(a, "--strict") == 0) {
-			o->strict = true;
-		} else if (strcmp(a, "--fail-on-unused") == 0) {
-			o->fail_on_unused = true;
-		} else if (strcmp(a, "--verbose") == 0) {
-			o->verbose = true;
-		} else if (!value_option(o, argc, argv, &i, &rc)) {
-			fprintf(stderr, "blt-proxy replay: unknown %s '%s' "
-				"(see --help)\n",
-				a[0] == '-' ? "option" : "argument", a);
-			rc = 2;
 		}
+		if (id == CLI_DASHDASH) {
+			o->command = cli_rest(&c, &n);
+			if (n == 0)
+				return usage_error("--", " needs a COMMAND");
+			break;
+		}
+		rc = apply(o, id, v);
 	}
 	if (rc == 0 && o->ncassettes == 0)
 		rc = usage_error("--cassette FILE", " is required");

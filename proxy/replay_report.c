@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blt/fileio.h"
 #include "replay.h"
 
 #define REPORT_MAX ((size_t)256 * 1024 * 1024)
@@ -140,7 +141,7 @@ blt_status replay_write_report(const struct replay *rp, const char *path,
 	if (!text)
 		return blt_fail(err, BLT_ENOMEM, "%s: cannot build the report",
 				path);
-	st = cassette_write_atomic(path, text, strlen(text), err);
+	st = fileio_write_atomic(path, text, strlen(text), err);
 	free(text);
 	return st;
 }
@@ -254,7 +255,7 @@ blt_status replay_write_junit(const struct replay *rp, const char *path,
 		junit_unused(rp, &b);
 	st = buf_puts(&b, "  </testsuite>\n</testsuites>\n", err);
 	if (!st)
-		st = cassette_write_atomic(path, b.data, b.len, err);
+		st = fileio_write_atomic(path, b.data, b.len, err);
 	buf_free(&b);
 	return st;
 }

@@ -18,13 +18,14 @@ void battery_valid(struct check *ck, walk_page_fn fn, void *arg)
 
 	walk_run(ck, &spec, &w);
 	walk_free(&w);
-	for (size_t i = 0; i < 6 && check_can_send(ck); i++) {
+	for (size_t i = 0; i < CONFORM_NSTATUSES && check_can_send(ck); i++) {
 		spec.status = conform_statuses[i];
 		walk_run(ck, &spec, &w);
 		walk_free(&w);
 	}
 	for (int i = 0; i < 2 && check_can_send(ck); i++) {
-		char *body = conform_list_body(i ? 1 : 100, NULL, NULL);
+		char *body = conform_list_body(i ? 1 : CONFORM_PAGE_MAX, NULL,
+					       NULL);
 		struct creq rq = {.body = body,
 				  .len = strlen(body),
 				  .kind = CREQ_VALID};

@@ -85,7 +85,7 @@ const struct check_def conform_checks[] = {
 const size_t conform_ncheck =
     sizeof(conform_checks) / sizeof(conform_checks[0]);
 
-const char *const conform_statuses[6] = {
+const char *const conform_statuses[CONFORM_NSTATUSES] = {
 	"CREATED",   "IN_PROGRESS",      "FAILED",
 	"SUCCEEDED", "PROGRESS_STOPPED", "PENDING_RESUME"};
 

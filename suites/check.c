@@ -163,6 +163,7 @@ blt_status check_open(struct check *ck, const struct conform_config *cfg,
 	buf_init(&ck->report, REPORT_MAX);
 	ck->def = &survey_def;
 	ck->cfg = *cfg;
+	ck->cfg.cassettes = NULL; /* the runner's; check_end frees ck's */
 	httpc_global_init();
 	if (httpc_new(&opts, &ck->http, err))
 		return BLT_ENOMEM;
@@ -455,6 +456,7 @@ void check_end(struct check *ck)
 	outcome = decide(ck);
 	write_record(ck, outcome, text ? text : "");
 	observe_free(&ck->obs);
+	conform_config_free(&ck->cfg);
 	pace_check_done(ck->pace);
 	if (strcmp(outcome, "fail") == 0 && ck->cfg.fail_fast)
 		pace_stop(ck->pace);

@@ -87,7 +87,8 @@ blt_status conform_config_export(const struct conform_config *cfg,
 	st = st ? st : put("RESULTS", cfg->results, err);
 	st = st ? st : put("FAKE", cfg->fake, err);
 	st = st ? st : put("EMBEDDED", cfg->embedded ? "1" : "0", err);
-	st = st ? st : put("CASSETTES", cfg->cassettes, err);
+	st = st ? st : put("CASSETTES", cfg->cassettes ? cfg->cassettes : "",
+			   err);
 	snprintf(num, sizeof(num), "%u", cfg->retries);
 	st = st ? st : put("RETRIES", num, err);
 	snprintf(num, sizeof(num), "%ld", cfg->backoff_ms);
@@ -101,6 +102,12 @@ blt_status conform_config_export(const struct conform_config *cfg,
 	snprintf(num, sizeof(num), "%" PRIu64, cfg->rep_requests);
 	st = st ? st : put("REP_REQUESTS", num, err);
 	return st ? st : export_facts(&cfg->facts, err);
+}
+
+void conform_config_free(struct conform_config *cfg)
+{
+	free(cfg->cassettes);
+	cfg->cassettes = NULL;
 }
 
 blt_status conform_config_import(struct conform_config *cfg,
@@ -125,12 +132,13 @@ blt_status conform_config_import(struct conform_config *cfg,
 	snprintf(cfg->region, sizeof(cfg->region), "%s", get("REGION"));
 	cfg->timeout_ms = strtol(get("TIMEOUT"), NULL, 10);
 	if (cfg->timeout_ms <= 0)
-		cfg->timeout_ms = 5000;
+		cfg->timeout_ms = CONFORM_TIMEOUT_DEFAULT_MS;
 	snprintf(cfg->results, sizeof(cfg->results), "%s", get("RESULTS"));
 	snprintf(cfg->fake, sizeof(cfg->fake), "%s", get("FAKE"));
 	cfg->embedded = strcmp(get("EMBEDDED"), "1") == 0;
-	snprintf(cfg->cassettes, sizeof(cfg->cassettes), "%s",
-		 get("CASSETTES"));
+	cfg->cassettes = strdup(get("CASSETTES"));
+	if (!cfg->cassettes)
+		return blt_fail(err, BLT_ENOMEM, "out of memory");
 	cfg->retries = (unsigned)strtoul(get("RETRIES"), NULL, 10);
 	cfg->backoff_ms = strtol(get("BACKOFF"), NULL, 10);
 	cfg->rate = strtod(get("RATE"), NULL);

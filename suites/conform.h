@@ -40,6 +40,20 @@ const char *conform_level_name(enum check_level l);
 
 #define CONFORM_URL_MAX 1024
 #define CONFORM_PATH_MAX 1024
+/* The suite's own copies of the operation's constants. They stay apart
+ * from lib/lbt.h (LBT_STATUS_COUNT, LBT_MAX_RESULTS_MAX) on purpose: the
+ * checks state the contract independently of the code that serves it
+ * (blt-fake and the proxy use lib/lbt.h), so that one wrong constant
+ * cannot hide in both. */
+#define CONFORM_NSTATUSES 6 /* TaskStatus values (conform_statuses) */
+#define CONFORM_PAGE_MAX 100 /* MaxResults' bound, and a page's size
+				 when MaxResults is absent */
+
+/* A request's timeout without --timeout. */
+#define CONFORM_TIMEOUT_DEFAULT_MS 5000
+
+/* The bytes of all cassette paths together (conform_config.cassettes). */
+#define CONFORM_CASSETTES_MAX 65536
 
 /* Whether the target's NextTokens can be used twice (the runner's survey
  * finds out before the checks start; PAG-REPEAT judges it). */
@@ -53,7 +67,7 @@ enum repeat_fact {
 struct target_facts {
 	size_t tasks;          /* TaskIds of the survey's walk */
 	bool tasks_exact;      /* the walk ended (else "at least") */
-	size_t per_status[6];  /* by conform_statuses */
+	size_t per_status[CONFORM_NSTATUSES];  /* by conform_statuses */
 	enum repeat_fact repeat;
 	char repeat_why[512];  /* the evidence when REPEAT_NO */
 	char unlisted[256];    /* why the survey got no first page ("" when
@@ -81,12 +95,18 @@ struct conform_config {
 	char results[CONFORM_PATH_MAX]; /* directory for the check records */
 	char fake[CONFORM_PATH_MAX];    /* blt-fake, when embedded */
 	bool embedded;                  /* no --target: REP has own fakes */
-	char cassettes[65536];          /* cassette files, one a line */
+	char *cassettes;                /* cassette files, one a line, at
+					   most CONFORM_CASSETTES_MAX bytes;
+					   owned (conform_config_free), NULL
+					   for none */
 	bool sign;                      /* AWS credentials present */
 	struct target_facts facts;
 	uint64_t rep_requests;          /* interactions the REP checks send */
 	char plan[2048];                /* "ID=ALLOT:LEVEL:NEED;..." */
 };
+
+/* Frees what cfg owns (the cassette list); cfg stays usable. */
+void conform_config_free(struct conform_config *cfg);
 
 /* Writes cfg into the environment (BLT_CONFORM_*). */
 blt_status conform_config_export(const struct conform_config *cfg,
@@ -535,7 +555,7 @@ void expect_pages_coverage(struct check *ck, const char *what,
 void expect_ok_body(struct check *ck, const char *body, const char *what);
 
 /* The six TaskStatus values. */
-extern const char *const conform_statuses[6];
+extern const char *const conform_statuses[CONFORM_NSTATUSES];
 
 /* The shared batteries of requests, for the checks that look at every
  * response of a kind. */

@@ -25,71 +25,6 @@
 #define BLT_VERSION "0"
 #endif
 
-static const char usage_text[] =
-	"usage: blt-conform [--target URL] [--cassettes PATH...]\n"
-	"                   [--profile documented|smithy|lenient]\n"
-	"                   [--compare exact|shape] [--strict] [--seed N]\n"
-	"                   [--region R] [--timeout MS] [--rate R]\n"
-	"                   [--max-requests N] [--retries N] [--backoff MS]\n"
-	"                   [--expect FILE] [--write-expect FILE]\n"
-	"                   [--xml[=FILE]] [--tap[=FILE]] [--json[=FILE]]\n"
-	"                   [--html FILE] [--filter PATTERN] [-f]\n"
-	"                   [CRITERION FLAGS]\n"
-	"       blt-conform --client [--profile P] [--region R]\n"
-	"                   [--timeout MS] [-j N] [--strict] [--expect FILE]\n"
-	"                   [--write-expect FILE] [--xml[=FILE]]\n"
-	"                   [--tap[=FILE]] [--json[=FILE]] [--html FILE]\n"
-	"                   [--filter PATTERN] [-f] [--list]\n"
-	"                   -- COMMAND [ARGS...]\n"
-	"\n"
-	"Runs every conformance check of ListBatchLoadTasks against URL, or\n"
-	"against an embedded blt-fake when --target is not given. With\n"
-	"--client it judges a client instead: COMMAND runs once per scenario\n"
-	"against a scenario server (docs/client-conformance.md).\n"
-	"\n"
-	"  --target URL        the server under test (http:// or https://)\n"
-	"  --cassettes PATH... cassette files, or directories of *.json, to\n"
-	"                      replay (REP-*); without --target the shipped\n"
-	"                      cassettes are used when present\n"
-	"  --profile P         error status table: documented (default),\n"
-	"                      smithy or lenient\n"
-	"  --compare MODE      REP-BODY: exact (default) or shape\n"
-	"  --strict            failed should checks fail the run\n"
-	"  --seed N            seed of the generated requests (GEN-*), 1\n"
-	"  --region R          SigV4 region (else AWS_REGION, us-east-1)\n"
-	"  --timeout MS        per-request timeout, 5000\n"
-	"  --rate R            at most R requests per second in all\n"
-	"  --max-requests N    at most N requests in all (20 or more): the\n"
-	"                      walks shrink to fit, checks that do not fit\n"
-	"                      are skipped with the reason\n"
-	"  --retries N         retries of a throttled request (5xx: 2 at\n"
-	"                      most), 8\n"
-	"  --backoff MS        the first retry waits up to MS (jittered,\n"
-	"                      doubling each time, 20 s at most), 100\n"
-	"  --expect FILE       check IDs (one a line, then an optional\n"
-	"                      reason) whose failures are expected\n"
-	"  --write-expect FILE writes the failing checks in that form\n"
-	"  --xml[=FILE], --tap[=FILE], --json[=FILE]\n"
-	"                      JUnit XML, TAP or JSON report (stdout\n"
-	"                      without FILE)\n"
-	"  --html FILE         a self-contained HTML report\n"
-	"  --filter PATTERN    run the checks that match: 'PAG/*',\n"
-	"                      'REP/BODY' or 'RNG-OUT'\n"
-	"  -f, --fail-fast     start no check after one failed\n"
-	"  --client            judge COMMAND, a client that lists the tasks\n"
-	"                      with BLT_MAX_RESULTS and BLT_TASK_STATUS and\n"
-	"                      prints the TaskIds (the client checks CLI-*);\n"
-	"                      there --timeout is each run's limit (30000),\n"
-	"                      -j N the runs at once (4), --filter\n"
-	"                      'CLI-PAG-*'\n"
-	"  --help, --version\n"
-	"\n"
-	"Criterion's flags pass through: -j N, --list, --verbose.\n"
-	"With AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set (and\n"
-	"AWS_SESSION_TOKEN), every request is signed (SigV4, timestream).\n"
-	"Exit status: 0 every must check passed, 1 a check failed, 2 usage or\n"
-	"configuration error.\n";
-
 /* Removes the results directory and its files. */
 static void remove_results(const char *dir)
 {
@@ -160,7 +95,7 @@ int main(int argc, char **argv)
 		return 2;
 	rc = runner_parse_args(&r, argc, argv, cargv, &cargc, &err);
 	if (rc == RUNNER_EXIT_HELP) {
-		fputs(usage_text, stdout);
+		runner_usage(stdout);
 		free(cargv);
 		return 0;
 	}

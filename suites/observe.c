@@ -83,7 +83,7 @@ static void deviation(struct observer *o, enum obs_id id,
 
 static bool known_status(const char *s)
 {
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i < CONFORM_NSTATUSES; i++)
 		if (strcmp(conform_statuses[i], s) == 0)
 			return true;
 	return false;
@@ -107,9 +107,9 @@ static size_t page_limit(const struct creq *rq)
 	size_t limit = 0;
 
 	if (json_is_object(req) && !m)
-		limit = 100;
+		limit = CONFORM_PAGE_MAX;
 	else if (json_is_integer(m) && json_integer_value(m) >= 1 &&
-		 json_integer_value(m) <= 100)
+		 json_integer_value(m) <= CONFORM_PAGE_MAX)
 		limit = (size_t)json_integer_value(m);
 	json_decref(req);
 	return limit;

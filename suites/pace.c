@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blt/clock.h"
 #include "conform.h"
 
 struct pace_shared {
@@ -66,14 +67,6 @@ void pace_close(struct pace *p)
 	free(p);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Reserves the next slot of the shared schedule and sleeps until it. */
 static void wait_slot(struct pace_shared *s, double rate)
 {
@@ -82,7 +75,7 @@ static void wait_slot(struct pace_shared *s, double rate)
 	uint64_t now, slot;
 
 	do {
-		now = mono_ns();
+		now = (uint64_t)(clock_mono_ms() * 1e6);
 		slot = cur > now ? cur : now;
 	} while (!__atomic_compare_exchange_n(&s->next_ns, &cur, slot + gap,
 					      false, __ATOMIC_ACQ_REL,

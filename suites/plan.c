@@ -14,7 +14,7 @@
  * (0: none). An empty listing is one page. */
 static uint64_t pages(size_t n, int max, size_t cap)
 {
-	uint64_t m = max > 0 ? (uint64_t)max : 100;
+	uint64_t m = max > 0 ? (uint64_t)max : CONFORM_PAGE_MAX;
 	uint64_t p = n ? (n + m - 1) / m : 1;
 
 	return cap && p > cap ? cap : p;
@@ -24,7 +24,7 @@ static uint64_t filtered_walks(const struct target_facts *f)
 {
 	uint64_t c = 0;
 
-	for (int s = 0; s < 6; s++)
+	for (int s = 0; s < CONFORM_NSTATUSES; s++)
 		c += pages(f->per_status[s], 0, 0);
 	return c;
 }
@@ -147,7 +147,7 @@ static uint64_t fixed_cost(const char *id, const struct target_facts *f)
 		if (strcmp(fixed[i].id, id) == 0)
 			return fixed[i].cost;
 	if (strcmp(id, "ENU-FILTER") == 0) {
-		for (int s = 0; s < 6; s++)
+		for (int s = 0; s < CONFORM_NSTATUSES; s++)
 			c += f->per_status[s] >= 2 ? 2 : 0;
 		return c;
 	}

@@ -24,437 +24,10 @@
 #define BLT_SOURCE_DIR "."
 #endif
 
-/* Criterion flags that are passed through; "=" ones take their value
- * inline, the ones in with_value take the next argument too. The report
- * flags (--xml, --tap, --json, --output), --filter and -f are the
- * runner's own: it writes the reports itself. */
-static const char *const criterion_flags[] = {
-	"-q", "--quiet", "-l", "--list", "--ascii", "-S", "--short-filename",
-	"--crash", "--full-stats", "--ignore-warnings", "--verbose", "--debug",
-	NULL};
-static const char *const criterion_prefixed[] = {
-	"--color=", "--encoding=", "--verbose=", "--debug=",
-	"--debug-transport=", "--jobs=", "-j", NULL};
-static const char *const criterion_with_value[] = {"--jobs", "-j", NULL};
-
-static bool in_list(const char *const *list, const char *s)
+/* True once a cassette was added. */
+static bool has_cassettes(const struct runner *r)
 {
-	for (size_t i = 0; list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return true;
-	return false;
-}
-
-static bool has_prefix(const char *const *list, const char *s)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (strncmp(list[i], s, strlen(list[i])) == 0)
-			return true;
-	return false;
-}
-
-/* The value of "--name VALUE" or "--name=VALUE"; NULL when a is another
- * option. Advances *i past a separate value. */
-static const char *opt_value(const char *name, int argc, char **argv, int *i,
-			     bool *missing)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	*missing = false;
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-/* The report flags: --xml, --tap, --json with an optional =FILE (stdout
- * without), and Criterion's --output=xml:FILE. Returns 1 when a is none of
- * them. */
-static int report_option(struct runner *r, const char *a,
-			 struct blt_err *err)
-{
-	static const char *const kinds[] = {"xml", "tap", "json"};
-	const char **slot[] = {&r->xml, &r->tap, &r->json};
-
-	for (size_t k = 0; k < 3; k++) {
-		size_t n = strlen(kinds[k]);
-		const char *v = NULL;
-		if (strncmp(a, "--", 2) == 0 &&
-		    strncmp(a + 2, kinds[k], n) == 0 &&
-		    (a[2 + n] == '\0' || a[2 + n] == '='))
-			v = a[2 + n] ? a + 3 + n : "-";
-		else if (strncmp(a, "--output=", 9) == 0 &&
-			 strncmp(a + 9, kinds[k], n) == 0 && a[9 + n] == ':')
-			v = a + 10 + n;
-		if (!v)
-			continue;
-		if (!*v)
-			return blt_fail(err, BLT_EUSAGE, "%s: no file name", a),
-			       2;
-		*slot[k] = v;
-		if (strcmp(v, "-") == 0)
-			r->report_stderr = true;
-		return 0;
-	}
-	if (strncmp(a, "--output=", 9) == 0)
-		return blt_fail(err, BLT_EUSAGE,
-				"%s: the reports are xml, tap or json "
-				"(--output=xml:FILE)",
-				a),
-		       2;
-	return 1;
-}
-
-static int parse_number(const char *opt, const char *v, long long lo,
-			long long hi, long long *out, struct blt_err *err)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	if (errno || end == v || *end || *out < lo || *out > hi)
-		return blt_fail(err, BLT_EUSAGE,
-				"%s '%s': expected a number from %lld to %lld",
-				opt, v, lo, hi);
-	return 0;
-}
-
-static int parse_real(const char *opt, const char *v, double lo, double hi,
-		      double *out, struct blt_err *err)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(v, &end);
-	if (errno || end == v || *end || !(*out >= lo) || *out > hi)
-		return blt_fail(err, BLT_EUSAGE,
-				"%s '%s': expected a number from %g to %g", opt,
-				v, lo, hi);
-	return 0;
-}
-
-/* Notes the first option that applies to the server mode alone. */
-static void server_only(struct runner *r, const char *opt)
-{
-	if (!r->server_only)
-		r->server_only = opt;
-}
-
-/* The runner's options that take a number. 1 when a is none of them. */
-static int number_option(struct runner *r, int argc, char **argv, int *i,
-			 struct blt_err *err)
-{
-	const char *v;
-	bool missing;
-	long long num;
-
-	if ((v = opt_value("--timeout", argc, argv, i, &missing))) {
-		if (parse_number("--timeout", v, 1, 3600000, &num, err))
-			return 2;
-		r->cfg.timeout_ms = (long)num;
-		r->timeout_given = true;
-		return 0;
-	}
-	if (!missing && (v = opt_value("--retries", argc, argv, i, &missing))) {
-		server_only(r, "--retries");
-		if (parse_number("--retries", v, 0, 20, &num, err))
-			return 2;
-		r->cfg.retries = (unsigned)num;
-		return 0;
-	}
-	if (!missing && (v = opt_value("--backoff", argc, argv, i, &missing))) {
-		server_only(r, "--backoff");
-		if (parse_number("--backoff", v, 1, 60000, &num, err))
-			return 2;
-		r->cfg.backoff_ms = (long)num;
-		return 0;
-	}
-	if (!missing &&
-	    (v = opt_value("--max-requests", argc, argv, i, &missing))) {
-		server_only(r, "--max-requests");
-		if (parse_number("--max-requests", v, 20, 1000000000000LL, &num,
-				 err))
-			return 2;
-		r->cfg.max_requests = (uint64_t)num;
-		return 0;
-	}
-	if (!missing && (v = opt_value("--rate", argc, argv, i, &missing)) &&
-	    (server_only(r, "--rate"), true))
-		return parse_real("--rate", v, 0.01, 1e6, &r->cfg.rate, err)
-			       ? 2
-			       : 0;
-	if (missing)
-		return blt_fail(err, BLT_EUSAGE, "%s needs a value", argv[*i]),
-		       2;
-	return 1;
-}
-
-/* The runner's options that name a file or a pattern. 1 when a is none. */
-static int file_option(struct runner *r, int argc, char **argv, int *i,
-		       struct blt_err *err)
-{
-	static const char *const names[] = {"--expect", "--write-expect",
-					    "--html", "--filter"};
-	const char **slots[] = {&r->expect, &r->write_expect, &r->html,
-				&r->filter};
-	bool missing;
-
-	for (size_t k = 0; k < 4; k++) {
-		const char *v = opt_value(names[k], argc, argv, i, &missing);
-		if (missing)
-			return blt_fail(err, BLT_EUSAGE, "%s needs a value",
-					names[k]),
-			       2;
-		if (!v)
-			continue;
-		if (!*v)
-			return blt_fail(err, BLT_EUSAGE, "%s: empty value",
-					names[k]),
-			       2;
-		*slots[k] = v;
-		if (k == 2 && strcmp(v, "-") == 0)
-			r->report_stderr = true;
-		return 0;
-	}
-	return 1;
-}
-
-/* One of the runner's own options at argv[*i]; 1 when it was not one. */
-static int own_option(struct runner *r, int argc, char **argv, int *i,
-		      struct blt_err *err)
-{
-	const char *a = argv[*i];
-	const char *v;
-	bool missing;
-	int rc;
-
-	if ((v = opt_value("--target", argc, argv, i, &missing))) {
-		r->have_target = true;
-		server_only(r, "--target");
-		return conform_parse_target(&r->cfg, v, err) ? 2 : 0;
-	}
-	if (missing)
-		goto no_value;
-	if ((v = opt_value("--profile", argc, argv, i, &missing)))
-		return awsjson_profile_parse(v, &r->cfg.profile, err) ? 2 : 0;
-	if (missing)
-		goto no_value;
-	if ((v = opt_value("--compare", argc, argv, i, &missing))) {
-		server_only(r, "--compare");
-		if (strcmp(v, "exact") && strcmp(v, "shape"))
-			return blt_fail(err, BLT_EUSAGE,
-					"--compare '%s': exact or shape", v),
-			       2;
-		r->cfg.exact = strcmp(v, "exact") == 0;
-		return 0;
-	}
-	if (missing)
-		goto no_value;
-	if ((v = opt_value("--seed", argc, argv, i, &missing))) {
-		char *end;
-		errno = 0;
-		r->cfg.seed = strtoull(v, &end, 10);
-		if (errno || end == v || *end || *v == '-')
-			return blt_fail(err, BLT_EUSAGE,
-					"--seed '%s': expected a number", v),
-			       2;
-		return 0;
-	}
-	if (missing)
-		goto no_value;
-	if ((v = opt_value("--region", argc, argv, i, &missing))) {
-		if (!*v || strlen(v) >= sizeof(r->cfg.region))
-			return blt_fail(err, BLT_EUSAGE, "--region: bad value"),
-			       2;
-		snprintf(r->cfg.region, sizeof(r->cfg.region), "%s", v);
-		return 0;
-	}
-	if (missing)
-		goto no_value;
-	if ((rc = number_option(r, argc, argv, i, err)) != 1)
-		return rc;
-	if ((rc = file_option(r, argc, argv, i, err)) != 1)
-		return rc;
-	if ((rc = report_option(r, a, err)) != 1)
-		return rc;
-	if (strcmp(a, "--strict") == 0) {
-		r->cfg.strict = true;
-		return 0;
-	}
-	if (strcmp(a, "-f") == 0 || strcmp(a, "--fail-fast") == 0) {
-		r->cfg.fail_fast = true;
-		return 0;
-	}
-	if (strcmp(a, "--client") == 0) {
-		r->client = true;
-		return 0;
-	}
-	return 1;
-no_value:
-	return blt_fail(err, BLT_EUSAGE, "%s needs a value", a), 2;
-}
-
-#define CASSETTE_ARGS_MAX (sizeof(((struct runner *)0)->cassette_args) / \
-			   sizeof(char *))
-
-/* Takes one --cassettes path; a usage error beyond the cap. */
-static int cassette_arg(struct runner *r, char *path, struct blt_err *err)
-{
-	if (r->ncassette_args >= CASSETTE_ARGS_MAX)
-		return blt_fail(err, BLT_EUSAGE,
-				"--cassettes: more than %zu paths (give a "
-				"directory instead)",
-				CASSETTE_ARGS_MAX),
-		       2;
-	r->cassette_args[r->ncassette_args++] = path;
-	return 0;
-}
-
-/* --cassettes PATH...: every following argument up to the next option. */
-static int cassettes_option(struct runner *r, int argc, char **argv, int *i,
-			    struct blt_err *err)
-{
-	char *a = argv[*i];
-
-	r->cassettes_given = true;
-	server_only(r, "--cassettes");
-	if (strncmp(a, "--cassettes=", 12) == 0)
-		return cassette_arg(r, a + 12, err);
-	while (*i + 1 < argc && argv[*i + 1][0] != '-')
-		if (cassette_arg(r, argv[++*i], err))
-			return 2;
-	if (r->ncassette_args == 0)
-		return blt_fail(err, BLT_EUSAGE,
-				"--cassettes needs at least one path"),
-		       2;
-	return 0;
-}
-
-/* True for -j N, -jN, --jobs N and --jobs=N. */
-static bool jobs_option(const char *a)
-{
-	return strncmp(a, "-j", 2) == 0 || strcmp(a, "--jobs") == 0 ||
-	       strncmp(a, "--jobs=", 7) == 0;
-}
-
-/* Reads the number of -j (a, with v its value or a itself) into
- * r->jobs. */
-static int jobs_value(struct runner *r, const char *a, const char *v,
-		      struct blt_err *err)
-{
-	long long num;
-
-	if (strncmp(v, "--jobs=", 7) == 0)
-		v += 7;
-	else if (v == a && strncmp(v, "-j", 2) == 0)
-		v += 2;
-	if (parse_number(a, v, 0, 64, &num, err))
-		return 2;
-	r->jobs = (unsigned)num;
-	return 0;
-}
-
-/* --client and "-- COMMAND" go together; the options of the server mode
- * alone are refused with them. */
-static int client_mode_check(struct runner *r, struct blt_err *err)
-{
-	if (r->command && !r->client)
-		return blt_fail(err, BLT_EUSAGE,
-				"a COMMAND after -- needs --client"),
-		       2;
-	if (!r->client)
-		return 0;
-	if (!r->command && !r->listed)
-		return blt_fail(err, BLT_EUSAGE,
-				"--client needs the client to run: "
-				"--client -- COMMAND [ARGS]"),
-		       2;
-	if (r->server_only)
-		return blt_fail(err, BLT_EUSAGE,
-				"%s judges a server; it does not apply to "
-				"--client",
-				r->server_only),
-		       2;
-	if (r->criterion_only)
-		return blt_fail(err, BLT_EUSAGE,
-				"%s does not apply to --client (it takes -j N "
-				"and --list)",
-				r->criterion_only),
-		       2;
-	return 0;
-}
-
-int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
-		      int *cargc, struct blt_err *err)
-{
-	memset(r, 0, sizeof(*r));
-	r->cfg.exact = true;
-	r->cfg.seed = 1;
-	r->cfg.timeout_ms = 5000;
-	r->cfg.retries = 8;
-	r->cfg.backoff_ms = 100;
-	r->cfg.profile = AWSJSON_PROFILE_DOCUMENTED;
-	cargv[(*cargc)++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int rc;
-
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-			return RUNNER_EXIT_HELP;
-		if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0)
-			return RUNNER_EXIT_VERSION;
-		if (strcmp(a, "--cassettes") == 0 ||
-		    strncmp(a, "--cassettes=", 12) == 0) {
-			if (cassettes_option(r, argc, argv, &i, err))
-				return 2;
-			continue;
-		}
-		rc = own_option(r, argc, argv, &i, err);
-		if (rc == 2)
-			return 2;
-		if (rc == 0)
-			continue;
-		if (strcmp(a, "--") == 0) {
-			if (i + 1 >= argc)
-				return blt_fail(err, BLT_EUSAGE,
-						"-- needs a COMMAND after it"),
-				       2;
-			r->command = &argv[i + 1];
-			break;
-		}
-		if (!in_list(criterion_flags, a) &&
-		    !in_list(criterion_with_value, a) &&
-		    !has_prefix(criterion_prefixed, a)) {
-			blt_fail(err, BLT_EUSAGE, "unknown %s '%s'",
-				 a[0] == '-' ? "option" : "argument", a);
-			return 2;
-		}
-		if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0)
-			r->listed = true;
-		else if (!jobs_option(a) && !r->criterion_only)
-			r->criterion_only = a;
-		cargv[(*cargc)++] = argv[i];
-		if (in_list(criterion_with_value, a)) {
-			if (i + 1 >= argc) {
-				blt_fail(err, BLT_EUSAGE, "%s needs a value",
-					 a);
-				return 2;
-			}
-			cargv[(*cargc)++] = argv[++i];
-		}
-		if (jobs_option(a) && jobs_value(r, a, argv[i], err))
-			return 2;
-	}
-	cargv[*cargc] = NULL;
-	return client_mode_check(r, err);
+	return r->cfg.cassettes && *r->cfg.cassettes;
 }
 
 /* Adds one cassette file after loading it (a broken one is an error). */
@@ -462,20 +35,25 @@ static int add_cassette(struct runner *r, const char *path,
 			struct blt_err *err)
 {
 	struct cassette *c = NULL;
-	size_t have = strlen(r->cfg.cassettes);
+	size_t have = r->cfg.cassettes ? strlen(r->cfg.cassettes) : 0;
+	size_t more = strlen(path) + 1;
+	char *list;
 
-	if (cassette_load_file(path, &c, err))
+	if (cassette_load(&(struct cassette_load_opts){.path = path}, &c, err))
 		return blt_err_prefix(err, "cassette"), 2;
 	r->cfg.rep_requests += cassette_count(c);
 	cassette_free(c);
-	if (have + strlen(path) + 2 > sizeof(r->cfg.cassettes))
+	if (have + more + 1 > CONFORM_CASSETTES_MAX)
 		return blt_fail(err, BLT_EUSAGE,
-				"too many cassettes: their paths exceed %zu "
+				"too many cassettes: their paths exceed %d "
 				"bytes together",
-				sizeof(r->cfg.cassettes) - 1),
+				CONFORM_CASSETTES_MAX - 1),
 		       2;
-	snprintf(r->cfg.cassettes + have, sizeof(r->cfg.cassettes) - have,
-		 "%s\n", path);
+	list = realloc(r->cfg.cassettes, have + more + 1);
+	if (!list)
+		return blt_fail(err, BLT_ENOMEM, "out of memory"), 2;
+	snprintf(list + have, more + 1, "%s\n", path);
+	r->cfg.cassettes = list;
 	return 0;
 }
 
@@ -610,7 +188,7 @@ static int shipped_cassettes(struct runner *r, struct blt_err *err)
 		if (stat(cand[i], &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
 		int rc = add_cassette_dir(r, cand[i], err);
-		if (rc || r->cfg.cassettes[0])
+		if (rc || has_cassettes(r))
 			return rc;
 	}
 	return 0;
@@ -622,7 +200,7 @@ static int find_cassettes(struct runner *r, struct blt_err *err)
 		for (size_t i = 0; i < r->ncassette_args; i++)
 			if (add_cassette_path(r, r->cassette_args[i], err))
 				return 2;
-		if (!r->cfg.cassettes[0])
+		if (!has_cassettes(r))
 			return blt_fail(err, BLT_ENOTFOUND,
 					"--cassettes: no cassette (*.json) "
 					"found"),
@@ -636,7 +214,7 @@ static int find_cassettes(struct runner *r, struct blt_err *err)
 	}
 	if (shipped_cassettes(r, err))
 		return 2;
-	if (!r->cfg.cassettes[0])
+	if (!has_cassettes(r))
 		snprintf(r->rep_skip, sizeof(r->rep_skip),
 			 "no cassettes given and no shipped cassettes found");
 	return 0;
@@ -870,4 +448,5 @@ void runner_cleanup(struct runner *r)
 	fake_stop(&r->fake);
 	pace_close(r->pace);
 	r->pace = NULL;
+	conform_config_free(&r->cfg);
 }

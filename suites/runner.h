@@ -51,6 +51,9 @@ struct runner {
 int runner_parse_args(struct runner *r, int argc, char **argv, char **cargv,
 		      int *cargc, struct blt_err *err);
 
+/* Prints blt-conform's --help text. */
+void runner_usage(FILE *out);
+
 /* Applies the filter (--filter, else CRITERION_TEST_PATTERN, which it
  * then removes from the environment) to the catalogue. 2 with err when it
  * selects no check. */

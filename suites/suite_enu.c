@@ -25,12 +25,12 @@ Test(ENU, FILTER)
 	char what[96];
 
 	check_begin(&ck, "ENU-FILTER");
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < CONFORM_NSTATUSES; i++) {
 		char *body = conform_list_body(0, conform_statuses[i], NULL);
 		expect_ok_body(&ck, body, "a TaskStatus filter of the enum");
 		free(body);
 	}
-	for (size_t i = 0; i < 6 && check_can_send(&ck); i++) {
+	for (size_t i = 0; i < CONFORM_NSTATUSES && check_can_send(&ck); i++) {
 		if (ck.cfg.facts.per_status[i] < 2)
 			continue;
 		char *tok = walk_fresh_token(&ck, conform_statuses[i]);

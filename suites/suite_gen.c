@@ -27,7 +27,7 @@ static void judge_valid(struct check *ck, const struct creq *rq,
 	json_t *req = json_loadb(rq->body, rq->len, 0, NULL);
 	json_int_t max = json_integer_value(json_object_get(req, "MaxResults"));
 	bool later = json_object_get(req, "NextToken") != NULL;
-	size_t limit = max ? (size_t)max : 100;
+	size_t limit = max ? (size_t)max : CONFORM_PAGE_MAX;
 	const json_t *tasks = json_object_get(rs->json, "BatchLoadTasks");
 	unsigned k = ++g->k;
 
@@ -66,13 +66,17 @@ static void random_walk(struct check *ck, struct blt_rng *r,
 	const char *status;
 	struct walk w;
 
-	seq[0] = rng_below(r, 5) == 0 ? 0 : 1 + (int)rng_below(r, 100);
-	status = rng_below(r, 3) == 0 ? NULL
-				      : conform_statuses[rng_below(r, 6)];
+	seq[0] = rng_below(r, 5) == 0
+			 ? 0
+			 : 1 + (int)rng_below(r, CONFORM_PAGE_MAX);
+	status = rng_below(r, 3) == 0
+			 ? NULL
+			 : conform_statuses[rng_below(r, CONFORM_NSTATUSES)];
 	pages = 1 + (unsigned)rng_below(r, 4);
 	for (unsigned p = 1; p < pages; p++)
-		seq[p] = rng_below(r, 2) ? 1 + (int)rng_below(r, 100)
-					 : seq[p - 1];
+		seq[p] = rng_below(r, 2)
+				 ? 1 + (int)rng_below(r, CONFORM_PAGE_MAX)
+				 : seq[p - 1];
 	struct walk_spec spec = {.max_seq = seq,
 				 .nmax = pages,
 				 .status = status,
@@ -175,7 +179,7 @@ static json_t *bad_status(struct blt_rng *r)
 		return json_string(fixed[rng_below(r, 8)]);
 	rand_text(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_", 1 + rng_below(r, 20),
 		  text);
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 0; i < CONFORM_NSTATUSES; i++)
 		if (strcmp(text, conform_statuses[i]) == 0)
 			text[0] = '_';
 	return json_string(text);
@@ -188,9 +192,9 @@ static json_t *invalid_request(struct blt_rng *r, enum expect_kind *k)
 	char text[256];
 
 	if (rng_below(r, 3) == 0)
-		json_object_set_new(
-		    o, "TaskStatus",
-		    json_string(conform_statuses[rng_below(r, 6)]));
+		json_object_set_new(o, "TaskStatus",
+				    json_string(conform_statuses[rng_below(
+					r, CONFORM_NSTATUSES)]));
 	if (rng_below(r, 3) == 0)
 		json_object_set_new(
 		    o, "MaxResults",

@@ -12,7 +12,6 @@
 
 #include "conform.h"
 
-#define PAGE_LARGEST 100
 #define NWALKS_MAX 12
 
 static void free_walks(struct walk *w, size_t n)
@@ -59,7 +58,7 @@ static const char *size_name(int max, char *buf, size_t n)
 /* The page limit of page k (0-based) of w. */
 static size_t limit_of(const struct walk *w, size_t k)
 {
-	return w->sent_max[k] ? (size_t)w->sent_max[k] : PAGE_LARGEST;
+	return w->sent_max[k] ? (size_t)w->sent_max[k] : CONFORM_PAGE_MAX;
 }
 
 /* Walks one per size (0 = absent), each capped at caps[i] pages (0: no
@@ -153,7 +152,7 @@ Test(PAG, END)
 	walks(&ck, ck.level ? sizes + 1 : sizes, caps[ck.level ? 1 : 0],
 	      ck.level ? 3 : 4, w);
 	nw = ck.level ? 3 : 4;
-	for (size_t s = 0; s < 6; s++)
+	for (size_t s = 0; s < CONFORM_NSTATUSES; s++)
 		walk_simple(&ck, 0, conform_statuses[s], ck.level ? 2 : 0,
 			    &w[nw++]);
 	for (size_t i = 0; i < nw; i++) {
@@ -366,17 +365,17 @@ static void filter_items(struct check *ck, const struct walk *w,
 
 /* The six filtered walks must partition the unfiltered one. */
 static void partition(struct check *ck, const struct walk *all,
-		      const struct walk f[6])
+		      const struct walk f[CONFORM_NSTATUSES])
 {
 	struct walk u;
 
 	memset(&u, 0, sizeof(u));
-	for (size_t s = 0; s < 6; s++)
+	for (size_t s = 0; s < CONFORM_NSTATUSES; s++)
 		u.n += f[s].n;
 	u.items = calloc(u.n + 1, sizeof(*u.items));
 	if (!u.items)
 		return;
-	for (size_t s = 0, k = 0; s < 6; s++)
+	for (size_t s = 0, k = 0; s < CONFORM_NSTATUSES; s++)
 		for (size_t i = 0; i < f[s].n; i++)
 			u.items[k++] = f[s].items[i];
 	size_t nu;
@@ -395,7 +394,7 @@ static void partition(struct check *ck, const struct walk *all,
 Test(PAG, FILTER)
 {
 	struct check ck;
-	struct walk all, f[6];
+	struct walk all, f[CONFORM_NSTATUSES];
 	char counts[256] = "";
 	size_t len = 0, empty = 0;
 	bool ended;
@@ -403,7 +402,7 @@ Test(PAG, FILTER)
 	check_begin(&ck, "PAG-FILTER");
 	walk_simple(&ck, 0, NULL, 0, &all);
 	ended = walk_check_end(&ck, &all, false);
-	for (size_t s = 0; s < 6; s++) {
+	for (size_t s = 0; s < CONFORM_NSTATUSES; s++) {
 		walk_simple(&ck, 0, conform_statuses[s], 0, &f[s]);
 		ended = walk_check_end(&ck, &f[s], false) && ended;
 		filter_items(&ck, &f[s], conform_statuses[s]);
@@ -425,7 +424,7 @@ Test(PAG, FILTER)
 	if (task_count(&all, 1) == 0)
 		check_skip(&ck, "the target has no task");
 	walk_free(&all);
-	free_walks(f, 6);
+	free_walks(f, CONFORM_NSTATUSES);
 	check_end(&ck);
 }
 
@@ -707,17 +706,17 @@ Test(PAG, FILTERTOKEN)
 {
 	struct check ck;
 	char *tok = NULL;
-	size_t s = 6;
+	size_t s = CONFORM_NSTATUSES;
 
 	check_begin(&ck, "PAG-FILTERTOKEN");
 	if (!check_survey_listed(&ck)) {
 		check_end(&ck);
 		return;
 	}
-	for (size_t i = 0; i < 6 && s == 6; i++)
+	for (size_t i = 0; i < CONFORM_NSTATUSES && s == CONFORM_NSTATUSES; i++)
 		if (ck.cfg.facts.per_status[i] >= 2)
 			s = i;
-	if (s < 6)
+	if (s < CONFORM_NSTATUSES)
 		tok = walk_fresh_token(&ck, conform_statuses[s]);
 	if (!tok) {
 		if (!ck.deviations)
@@ -727,7 +726,7 @@ Test(PAG, FILTERTOKEN)
 		check_end(&ck);
 		return;
 	}
-	const char *other = conform_statuses[(s + 1) % 6];
+	const char *other = conform_statuses[(s + 1) % CONFORM_NSTATUSES];
 	char *body = conform_list_body(1, other, tok);
 	struct creq rq = {.body = body,
 			  .len = strlen(body),

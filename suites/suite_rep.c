@@ -295,7 +295,8 @@ static void replay_file(struct check *ck, const char *path, compare_fn cmp,
 	struct spawn_child fake = {0};
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 
-	if (cassette_load_file(path, &c, &err)) {
+	if (cassette_load(&(struct cassette_load_opts){.path = path}, &c,
+			  &err)) {
 		check_fail(ck, NULL, NULL, "cannot load %s: %s", path, err.msg);
 		return;
 	}
@@ -351,7 +352,7 @@ static void replay_all(struct check *ck, compare_fn cmp,
 		check_skip(ck, "%s", skip);
 		return;
 	}
-	list = strdup(ck->cfg.cassettes);
+	list = strdup(ck->cfg.cassettes ? ck->cfg.cassettes : "");
 	if (!list) {
 		check_skip(ck, "out of memory for the list of cassettes");
 		return;

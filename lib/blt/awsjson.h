@@ -1,5 +1,8 @@
 /* The AWS JSON 1.0 protocol as Timestream Write speaks it: targets, content
- * type, error responses and the rules for reading an error's type. */
+ * type, error responses and the rules for reading an error's type.
+ *
+ * Concurrency: no function keeps state between calls; all may run in
+ * any number of threads at once on different arguments. */
 #ifndef BLT_AWSJSON_H
 #define BLT_AWSJSON_H
 

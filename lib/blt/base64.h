@@ -1,5 +1,8 @@
 /* Base64 (RFC 4648): the standard alphabet with padding, for bodies that
- * are not text, and the URL-safe alphabet without padding, for tokens. */
+ * are not text, and the URL-safe alphabet without padding, for tokens.
+ *
+ * Concurrency: the functions touch only what they are given and may run
+ * in any number of threads at once. */
 #ifndef BLT_BASE64_H
 #define BLT_BASE64_H
 

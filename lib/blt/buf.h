@@ -1,4 +1,7 @@
-/* A growable byte buffer with a hard cap, always NUL-terminated. */
+/* A growable byte buffer with a hard cap, always NUL-terminated.
+ *
+ * Concurrency: a buffer belongs to one thread at a time; different
+ * buffers may be used at once. */
 #ifndef BLT_BUF_H
 #define BLT_BUF_H
 

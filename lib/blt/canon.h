@@ -1,5 +1,9 @@
 /* Canonical JSON for request matching, and the stable pretty printer that
- * cassettes are written with. */
+ * cassettes are written with.
+ *
+ * Concurrency: no function keeps state between calls; all may run in
+ * any number of threads at once (a jansson value they are given must not
+ * be changed by another thread meanwhile). */
 #ifndef BLT_CANON_H
 #define BLT_CANON_H
 

@@ -1,6 +1,11 @@
 /* The cassette model (format version 1, SPEC section 5): load with caps and
  * precise errors, iterate, build and append interactions, and save
- * atomically with a stable key order. */
+ * atomically with a stable key order.
+ *
+ * Concurrency: loading keeps no state outside the cassette it builds, so
+ * several cassettes may load at once (a load runs its own threads). A
+ * cassette is read-only once loaded and may then be read from any number
+ * of threads; appending and saving need the caller's serialisation. */
 #ifndef BLT_CASSETTE_H
 #define BLT_CASSETTE_H
 
@@ -35,50 +40,42 @@ struct cassette_interaction {
  * either may be NULL). recorded_at comes from the injectable clock. */
 struct cassette *cassette_new(const char *upstream, const char *tool);
 
-/* Loads and checks a cassette file. Errors name the file and where: a JSON
- * error as "FILE:LINE:COLUMN: what", a structural one as "FILE: /pointer:
- * what". Caps: CASSETTE_FILE_MAX bytes, CASSETTE_DEPTH_MAX nesting. */
-blt_status cassette_load_file(const char *path, struct cassette **out,
-			      struct blt_err *err);
-
-/* The same from memory; name is used in messages. */
-blt_status cassette_load_text(const char *text, size_t len, const char *name,
-			      struct cassette **out, struct blt_err *err);
-
-/* cassette_load_file and cassette_load_text with a size cap of max_bytes
- * instead of CASSETTE_FILE_MAX (tools with their own cap, and tests). */
-blt_status cassette_load_file_max(const char *path, size_t max_bytes,
-				  struct cassette **out, struct blt_err *err);
-blt_status cassette_load_text_max(const char *text, size_t len,
-				  const char *name, size_t max_bytes,
-				  struct cassette **out, struct blt_err *err);
-
 /* Texts of at least this many bytes load by the split path by default. */
 #define CASSETTE_PARALLEL_MIN ((size_t)1 << 20)
 /* The most threads a load uses. */
 #define CASSETTE_THREADS_MAX 8
 
-/* How a load runs. A text of at least parallel_min bytes whose
- * "interactions" array can be found by a scan is loaded by the split path:
- * that array's elements are parsed and checked on up to threads threads (0:
- * the online CPUs, at most CASSETTE_THREADS_MAX), the rest of the document
- * on its own. The result is the same cassette either way, and every error
- * is the same message (a text that fails is loaded again by the ordinary
- * path to report it). SIZE_MAX for parallel_min turns the split path off. */
+/* What to load and how: a file (path) or len bytes of text in memory
+ * (path NULL). Every member left 0 takes its default, so
+ * (struct cassette_load_opts){.path = "c.json"} loads a file as it
+ * should be loaded.
+ *
+ * A text of at least parallel_min bytes whose "interactions" array can be
+ * found by a scan is loaded by the split path: that array's elements are
+ * parsed and checked on up to threads threads, the rest of the document on
+ * its own. The result is the same cassette either way, and every error is
+ * the same message (a text that fails is loaded again by the ordinary path
+ * to report it). */
 struct cassette_load_opts {
-	size_t parallel_min;
-	unsigned threads;
+	const char *path;    /* the file to read; NULL: load text */
+	const char *text;    /* with path NULL: the cassette text */
+	size_t len;          /* its length in bytes */
+	const char *name;    /* the name in messages; NULL: path, else
+				"cassette" */
+	size_t max_bytes;    /* size cap; 0: CASSETTE_FILE_MAX */
+	size_t parallel_min; /* the split path from this size; 0:
+				CASSETTE_PARALLEL_MIN; SIZE_MAX: never */
+	unsigned threads;    /* 0: the online CPUs, at most
+				CASSETTE_THREADS_MAX */
 };
 
-/* cassette_load_file_max and cassette_load_text_max with explicit options
- * (NULL: parallel_min CASSETTE_PARALLEL_MIN, threads 0). */
-blt_status cassette_load_file_opts(const char *path, size_t max_bytes,
-				   const struct cassette_load_opts *opts,
-				   struct cassette **out, struct blt_err *err);
-blt_status cassette_load_text_opts(const char *text, size_t len,
-				   const char *name, size_t max_bytes,
-				   const struct cassette_load_opts *opts,
-				   struct cassette **out, struct blt_err *err);
+/* Loads and checks a cassette as o says; on success *out is a new cassette
+ * (free with cassette_free). Errors name the file (or o->name) and where:
+ * a JSON error as "FILE:LINE:COLUMN: what", a structural one as "FILE:
+ * /pointer: what". Caps: max_bytes, CASSETTE_DEPTH_MAX nesting. A file
+ * that cannot be read is BLT_EIO, one over the cap BLT_ELIMIT. */
+blt_status cassette_load(const struct cassette_load_opts *o,
+			 struct cassette **out, struct blt_err *err);
 
 size_t cassette_count(const struct cassette *c);
 
@@ -140,10 +137,6 @@ blt_status cassette_write(const struct cassette *c, struct blt_buf *out,
  * over path, fsync of the directory. On failure the old file is intact. */
 blt_status cassette_save(const struct cassette *c, const char *path,
 			 struct blt_err *err);
-
-/* Writes bytes to path atomically by the same steps (shared by the tools). */
-blt_status cassette_write_atomic(const char *path, const char *bytes,
-				 size_t len, struct blt_err *err);
 
 void cassette_free(struct cassette *c);
 

@@ -1,4 +1,7 @@
-/* Status codes and the caller-owned error buffer that every module uses. */
+/* Status codes and the caller-owned error buffer that every module uses.
+ *
+ * Concurrency: a struct blt_err belongs to one thread; the functions keep
+ * no other state. */
 #ifndef BLT_ERR_H
 #define BLT_ERR_H
 

@@ -1,7 +1,11 @@
 /* Whole files read with a cap, and durable file writing: whole writes,
  * directory syncs, and the atomic replace (temporary file, fsync, rename,
  * fsync of the directory) that cassettes, journals and the tools rely
- * on. */
+ * on.
+ *
+ * Concurrency: the functions keep no state; they may run at once on
+ * different paths (two atomic replaces of one path race like any two
+ * renames: the last one wins, whole). */
 #ifndef BLT_FILEIO_H
 #define BLT_FILEIO_H
 
@@ -36,5 +40,11 @@ blt_status fileio_write_atomic(const char *path, const char *bytes,
  * failure b is left empty (freed). */
 blt_status fileio_read_all(const char *path, size_t max, struct blt_buf *b,
 			   struct blt_err *err);
+
+/* fileio_read_all on a file the caller opened (and still owns; it is not
+ * closed), for a caller that checks what it opened first. path only names
+ * the file in messages. */
+blt_status fileio_read_fd_all(int fd, const char *path, size_t max,
+			      struct blt_buf *b, struct blt_err *err);
 
 #endif

@@ -1,5 +1,8 @@
 /* A thin layer over libcurl: one keep-alive handle per thread, timeouts,
- * TLS verification on, whole responses with a cap. */
+ * TLS verification on, whole responses with a cap.
+ *
+ * Concurrency: httpc_global_init may be called from any thread; a client
+ * belongs to one thread (record keeps one per worker thread). */
 #ifndef BLT_HTTPC_H
 #define BLT_HTTPC_H
 
@@ -14,9 +17,14 @@
 
 struct httpc; /* opaque: a libcurl easy handle that keeps its connection */
 
+/* The timeouts of a client whose options leave them 0. */
+#define HTTPC_TIMEOUT_DEFAULT_MS 10000
+#define HTTPC_CONNECT_TIMEOUT_DEFAULT_MS 3000
+
 struct httpc_opts {
-	long timeout_ms;         /* whole request; 10000 when 0 */
-	long connect_timeout_ms; /* 3000 when 0 */
+	long timeout_ms;         /* whole request; HTTPC_TIMEOUT_DEFAULT_MS
+				    when 0 */
+	long connect_timeout_ms; /* HTTPC_CONNECT_TIMEOUT_DEFAULT_MS when 0 */
 	const char *ca_file;     /* extra CA bundle for TLS, or NULL */
 	size_t body_max;         /* HTTPC_BODY_MAX_DEFAULT when 0 */
 };

@@ -1,6 +1,10 @@
 /* A thin layer over libmicrohttpd: listen address parsing, port 0, the
  * "listening on" line, whole-body delivery with a cap (413 beyond),
- * connection timeouts, and graceful shutdown on SIGINT and SIGTERM. */
+ * connection timeouts, and graceful shutdown on SIGINT and SIGTERM.
+ *
+ * Concurrency: the handler runs on several threads at once when threads >
+ * 1; httpd_start and httpd_stop belong to the thread that owns the
+ * server. */
 #ifndef BLT_HTTPD_H
 #define BLT_HTTPD_H
 

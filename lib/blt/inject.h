@@ -1,5 +1,8 @@
 /* Seeded fault injection shared by blt-fake and blt-proxy replay:
- * --inject throttle=P,internal=P,latency=MIN..MAX,reset=P,seed=N */
+ * --inject throttle=P,internal=P,latency=MIN..MAX,reset=P,seed=N
+ *
+ * Concurrency: a spec is read-only once parsed; inject_decide depends only
+ * on its arguments and may run in any number of threads at once. */
 #ifndef BLT_INJECT_H
 #define BLT_INJECT_H
 

@@ -1,6 +1,9 @@
 /* The crash journal of a recording: one JSON object per line, appended and
  * synced before a response is acknowledged, and its recovery into a
- * cassette after a crash (blt-proxy at start, blt-cassette recover). */
+ * cassette after a crash (blt-proxy at start, blt-cassette recover).
+ *
+ * Concurrency: see journal_append and journal_sync below; recovery keeps
+ * no state outside its arguments. */
 #ifndef BLT_JOURNAL_H
 #define BLT_JOURNAL_H
 

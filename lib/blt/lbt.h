@@ -1,5 +1,8 @@
 /* The ListBatchLoadTasks operation's own rules: the status enum, the request
- * members and their constraints, shared by the servers and the checks. */
+ * members and their constraints, shared by the servers and the checks.
+ *
+ * Concurrency: no function keeps state between calls; all may run in
+ * any number of threads at once. */
 #ifndef BLT_LBT_H
 #define BLT_LBT_H
 

@@ -2,7 +2,11 @@
  * credential parameters of the request target, known secret values
  * wherever they appear, plus user rules (header:NAME, json:/pointer). The
  * one set of rules behind blt-proxy record and replay, and blt-cassette
- * redact, lint and import-har. */
+ * redact, lint and import-har.
+ *
+ * Concurrency: building the rules belongs to one thread; built rules are
+ * read-only and may be applied from any number of threads at once, each to
+ * its own message. */
 #ifndef BLT_REDACT_H
 #define BLT_REDACT_H
 

@@ -1,4 +1,7 @@
-/* A small deterministic random generator (xoshiro256**, seeded by splitmix64). */
+/* A small deterministic random generator (xoshiro256**, seeded by splitmix64).
+ *
+ * Concurrency: a generator belongs to one thread; rng_mix keeps no state
+ * and may run anywhere. */
 #ifndef BLT_RNG_H
 #define BLT_RNG_H
 

@@ -1,6 +1,10 @@
 /* A validator for the JSON Schema subset that schemas/ uses: type,
  * properties, required, additionalProperties, items, enum, minimum, maximum,
- * minLength, maxLength, pattern, plus $ref to "#/$defs/NAME". */
+ * minLength, maxLength, pattern, plus $ref to "#/$defs/NAME".
+ *
+ * Concurrency: the built-in schemas are made once behind pthread_once;
+ * validation reads a schema only and may run in any number of threads
+ * at once. */
 #ifndef BLT_SCHEMA_H
 #define BLT_SCHEMA_H
 

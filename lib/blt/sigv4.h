@@ -1,6 +1,9 @@
 /* AWS Signature Version 4 with OpenSSL, in the steps the specification
  * names: canonical request, string to sign, signing key, signature; plus the
- * Authorization header's parser and verification. */
+ * Authorization header's parser and verification.
+ *
+ * Concurrency: no function keeps state between calls; all may run in
+ * any number of threads at once. */
 #ifndef BLT_SIGV4_H
 #define BLT_SIGV4_H
 

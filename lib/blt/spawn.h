@@ -1,5 +1,10 @@
 /* Child processes that serve: start a blt server (or any program that
- * prints "listening on URL"), learn its URL, stop it. */
+ * prints "listening on URL"), learn its URL, stop it.
+ *
+ * Concurrency: a struct spawn_child belongs to one thread. Start children
+ * from one thread at a time: spawn_start's pipe becomes close-on-exec only
+ * after its fork, so a child forked meanwhile by another thread could keep
+ * it open. */
 #ifndef BLT_SPAWN_H
 #define BLT_SPAWN_H
 

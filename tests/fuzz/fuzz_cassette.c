@@ -51,7 +51,10 @@ static void round_trip(const struct cassette *c)
 	st = cassette_write(c, &one, &err);
 	FUZZ_CHECK(st == BLT_OK, "cassette_write of a loaded cassette: %s",
 		   err.msg);
-	st = cassette_load_text(one.data, one.len, "written", &again, &err);
+	st = cassette_load(&(struct cassette_load_opts){.text = one.data,
+							.len = one.len,
+							.name = "written"},
+			   &again, &err);
 	FUZZ_CHECK(st == BLT_OK,
 		   "a written cassette does not load again: %s\n%s", err.msg,
 		   one.data);
@@ -77,8 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct blt_err err = {0};
 	blt_status st;
 
-	st = cassette_load_text_max(text, size, "fuzz.json", FUZZ_CASSETTE_MAX,
-				    &c, &err);
+	st = cassette_load(
+	    &(struct cassette_load_opts){.text = text,
+					 .len = size,
+					 .name = "fuzz.json",
+					 .max_bytes = FUZZ_CASSETTE_MAX},
+	    &c, &err);
 	if (st == BLT_OK) {
 		walk(c);
 		round_trip(c);

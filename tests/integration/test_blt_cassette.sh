@@ -50,6 +50,12 @@ head -c 300 "$good" > "$tmp/truncated.json"
 expect 1 'truncated.json:[0-9]+:[0-9]+: ' "$bin" lint "$tmp/truncated.json"
 expect 2 'missing.json: cannot open' "$bin" lint "$tmp/missing.json"
 expect 2 'usage' "$bin" lint
+# After "--" an argument that starts with '-' is a file name.
+cp "$good" "$tmp/-dash.json"
+cd "$tmp" || exit 1
+expect 0 '^-dash\.json: ok$' "$bin" lint -- -dash.json
+cd - >/dev/null || exit 1
+expect 2 "unknown option '-dash.json'" "$bin" lint -dash.json
 
 # redact: credentials go, the result lints clean, a rule reaches bodies.
 cp "$tmp/leak.json" "$tmp/r.json"

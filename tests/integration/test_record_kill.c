@@ -293,7 +293,8 @@ static bool holds_round(int r)
 	size_t count;
 	char prefix[16];
 
-	if (cassette_load_file(cpath, &c, &err))
+	if (cassette_load(&(struct cassette_load_opts){.path = cpath}, &c,
+			  &err))
 		return false;
 	snprintf(prefix, sizeof(prefix), "s%d-", r);
 	count = cassette_count(c);

@@ -111,7 +111,9 @@ struct cassette *rt_load_checked(const char *path)
 	cr_assert_eq(bad, 0, "%s: %s: %s", path, bad ? v[0].pointer : "",
 		     bad ? v[0].message : "");
 	json_decref(doc);
-	cr_assert_eq(cassette_load_file(path, &c, &err), BLT_OK, "%s", err.msg);
+	cr_assert_eq(
+	    cassette_load(&(struct cassette_load_opts){.path = path}, &c, &err),
+	    BLT_OK, "%s", err.msg);
 	return c;
 }
 

@@ -46,7 +46,7 @@ blt_status rt_list(struct httpc *c, const char *url, const char *body,
 struct httpc *rt_client(void);
 
 /* Loads path, validates it against the built-in cassette schema and with
- * cassette_load_file; fails the test otherwise. */
+ * cassette_load; fails the test otherwise. */
 struct cassette *rt_load_checked(const char *path);
 
 /* The response body as parsed JSON (new reference) or NULL. */

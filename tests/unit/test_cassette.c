@@ -51,8 +51,12 @@ static void assert_load_fails(const char *text, blt_status code,
 	struct cassette *c = (struct cassette *)1;
 	struct blt_err err = {0, ""};
 
-	cr_assert_eq(cassette_load_text(text, strlen(text), "c.json", &c, &err),
-		     code, "%s: %s", text, err.msg);
+	cr_assert_eq(
+	    cassette_load(&(struct cassette_load_opts){.text = text,
+						       .len = strlen(text),
+						       .name = "c.json"},
+			  &c, &err),
+	    code, "%s: %s", text, err.msg);
 	cr_assert_null(c);
 	cr_assert(strstr(err.msg, want) != NULL, "want \"%s\" in \"%s\"", want,
 		  err.msg);
@@ -63,8 +67,12 @@ static struct cassette *load_ok(const char *text)
 	struct cassette *c = NULL;
 	struct blt_err err = {0, ""};
 
-	cr_assert_eq(cassette_load_text(text, strlen(text), "c.json", &c, &err),
-		     BLT_OK, "%s", err.msg);
+	cr_assert_eq(
+	    cassette_load(&(struct cassette_load_opts){.text = text,
+						       .len = strlen(text),
+						       .name = "c.json"},
+			  &c, &err),
+	    BLT_OK, "%s", err.msg);
 	return c;
 }
 
@@ -190,14 +198,18 @@ Test(cassette, truncated_file_is_a_json_error_with_position)
 
 	snprintf(path, sizeof(path), "%s/cut.json", dir);
 	put_file(path, full, strlen(full) - 20);
-	cr_assert_eq(cassette_load_file(path, &c, &err), BLT_EPARSE, "%s",
-		     err.msg);
+	cr_assert_eq(
+	    cassette_load(&(struct cassette_load_opts){.path = path}, &c, &err),
+	    BLT_EPARSE, "%s", err.msg);
 	cr_assert_null(c);
 	snprintf(want, sizeof(want), "%s:2:", path);
 	cr_assert(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
 	cr_assert(strstr(err.msg, "end of file") != NULL, "%s", err.msg);
-	cr_assert_eq(cassette_load_file("/nonexistent/x.json", &c, &err),
-		     BLT_EIO);
+	cr_assert_eq(
+	    cassette_load(
+		&(struct cassette_load_opts){.path = "/nonexistent/x.json"}, &c,
+		&err),
+	    BLT_EIO);
 	cr_assert(strstr(err.msg, "/nonexistent/x.json") != NULL);
 }
 
@@ -315,17 +327,27 @@ Test(cassette, oversize_input_is_refused)
 
 	snprintf(path, sizeof(path), "%s/big.json", dir);
 	put_file(path, text, strlen(text));
-	cr_assert_eq(cassette_load_file_max(path, strlen(text), &c, &err),
+	cr_assert_eq(cassette_load(
+			 &(struct cassette_load_opts){
+			     .path = path, .max_bytes = strlen(text)},
+			 &c, &err),
 		     BLT_OK, "%s", err.msg);
 	cassette_free(c);
-	cr_assert_eq(cassette_load_file_max(path, strlen(text) - 1, &c, &err),
+	cr_assert_eq(cassette_load(
+			 &(struct cassette_load_opts){
+			     .path = path, .max_bytes = strlen(text) - 1},
+			 &c, &err),
 		     BLT_ELIMIT);
 	cr_assert_null(c);
 	cr_assert(strstr(err.msg, path) && strstr(err.msg, "limit"), "%s",
 		  err.msg);
-	cr_assert_eq(cassette_load_text_max(text, strlen(text), "m", 10, &c,
-					    &err),
-		     BLT_ELIMIT);
+	cr_assert_eq(
+	    cassette_load(&(struct cassette_load_opts){.text = text,
+						       .len = strlen(text),
+						       .name = "m",
+						       .max_bytes = 10},
+			  &c, &err),
+	    BLT_ELIMIT);
 	cr_assert(strncmp(err.msg, "m: ", 3) == 0, "%s", err.msg);
 }
 
@@ -562,8 +584,9 @@ Test(cassette, save_leaves_no_temp_and_keeps_the_mode)
 	cr_assert_eq(stat(path, &sb), 0);
 	cr_assert_eq(sb.st_mode & 0777, 0640);
 	cr_assert_eq(stray_temps(), 0);
-	cr_assert_eq(cassette_load_file(path, &back, &err), BLT_OK, "%s",
-		     err.msg);
+	cr_assert_eq(cassette_load(&(struct cassette_load_opts){.path = path},
+				   &back, &err),
+		     BLT_OK, "%s", err.msg);
 	cr_assert_eq(cassette_count(back), 10);
 	cassette_free(back);
 	cr_assert_eq(cassette_save(c, "/nonexistent-dir/c.json", &err),
@@ -587,8 +610,11 @@ static void assert_old_or_new(const char *path, const char *old,
 		  "bytes)",
 		  len);
 	*saw_new += strcmp(got, new_) == 0 && strcmp(old, new_) != 0;
-	cr_assert_eq(cassette_load_text(got, len, path, &c, &err), BLT_OK,
-		     "%s", err.msg);
+	cr_assert_eq(cassette_load(&(struct cassette_load_opts){.text = got,
+								.len = len,
+								.name = path},
+				   &c, &err),
+		     BLT_OK, "%s", err.msg);
 	cassette_free(c);
 	free(got);
 }
@@ -745,10 +771,13 @@ static char *big_text(size_t n, void (*mutate)(size_t, struct blt_buf *))
 static blt_status load_by(const char *text, unsigned threads,
 			  struct cassette **c, struct blt_err *err)
 {
-	struct cassette_load_opts o = {threads ? 0 : SIZE_MAX, threads};
+	struct cassette_load_opts o = {.text = text,
+				       .len = strlen(text),
+				       .name = "c.json",
+				       .parallel_min = threads ? 1 : SIZE_MAX,
+				       .threads = threads};
 
-	return cassette_load_text_opts(text, strlen(text), "c.json",
-				       CASSETTE_FILE_MAX, &o, c, err);
+	return cassette_load(&o, c, err);
 }
 
 Test(cassette, split_load_gives_the_same_cassette, .timeout = 120)
@@ -905,8 +934,9 @@ Test(cassette, split_load_is_the_default_for_big_files, .timeout = 120)
 	cr_assert_gt(strlen(text), CASSETTE_PARALLEL_MIN);
 	snprintf(path, sizeof(path), "%s/big.json", dir);
 	put_file(path, text, strlen(text));
-	cr_assert_eq(cassette_load_file(path, &a, &err), BLT_OK, "%s",
-		     err.msg);
+	cr_assert_eq(
+	    cassette_load(&(struct cassette_load_opts){.path = path}, &a, &err),
+	    BLT_OK, "%s", err.msg);
 	cr_assert_eq(load_by(text, 0, &b, &err), BLT_OK, "%s", err.msg);
 	wa = write_text(a);
 	wb = write_text(b);

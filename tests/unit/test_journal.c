@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "blt/cassette.h"
+#include "blt/fileio.h"
 #include "blt/journal.h"
 
 static char dir[64];
@@ -134,7 +135,7 @@ Test(journal, recover_replace_writes_a_valid_cassette)
 	struct cassette *c;
 	struct blt_err err;
 
-	cr_assert_eq(cassette_write_atomic(cpath, "not even json", 13, &err),
+	cr_assert_eq(fileio_write_atomic(cpath, "not even json", 13, &err),
 		     BLT_OK);
 	write_journal(JOURNAL_MODE_REPLACE, 3);
 	append_raw("{\"id\":4,\"req");
@@ -144,8 +145,9 @@ Test(journal, recover_replace_writes_a_valid_cassette)
 	cr_assert(info.dropped_partial);
 	cr_assert_not(info.merged);
 	cr_assert_eq(access(jpath, F_OK), -1, "the journal is removed");
-	cr_assert_eq(cassette_load_file(cpath, &c, &err), BLT_OK, "%s",
-		     err.msg);
+	cr_assert_eq(cassette_load(&(struct cassette_load_opts){.path = cpath},
+				   &c, &err),
+		     BLT_OK, "%s", err.msg);
 	cr_assert_eq(cassette_count(c), 3);
 	cr_assert_eq(cassette_at(c, 2)->id, 3);
 	cr_assert_eq(cassette_at(c, 2)->token_from, 2);
@@ -174,8 +176,9 @@ Test(journal, recover_append_merges_and_renumbers)
 	cr_assert(info.merged);
 	cr_assert_eq(info.recovered, 3);
 	cr_assert_eq(info.total, 5);
-	cr_assert_eq(cassette_load_file(cpath, &c, &err), BLT_OK, "%s",
-		     err.msg);
+	cr_assert_eq(cassette_load(&(struct cassette_load_opts){.path = cpath},
+				   &c, &err),
+		     BLT_OK, "%s", err.msg);
 	cr_assert_eq(cassette_count(c), 5);
 	for (size_t i = 0; i < 5; i++)
 		cr_assert_eq(cassette_at(c, i)->id, (long)i + 1);

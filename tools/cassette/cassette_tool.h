@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "blt/buf.h"
+#include "blt/cli.h"
 #include "blt/err.h"
 
 /* Each subcommand gets argv with argv[0] naming it and returns the exit
@@ -20,38 +21,40 @@ int cmd_import_har(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 
-/* One option of a subcommand. A flag (values NULL) counts in *n; an option
- * with a value ("-o OUT", "--rule R" or "--rule=R") stores each value,
- * borrowed from argv, in values[*n] and may be given at most max times. */
-struct tool_opt {
+/* The --help row that every subcommand's option table holds. */
+#define TOOL_OPT_HELP 1000
+#define TOOL_HELP_ROW {TOOL_OPT_HELP, "--help", 'h', CLI_FLAG, NULL, NULL}
+
+/* A subcommand's command line: its usage text (printed by --help, and to
+ * stderr after a usage error), its option table, and how many positional
+ * arguments it takes. apply handles one option of the table (v is NULL for
+ * a flag) and returns BLT_OK or a usage error in err. */
+struct tool_cmdline {
 	const char *name;
-	const char **values;
-	size_t max;
-	size_t *n;
+	const char *usage;
+	const struct cli_opt *opts;
+	size_t nopts;
+	int min_args;
+	int max_args;
+	blt_status (*apply)(void *ctx, int id, const char *v,
+			    struct blt_err *err);
+	void *ctx;
 };
 
-/* Reads a subcommand's command line (argv[0] names it) the one way every
- * subcommand does: --help or -h prints usage to stdout; each option of opts
- * (the list ends with a NULL name); every other argument that starts with
- * '-' (but "-" itself) is an unknown option, never a file name; after "--"
- * every argument is positional. The positional arguments go to pos (room
- * for maxpos), their number to *npos. Returns -1 to go on, 0 when the help
- * was printed, 2 on a usage error (reported on stderr, naming the argument;
- * a wrong number of positional arguments prints usage there too). */
-int tool_args(int argc, char **argv, const char *usage,
-	      const struct tool_opt *opts, const char **pos, int minpos,
-	      int maxpos, int *npos);
+/* Reads a subcommand's argv through cl. The positional arguments are moved
+ * to argv[1..*nargs] in their order. Returns -1 to go on, 0 after --help,
+ * 2 after a usage error (reported with the usage on stderr). */
+int tool_parse_args(const struct tool_cmdline *cl, int argc, char **argv,
+		    int *nargs);
+
+/* tool_parse_args for a subcommand that takes only files (min_args to
+ * max_args of them) and --help. */
+int tool_parse_files(const char *name, const char *usage, int min_args,
+		     int max_args, int argc, char **argv, int *nargs);
 
 /* Reads and parses a JSON file (capped, depth-limited); on failure err says
  * "PATH:LINE:COLUMN: what". New reference or NULL. */
 json_t *tool_load_json(const char *path, struct blt_err *err);
-
-/* Appends "/token" to a JSON pointer held in out, escaping '~' and '/'
- * as RFC 6901 says. */
-void tool_pointer_push(char *out, size_t outsz, const char *token);
-
-/* Appends "/N". */
-void tool_pointer_index(char *out, size_t outsz, size_t n);
 
 /* Writes bytes to path atomically, or to stdout when path is "-". */
 blt_status tool_write_out(const char *path, const char *bytes, size_t len,

@@ -180,24 +180,24 @@ int cmd_diff(int argc, char **argv)
 {
 	struct cassette *a = NULL, *b = NULL;
 	struct diff d = {0};
-	static const struct tool_opt none[] = {{0}};
 	struct blt_err err;
-	const char *files[2];
-	int n = 0;
-	int rc = tool_args(argc, argv,
-			   "usage: blt-cassette diff A B\nReports drift "
-			   "between two recordings, ignoring volatile values; "
-			   "exit 1\nwhen they differ, 2 when one cannot be "
-			   "read.\n",
-			   none, files, 2, 2, &n);
+	int nargs;
+	int rc = tool_parse_files("diff",
+				  "usage: blt-cassette diff A B\nReports drift "
+				  "between two recordings, ignoring volatile "
+				  "values; exit 1\nwhen they differ, 2 when one "
+				  "cannot be read.\n",
+				  2, 2, argc, argv, &nargs);
 
 	if (rc >= 0)
 		return rc;
 	rc = 2;
-	d.a = files[0];
-	d.b = files[1];
-	if (cassette_load_file(d.a, &a, &err) ||
-	    cassette_load_file(d.b, &b, &err)) {
+	d.a = argv[1];
+	d.b = argv[2];
+	if (cassette_load(&(struct cassette_load_opts){.path = argv[1]}, &a,
+			  &err) ||
+	    cassette_load(&(struct cassette_load_opts){.path = argv[2]}, &b,
+			  &err)) {
 		tool_error("diff", "%s", err.msg);
 		goto done;
 	}

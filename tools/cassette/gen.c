@@ -2,6 +2,7 @@
  * standard scenario and writes a cassette that is byte-identical for the
  * same arguments. */
 #include <errno.h>
+#include <assert.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,56 +160,71 @@ static const char gen_usage[] =
 	"every\nvalidation error) into FILE. The same arguments give the same "
 	"bytes.\n";
 
-/* Reads a whole number from 0 to max for flag; 2 when it is not one
- * (reported). */
-static int gen_number(const char *flag, const char *text,
-		      unsigned long long max, unsigned long long *out)
-{
-	char *end;
+enum { OPT_TASKS, OPT_SEED, OPT_OUT };
 
-	errno = 0;
-	*out = strtoull(text, &end, 10);
-	if (text[0] < '0' || text[0] > '9' || *end || errno || *out > max) {
-		tool_error("gen", "%s: '%s' is not a whole number from 0 to "
-			   "%llu", flag, text, max);
-		return 2;
+/* The most tasks gen asks blt-fake for. */
+#define GEN_TASKS_MAX 100000
+
+/* The command line of gen, as tool_parse_args fills it. */
+struct gen_args {
+	struct gen *g;
+	const char *out;
+	bool seeded;
+};
+
+static blt_status gen_apply(void *ctx, int id, const char *v,
+			    struct blt_err *err)
+{
+	struct gen_args *a = ctx;
+	uint64_t n = 0;
+
+	switch (id) {
+	case OPT_TASKS:
+		if (cli_uint("--tasks", v, 1, GEN_TASKS_MAX, &n, err))
+			return BLT_EUSAGE;
+		a->g->tasks = (unsigned)n;
+		break;
+	case OPT_SEED:
+		if (cli_uint("--seed", v, 0, UINT64_MAX, &n, err))
+			return BLT_EUSAGE;
+		a->g->seed = n;
+		a->seeded = true;
+		break;
+	default:
+		assert(id == OPT_OUT);
+		a->out = v;
 	}
-	return 0;
+	return BLT_OK;
 }
 
-/* Reads the command line into g and *out; -1 to go on, else the exit
- * status (0 after --help). */
+/* Reads gen's command line; -1 to go on, else the exit status (0 after
+ * --help). */
 static int parse_args(int argc, char **argv, struct gen *g,
 		      const char **out)
 {
-	const char *tasks = NULL, *seed = NULL;
-	size_t ntasks = 0, nseed = 0, nout = 0;
-	const struct tool_opt opts[] = {{"--tasks", &tasks, 1, &ntasks},
-					{"--seed", &seed, 1, &nseed},
-					{"-o", out, 1, &nout},
-					{0}};
-	unsigned long long v = 0;
-	int npos = 0;
-	int rc = tool_args(argc, argv, gen_usage, opts, NULL, 0, 0, &npos);
+	static const struct cli_opt opts[] = {
+		TOOL_HELP_ROW,
+		{OPT_TASKS, "--tasks", 0, CLI_VALUE, "N",
+		 "how many tasks (1 to 100000; required)"},
+		{OPT_SEED, "--seed", 0, CLI_VALUE, "S",
+		 "blt-fake's seed (required)"},
+		{OPT_OUT, "--output", 'o', CLI_VALUE, "FILE",
+		 "the cassette to write (required)"},
+	};
+	struct gen_args a = {g, NULL, false};
+	const struct tool_cmdline cl = {
+		"gen", gen_usage, opts, sizeof(opts) / sizeof(opts[0]), 0, 0, gen_apply, &a};
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
 	if (rc >= 0)
 		return rc;
-	if (!tasks || !seed || !*out) {
+	*out = a.out;
+	if (!g->tasks || !a.seeded || !*out) {
 		tool_error("gen", "--tasks, --seed and -o are required");
 		fputs(gen_usage, stderr);
 		return 2;
 	}
-	if (gen_number("--tasks", tasks, 100000, &v))
-		return 2;
-	if (v < 1) {
-		tool_error("gen", "--tasks: '%s' is not from 1 to 100000",
-			   tasks);
-		return 2;
-	}
-	g->tasks = (unsigned)v;
-	if (gen_number("--seed", seed, UINT64_MAX, &v))
-		return 2;
-	g->seed = v;
 	return -1;
 }
 
@@ -260,7 +276,9 @@ static blt_status gen_run(struct gen *g, const char *tmp, const char *out)
 		blt_fail(&g->err, BLT_EIO, "blt-proxy record did not stop "
 			 "cleanly (wait status %d); its stderr: %s", status,
 			 proxy.err_tail[0] ? proxy.err_tail : "(empty)");
-	else if (!g->st && !cassette_load_file(tmp, &c, &g->err)) {
+	else if (!g->st &&
+		 !cassette_load(&(struct cassette_load_opts){.path = tmp}, &c,
+				&g->err)) {
 		gen_normalise(c, g);
 		cassette_save(c, out, &g->err);
 	}

@@ -136,27 +136,69 @@ static json_t *har_entry(const struct cassette_interaction *it,
 	return entry;
 }
 
-static const char export_usage[] =
-	"usage: blt-cassette export-har FILE [-o OUT.har]\n"
-	"Writes the cassette as HAR 1.2 (to stdout without -o).\n";
+enum { OPT_OUT, OPT_ALL };
+
+/* The command line of export-har and import-har: FILE, -o and --all. */
+struct har_args {
+	const char *in;
+	const char *out;
+	bool all;
+};
+
+static blt_status har_apply(void *ctx, int id, const char *v,
+			    struct blt_err *err)
+{
+	struct har_args *a = ctx;
+
+	if (id == OPT_OUT)
+		a->out = v;
+	else
+		a->all = true;
+	return BLT_OK;
+}
+
+static const struct cli_opt har_opts[] = {
+	TOOL_HELP_ROW,
+	{OPT_OUT, "--output", 'o', CLI_VALUE, "FILE",
+	 "where to write (default: stdout)"},
+	{OPT_ALL, "--all", 0, CLI_FLAG, NULL,
+	 "every entry, not only Timestream Write's"},
+};
+
+/* Reads the command line of subcommand name, whose table is the first
+ * nopts rows of har_opts; -1 to go on, else the exit status. */
+static int har_parse(const char *name, const char *usage, size_t nopts,
+		     int argc, char **argv, struct har_args *a)
+{
+	const struct tool_cmdline cl = {name, usage, har_opts, nopts, 1, 1,
+					har_apply, a};
+	int nargs;
+	int rc;
+
+	*a = (struct har_args){NULL, "-", false};
+	rc = tool_parse_args(&cl, argc, argv, &nargs);
+	a->in = argv[1];
+	return rc;
+}
 
 int cmd_export_har(int argc, char **argv)
 {
-	const char *in = NULL, *out = "-";
+	struct har_args a;
 	struct cassette *c = NULL;
 	struct blt_err err;
 	json_t *har = NULL, *entries;
 	struct blt_buf b;
-	size_t nout = 0;
-	const struct tool_opt opts[] = {{"-o", &out, 1, &nout}, {0}};
-	int nin = 0;
-	int rc = tool_args(argc, argv, export_usage, opts, &in, 1, 1, &nin);
+	int rc = har_parse("export-har",
+			   "usage: blt-cassette export-har FILE [-o OUT.har]\n"
+			   "Writes the cassette as HAR 1.2 (to stdout without "
+			   "-o).\n",
+			   2, argc, argv, &a);
 
 	if (rc >= 0)
 		return rc;
 	rc = 2;
 	buf_init(&b, CASSETTE_FILE_MAX);
-	if (cassette_load_file(in, &c, &err))
+	if (cassette_load(&(struct cassette_load_opts){.path = a.in}, &c, &err))
 		goto fail;
 	json_t *meta = cassette_meta(c);
 	const char *base = json_string_value(json_object_get(meta, "upstream"));
@@ -175,7 +217,7 @@ int cmd_export_har(int argc, char **argv)
 			"1.2", "creator", "name", "blt-cassette", "version",
 			BLT_VERSION, "entries", entries);
 	if (!har || canon_pretty(har, &b, &err) ||
-	    tool_write_out(out, b.data, b.len, &err))
+	    tool_write_out(a.out, b.data, b.len, &err))
 		goto fail;
 	rc = 0;
 	goto done;
@@ -302,11 +344,11 @@ done:
 	return cassette_interaction_new(r, s, from, ms > 0 ? ms : 0);
 }
 
-static const char import_usage[] =
+static const char import_usage_text[] =
 	"usage: blt-cassette import-har FILE.har [-o OUT] [--all]\n"
-	"Makes a cassette from a HAR 1.2 file: the Timestream Write entries "
-	"(all\nentries with --all), token links rebuilt, credentials "
-	"redacted.\n";
+	"Makes a cassette from a HAR 1.2 file: the Timestream Write "
+	"entries (all\nentries with --all), token links rebuilt, "
+	"credentials redacted.\n";
 
 /* Appends every wanted entry of the HAR log to c. */
 static blt_status har_import_entries(const json_t *entries, bool all,
@@ -347,16 +389,12 @@ static blt_status har_import_entries(const json_t *entries, bool all,
 
 int cmd_import_har(int argc, char **argv)
 {
-	const char *in = NULL, *out = "-";
+	struct har_args a;
 	struct redact_rules rules;
 	struct cassette *c = NULL;
 	struct blt_err err;
 	json_t *har = NULL, *entries;
-	size_t nout = 0, all = 0;
-	const struct tool_opt opts[] = {
-		{"-o", &out, 1, &nout}, {"--all", NULL, 0, &all}, {0}};
-	int nin = 0;
-	int rc = tool_args(argc, argv, import_usage, opts, &in, 1, 1, &nin);
+	int rc = har_parse("import-har", import_usage_text, 3, argc, argv, &a);
 
 	if (rc >= 0)
 		return rc;
@@ -365,31 +403,31 @@ int cmd_import_har(int argc, char **argv)
 	if (redact_secrets_from_env(&rules, &err))
 		tool_error("import-har", "warning: %s: it cannot be scrubbed",
 			   err.msg);
-	har = tool_load_json(in, &err);
+	har = tool_load_json(a.in, &err);
 	if (!har)
 		goto fail;
 	entries = json_object_get(json_object_get(har, "log"), "entries");
 	if (!json_is_array(entries)) {
 		blt_fail(&err, BLT_EINVAL, "%s: /log/entries: not an array; "
-			 "is this a HAR file?", in);
+			 "is this a HAR file?", a.in);
 		goto fail;
 	}
 	c = cassette_new("imported from HAR", "blt-cassette " BLT_VERSION);
-	if (!c || har_import_entries(entries, all > 0, c, &rules, &err)) {
-		blt_err_prefix(&err, "%s", in);
+	if (!c || har_import_entries(entries, a.all, c, &rules, &err)) {
+		blt_err_prefix(&err, "%s", a.in);
 		goto fail;
 	}
-	if (strcmp(out, "-") == 0) {
+	if (strcmp(a.out, "-") == 0) {
 		struct blt_buf b;
 
 		buf_init(&b, CASSETTE_FILE_MAX);
 		if (cassette_write(c, &b, &err) ||
-		    tool_write_out(out, b.data, b.len, &err)) {
+		    tool_write_out(a.out, b.data, b.len, &err)) {
 			buf_free(&b);
 			goto fail;
 		}
 		buf_free(&b);
-	} else if (cassette_save(c, out, &err)) {
+	} else if (cassette_save(c, a.out, &err)) {
 		goto fail;
 	}
 	fprintf(stderr, "blt-cassette import-har: %zu interaction%s\n",

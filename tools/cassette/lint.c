@@ -1,6 +1,7 @@
 /* blt-cassette lint: the schema, then the meaning (ids, token links,
  * operations, body members) and leaked credentials, each problem with its
  * JSON pointer. */
+#include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "blt/awsjson.h"
 #include "blt/base64.h"
+#include "blt/jsonptr.h"
 #include "blt/httpd.h"
 #include "blt/log.h"
 #include "blt/redact.h"
@@ -90,12 +92,12 @@ static void lint_strings(struct lint *l, char *ptr, const json_t *v,
 	if (json_is_string(v))
 		lint_string(l, ptr, json_string_value(v));
 	json_object_foreach((json_t *)v, key, item) {
-		tool_pointer_push(ptr, PTR_MAX, key);
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, key);
 		lint_strings(l, ptr, item, depth + 1);
 		ptr[len] = '\0';
 	}
 	json_array_foreach(v, i, item) {
-		tool_pointer_index(ptr, PTR_MAX, i);
+		jsonptr_push_index(ptr, strlen(ptr), PTR_MAX, i);
 		lint_strings(l, ptr, item, depth + 1);
 		ptr[len] = '\0';
 	}
@@ -117,8 +119,8 @@ static void lint_headers(struct lint *l, char *ptr, const json_t *msg)
 			      !redact_header_needed(&l->rules, name, v, NULL,
 						    0)))
 			continue;
-		tool_pointer_push(ptr, PTR_MAX, "headers");
-		tool_pointer_push(ptr, PTR_MAX, name);
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, "headers");
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, name);
 		shown = log_escaped(name);
 		if (!token)
 			problem(l, ptr, "header name '%s' is not an HTTP token "
@@ -144,7 +146,7 @@ static void lint_path(struct lint *l, char *ptr, const json_t *msg)
 		return;
 	buf_init(&names, 4096);
 	if (redact_path(&l->rules, path, NULL, 0, &clean, &names) > 0) {
-		tool_pointer_push(ptr, PTR_MAX, "path");
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, "path");
 		problem(l, ptr, "the request target carries credentials that "
 			"are not redacted: %s", names.data ? names.data : "");
 		ptr[len] = '\0';
@@ -170,7 +172,7 @@ static void lint_message(struct lint *l, char *ptr, const json_t *msg)
 	if (json_is_string(b64) &&
 	    base64_decode_to(json_string_value(b64), json_string_length(b64),
 			     BASE64_STD, NULL, 0, NULL, NULL)) {
-		tool_pointer_push(ptr, PTR_MAX, "body_base64");
+		jsonptr_push(ptr, strlen(ptr), PTR_MAX, "body_base64");
 		problem(l, ptr, "is not valid base64");
 		ptr[len] = '\0';
 	}
@@ -201,7 +203,7 @@ static void lint_operation(struct lint *l, char *ptr, const json_t *req,
 				     : target;
 	size_t len = strlen(ptr);
 
-	tool_pointer_push(ptr, PTR_MAX, "operation");
+	jsonptr_push(ptr, strlen(ptr), PTR_MAX, "operation");
 	if (json_is_string(op) && awsjson_op_lookup(json_string_value(op)) ==
 					  AWSJSON_OP_UNKNOWN &&
 	    !unknown_probe(resp))
@@ -236,7 +238,7 @@ static void lint_link(struct lint *l, char *ptr, const json_t *it,
 	size_t len = strlen(ptr);
 	char key[32];
 
-	tool_pointer_push(ptr, PTR_MAX, "token_from");
+	jsonptr_push(ptr, strlen(ptr), PTR_MAX, "token_from");
 	if (json_is_integer(link)) {
 		json_t *prev;
 
@@ -391,21 +393,18 @@ static const char lint_usage[] =
 
 int cmd_lint(int argc, char **argv)
 {
-	static const struct tool_opt none[] = {{0}};
 	struct lint l = {0};
-	const char **files = calloc((size_t)argc, sizeof(*files));
 	size_t bad = 0, unreadable = 0;
-	int nfiles = 0;
-	int rc = files ? tool_args(argc, argv, lint_usage, none, files, 1,
-				   argc, &nfiles)
-		       : 2;
+	int nargs;
+	int rc = tool_parse_files("lint", lint_usage, 1, INT_MAX, argc, argv,
+				  &nargs);
 
-	if (rc >= 0 || !lint_setup(&l)) {
-		free(files);
-		return rc >= 0 ? rc : 2;
-	}
-	for (int i = 0; i < nfiles; i++) {
-		long n = lint_file(&l, files[i]);
+	if (rc >= 0)
+		return rc;
+	if (!lint_setup(&l))
+		return 2;
+	for (int i = 1; i <= nargs; i++) {
+		long n = lint_file(&l, argv[i]);
 
 		bad += n > 0;
 		unreadable += n < 0;
@@ -413,6 +412,5 @@ int cmd_lint(int argc, char **argv)
 	regfree(&l.akid);
 	regfree(&l.signature);
 	redact_rules_free(&l.rules);
-	free(files);
 	return unreadable ? 2 : bad ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 /* blt-cassette: lint, redact, diff, stats, HAR, fixture generation and
  * recovery for blt cassettes. */
-#include <errno.h>
+#include <assert.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "blt/awsjson.h"
 #include "blt/canon.h"
 #include "blt/cassette.h"
+#include "blt/fileio.h"
 #include "cassette_tool.h"
 
 static const struct {
@@ -63,151 +64,105 @@ int main(int argc, char **argv)
 	return 2;
 }
 
-/* The option of opts that arg names ("--rule" or "--rule=..."), or NULL. */
-static const struct tool_opt *find_opt(const struct tool_opt *opts,
-				       const char *arg)
+/* Prints the usage of cl, and its options when it has any besides
+ * --help. */
+static void cmdline_usage(const struct tool_cmdline *cl, FILE *to)
 {
-	for (; opts->name; opts++) {
-		size_t n = strlen(opts->name);
-
-		if (strncmp(arg, opts->name, n) == 0 &&
-		    (arg[n] == '\0' || (arg[n] == '=' && opts->values)))
-			return opts;
+	fputs(cl->usage, to);
+	if (cl->nopts > 1) {
+		fputs("options:\n", to);
+		cli_help(to, cl->opts, cl->nopts, 24);
 	}
-	return NULL;
 }
 
-/* Takes the option at argv[*i]; 2 on a usage error (reported). */
-static int take_opt(const char *sub, const struct tool_opt *o, int argc,
-		    char **argv, int *i)
+static int cmdline_error(const struct tool_cmdline *cl, const char *msg)
 {
-	const char *eq = strchr(argv[*i], '=');
-
-	if (!o->values) {
-		(*o->n)++;
-		return 0;
-	}
-	if (*o->n >= o->max) {
-		tool_error(sub, "%s may be given only once", o->name);
-		return 2;
-	}
-	if (eq)
-		o->values[(*o->n)++] = eq + 1;
-	else if (*i + 1 < argc)
-		o->values[(*o->n)++] = argv[++*i];
-	else {
-		tool_error(sub, "%s needs a value", o->name);
-		return 2;
-	}
-	return 0;
+	tool_error(cl->name, "%s", msg);
+	cmdline_usage(cl, stderr);
+	return 2;
 }
 
-int tool_args(int argc, char **argv, const char *usage,
-	      const struct tool_opt *opts, const char **pos, int minpos,
-	      int maxpos, int *npos)
+int tool_parse_args(const struct tool_cmdline *cl, int argc, char **argv,
+		    int *nargs)
 {
-	const char *sub = argv[0];
-	bool options = true;
+	struct blt_err err = {0};
+	struct cli c;
+	const char *v;
+	int id;
 
-	*npos = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const struct tool_opt *o;
-
-		if (options && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
-			fputs(usage, stdout);
+	*nargs = 0;
+	cli_init(&c, argc, argv, cl->opts, cl->nopts);
+	while ((id = cli_next(&c, &v, &err)) != CLI_END) {
+		if (id == CLI_ERROR)
+			return cmdline_error(cl, err.msg);
+		if (id == TOOL_OPT_HELP) {
+			cmdline_usage(cl, stdout);
 			return 0;
 		}
-		if (options && !strcmp(a, "--")) {
-			options = false;
-			continue;
+		if (id == CLI_DASHDASH) {
+			/* what follows "--" is positional, even "-x" */
+			int n;
+			char **rest = cli_rest(&c, &n);
+
+			if (*nargs + n > cl->max_args)
+				return cmdline_error(cl, "too many arguments");
+			for (int i = 0; i < n; i++)
+				argv[++*nargs] = rest[i];
+			break;
 		}
-		if (options && a[0] == '-' && a[1] != '\0') {
-			o = find_opt(opts, a);
-			if (!o) {
-				tool_error(sub, "unknown option '%s' (see "
-					   "blt-cassette %s --help)", a, sub);
-				return 2;
-			}
-			if (take_opt(sub, o, argc, argv, &i))
-				return 2;
-			continue;
+		if (id == CLI_POSITIONAL && *nargs >= cl->max_args) {
+			blt_fail(&err, BLT_EUSAGE, "unexpected argument '%s'",
+				 v);
+			return cmdline_error(cl, err.msg);
 		}
-		if (*npos == maxpos) {
-			tool_error(sub, "unexpected argument '%s'", a);
-			fputs(usage, stderr);
-			return 2;
+		if (id == CLI_POSITIONAL) {
+			/* c.first >= *nargs + 1: never a slot still unread */
+			assert(c.first >= *nargs + 1);
+			argv[++*nargs] = (char *)v;
+		} else {
+			assert(cl->apply);
+			if (cl->apply(cl->ctx, id, v, &err))
+				return cmdline_error(cl, err.msg);
 		}
-		pos[(*npos)++] = a;
 	}
-	if (*npos < minpos) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	if (*nargs < cl->min_args)
+		return cmdline_error(cl, "missing argument");
 	return -1;
+}
+
+int tool_parse_files(const char *name, const char *usage, int min_args,
+		     int max_args, int argc, char **argv, int *nargs)
+{
+	static const struct cli_opt help_only[] = {TOOL_HELP_ROW};
+	const struct tool_cmdline cl = {name,	  usage,    help_only, 1,
+					min_args, max_args, NULL,      NULL};
+
+	return tool_parse_args(&cl, argc, argv, nargs);
 }
 
 json_t *tool_load_json(const char *path, struct blt_err *err)
 {
 	struct canon_pos pos = {0, 0};
 	struct blt_buf b;
-	char chunk[65536];
-	size_t n;
-	json_t *doc = NULL;
-	FILE *f = fopen(path, "rb");
+	json_t *doc;
 
-	buf_init(&b, CASSETTE_FILE_MAX);
-	if (!f) {
-		blt_fail(err, BLT_EIO, "%s: cannot open: %s", path,
-			 strerror(errno));
+	if (fileio_read_all(path, CASSETTE_FILE_MAX, &b, err))
 		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&b, chunk, n, err)) {
-			blt_err_prefix(err, "%s", path);
-			goto done;
-		}
 	doc = canon_parse_at(b.data ? b.data : "", b.len, CASSETTE_FILE_MAX,
 			     CASSETTE_DEPTH_MAX, &pos, err);
 	if (!doc && pos.line)
 		blt_err_prefix(err, "%s:%d:%d", path, pos.line, pos.column);
 	else if (!doc)
 		blt_err_prefix(err, "%s", path);
-done:
-	fclose(f);
 	buf_free(&b);
 	return doc;
-}
-
-void tool_pointer_push(char *out, size_t outsz, const char *token)
-{
-	size_t len = strlen(out);
-
-	if (len + 1 < outsz)
-		out[len++] = '/';
-	for (; *token && len + 2 < outsz; token++) {
-		if (*token == '~' || *token == '/') {
-			out[len++] = '~';
-			out[len++] = *token == '~' ? '0' : '1';
-		} else {
-			out[len++] = *token;
-		}
-	}
-	out[len] = '\0';
-}
-
-void tool_pointer_index(char *out, size_t outsz, size_t n)
-{
-	size_t len = strlen(out);
-
-	snprintf(out + len, outsz - len, "/%zu", n);
 }
 
 blt_status tool_write_out(const char *path, const char *bytes, size_t len,
 			  struct blt_err *err)
 {
 	if (strcmp(path, "-") != 0)
-		return cassette_write_atomic(path, bytes, len, err);
+		return fileio_write_atomic(path, bytes, len, err);
 	if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
 		return blt_fail(err, BLT_EIO, "cannot write to stdout");
 	return BLT_OK;

@@ -1,4 +1,5 @@
 /* blt-cassette redact and recover: the in-place operations. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +7,8 @@
 #include "blt/journal.h"
 #include "blt/redact.h"
 #include "cassette_tool.h"
+
+enum { OPT_RULE };
 
 static const char redact_usage[] =
 	"usage: blt-cassette redact FILE [--rule header:NAME | --rule "
@@ -17,29 +20,32 @@ static const char redact_usage[] =
 	"name (json pointers apply to\nrequest and response bodies; a "
 	"'*' token matches every member).\n";
 
+static blt_status redact_apply(void *ctx, int id, const char *v,
+			       struct blt_err *err)
+{
+	assert(id == OPT_RULE);
+	return redact_rule_add(ctx, v, err) ? BLT_EUSAGE : BLT_OK;
+}
+
 /* Builds the rules from the command line and the environment. Returns -1
  * to go on, 0 when --help was answered, 2 on a usage error (reported). */
 static int redact_rules_from(int argc, char **argv, const char **file,
 			     struct redact_rules *rules)
 {
-	const char **given = calloc((size_t)argc, sizeof(*given));
-	size_t ngiven = 0;
-	const struct tool_opt opts[] = {
-		{"--rule", given, (size_t)argc, &ngiven}, {0}};
+	static const struct cli_opt opts[] = {
+		TOOL_HELP_ROW,
+		{OPT_RULE, "--rule", 0, CLI_VALUE, "RULE",
+		 "header:NAME or json:/pointer (repeatable)"},
+	};
+	struct tool_cmdline cl = {"redact", redact_usage, opts, 2, 1, 1,
+				  redact_apply, rules};
 	struct blt_err err;
-	int nfile = 0;
-	int rc = given ? tool_args(argc, argv, redact_usage, opts, file, 1, 1,
-				   &nfile)
-		       : 2;
+	int nargs;
+	int rc = tool_parse_args(&cl, argc, argv, &nargs);
 
-	for (size_t i = 0; rc < 0 && i < ngiven; i++)
-		if (redact_rule_add(rules, given[i], &err)) {
-			tool_error("redact", "%s", err.msg);
-			rc = 2;
-		}
-	free(given);
 	if (rc >= 0)
 		return rc;
+	*file = argv[1];
 	if (redact_secrets_from_env(rules, &err))
 		tool_error("redact", "warning: %s: it cannot be scrubbed",
 			   err.msg);
@@ -60,7 +66,8 @@ int cmd_redact(int argc, char **argv)
 	if (rc >= 0)
 		goto done;
 	rc = 2;
-	if (cassette_load_file(file, &c, &err)) {
+	if (cassette_load(&(struct cassette_load_opts){.path = file}, &c,
+			  &err)) {
 		tool_error("redact", "%s", err.msg);
 		goto done;
 	}
@@ -82,29 +89,28 @@ done:
 
 int cmd_recover(int argc, char **argv)
 {
-	static const struct tool_opt none[] = {{0}};
 	struct journal_recovery info;
 	struct blt_err err;
 	char journal[4096];
-	const char *file = NULL;
-	int nfile = 0;
-	int rc = tool_args(argc, argv,
-			   "usage: blt-cassette recover FILE\nTurns "
-			   "FILE.journal, left by a recording that was killed, "
-			   "into a valid\ncassette at FILE (merged with it when "
-			   "the recording appended), then removes\nthe journal. "
-			   "Exit 1 when there is no FILE.journal.\n",
-			   none, &file, 1, 1, &nfile);
+	int nargs;
+	int rc = tool_parse_files(
+		"recover",
+		"usage: blt-cassette recover FILE\nTurns FILE.journal, "
+		"left by a recording that was killed, into a valid\n"
+		"cassette at FILE (merged with it when the recording "
+		"appended), then removes\nthe journal. Exit 1 when there is "
+		"no FILE.journal.\n",
+		1, 1, argc, argv, &nargs);
 
 	if (rc >= 0)
 		return rc;
-	if (journal_path_for(file, journal, sizeof(journal), &err) ||
-	    journal_recover_report(file, journal, &info, &err)) {
+	if (journal_path_for(argv[1], journal, sizeof(journal), &err) ||
+	    journal_recover_report(argv[1], journal, &info, &err)) {
 		tool_error("recover", "%s", err.msg);
 		return err.code == BLT_ENOTFOUND ? 1 : 2;
 	}
 	fprintf(stderr, "blt-cassette recover: %s: %zu interaction%s "
-		"recovered, %zu in the cassette%s%s\n", file,
+		"recovered, %zu in the cassette%s%s\n", argv[1],
 		info.recovered, info.recovered == 1 ? "" : "s", info.total,
 		info.dropped_partial ? "; a cut-off last line was dropped" : "",
 		info.renumbered ? "; some ids were renumbered" : "");

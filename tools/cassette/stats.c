@@ -135,20 +135,20 @@ int cmd_stats(int argc, char **argv)
 	json_t *errors = json_object(), *tasks = json_object();
 	struct cassette *c = NULL;
 	struct blt_err err;
-	static const struct tool_opt none[] = {{0}};
 	char type[128], code[16];
-	const char *file = NULL;
-	int nfile = 0;
-	int rc = tool_args(argc, argv,
-			   "usage: blt-cassette stats FILE\nInteractions by "
-			   "operation, status and error type; every walk and "
-			   "its\npage sizes; distinct TaskIds by status.\n",
-			   none, &file, 1, 1, &nfile);
+	int nargs;
+	int rc = tool_parse_files("stats",
+				  "usage: blt-cassette stats FILE\nInteractions "
+				  "by operation, status and error type; every "
+				  "walk and its\npage sizes; distinct TaskIds by "
+				  "status.\n",
+				  1, 1, argc, argv, &nargs);
 
 	if (rc >= 0)
 		goto done;
 	rc = 2;
-	if (cassette_load_file(file, &c, &err)) {
+	if (cassette_load(&(struct cassette_load_opts){.path = argv[1]}, &c,
+			  &err)) {
 		tool_error("stats", "%s", err.msg);
 		goto done;
 	}
@@ -163,7 +163,7 @@ int cmd_stats(int argc, char **argv)
 			count(errors, t);
 	}
 	count_tasks(c, tasks);
-	printf("%s: %zu interactions\n", file, cassette_count(c));
+	printf("%s: %zu interactions\n", argv[1], cassette_count(c));
 	print_counts("by operation", ops);
 	print_counts("by status", statuses);
 	print_counts("by error type", errors);

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	httpd_block_signals();
 	blt_err_clear(&err);
 	if (fake_opts_parse(argc, argv, &o, &err) != BLT_OK) {
-		fprintf(stderr, "blt-fake: %s\n", err.msg);
+		fprintf(stderr, "blt-fake: %s (see --help)\n", err.msg);
 		return 2;
 	}
 	if (o.help) {

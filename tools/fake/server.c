@@ -12,6 +12,7 @@
 #include "blt/awsjson.h"
 #include "blt/canon.h"
 #include "blt/clock.h"
+#include "blt/hex.h"
 #include "blt/lbt.h"
 #include "blt/rng.h"
 #include "blt/sigv4.h"
@@ -94,17 +95,6 @@ void fake_server_free(struct fake_server *s)
 
 /* ---- answers -------------------------------------------------------- */
 
-/* Writes the low digits hex digits of v, most significant first. */
-static void put_hex(char *out, uint64_t v, int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = digits - 1; i >= 0; i--) {
-		out[i] = hex[v & 15];
-		v >>= 4;
-	}
-}
-
 void fake_request_id(uint64_t seed, uint64_t seq, char out[37])
 {
 	uint64_t a = rng_mix(seed, seq);
@@ -114,16 +104,16 @@ void fake_request_id(uint64_t seed, uint64_t seq, char out[37])
 	uint64_t tail = (b + seq * 0x9e3779b97f4bULL) & 0xffffffffffffULL;
 
 	/* xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx, as UUID version 4 looks. */
-	put_hex(out, a >> 32, 8);
+	hex_put_uint(out, a >> 32, 8);
 	out[8] = '-';
-	put_hex(out + 9, a >> 16, 4);
+	hex_put_uint(out + 9, a >> 16, 4);
 	out[13] = '-';
 	out[14] = '4';
-	put_hex(out + 15, a, 3);
+	hex_put_uint(out + 15, a, 3);
 	out[18] = '-';
-	put_hex(out + 19, 0x8000u | ((b >> 48) & 0x3fffu), 4);
+	hex_put_uint(out + 19, 0x8000u | ((b >> 48) & 0x3fffu), 4);
 	out[23] = '-';
-	put_hex(out + 24, tail, 12);
+	hex_put_uint(out + 24, tail, 12);
 	out[36] = '\0';
 }
 
@@ -364,15 +354,18 @@ static bool rewrite_max_results(json_t *root, fake_defects d)
 		return false;
 	n = json_integer_value(v);
 	if (fake_defect_on(d, FAKE_D_LATER_PAGE_RANGE) && has_token(root) &&
-	    (n < 1 || n > 100)) {
+	    (n < LBT_MAX_RESULTS_MIN || n > LBT_MAX_RESULTS_MAX)) {
 		json_object_set_new(root, "MaxResults",
-				    json_integer(n < 1 ? 1 : 100));
+				    json_integer(n < LBT_MAX_RESULTS_MIN
+							 ? LBT_MAX_RESULTS_MIN
+							 : LBT_MAX_RESULTS_MAX));
 		return true;
 	}
 	if ((fake_defect_on(d, FAKE_D_ACCEPT_101) && n >= 101 && n <= 1000) ||
 	    (fake_defect_on(d, FAKE_D_ACCEPT_HUGE) && n >= 200 &&
 	     n <= 2147483647)) {
-		json_object_set_new(root, "MaxResults", json_integer(100));
+		json_object_set_new(root, "MaxResults",
+				    json_integer(LBT_MAX_RESULTS_MAX));
 		return true;
 	}
 	return false;
@@ -610,7 +603,7 @@ static bool range_defects(const struct fake_server *s,
 
 	if (!lr->has_max_results)
 		return true;
-	if (fake_defect_on(d, FAKE_D_REJECT_100) && lr->max_results == 100) {
+	if (fake_defect_on(d, FAKE_D_REJECT_100) && lr->max_results == LBT_MAX_RESULTS_MAX) {
 		send_error(s, reply, AWSJSON_ERR_VALIDATION,
 			   "MaxResults: 100 is greater than the maximum of "
 			   "99");

@@ -2,7 +2,6 @@
  * serialisation done once at start. */
 #include "tasks.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "blt/buf.h"
 #include "blt/canon.h"
 #include "blt/cassette.h"
+#include "blt/fileio.h"
 #include "blt/rng.h"
 #include "blt/schema.h"
 
@@ -116,37 +116,6 @@ limit:
 	return blt_fail(err, BLT_ELIMIT, "%s: too many tasks", name);
 }
 
-/* Reads a whole file, refusing more than max bytes. */
-static blt_status slurp(const char *path, size_t max, char **text, size_t *len,
-			struct blt_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	struct blt_buf b;
-	char chunk[65536];
-	size_t got;
-	blt_status st = BLT_OK;
-
-	buf_init(&b, max);
-	if (!f)
-		return blt_fail(err, BLT_EUSAGE, "%s: %s", path,
-				strerror(errno));
-	while (st == BLT_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		st = buf_append(&b, chunk, got, err);
-	if (st == BLT_OK && ferror(f))
-		st = blt_fail(err, BLT_EUSAGE, "%s: read error", path);
-	fclose(f);
-	if (st != BLT_OK) {
-		buf_free(&b);
-		if (st == BLT_ELIMIT)
-			return blt_fail(err, BLT_EUSAGE,
-					"%s: larger than %zu bytes", path, max);
-		return st;
-	}
-	*len = b.len;
-	*text = buf_take(&b);
-	return *text ? BLT_OK : blt_fail(err, BLT_ENOMEM, "out of memory");
-}
-
 blt_status fake_store_load_text(struct fake_store *s, const char *text,
 				size_t len, const char *name,
 				struct blt_err *err)
@@ -194,13 +163,16 @@ done:
 blt_status fake_store_load_file(struct fake_store *s, const char *path,
 				struct blt_err *err)
 {
-	char *text = NULL;
-	size_t len = 0;
-	blt_status st = slurp(path, FAKE_TASKS_FILE_MAX, &text, &len, err);
+	struct blt_buf b;
+	blt_status st = fileio_read_all(path, FAKE_TASKS_FILE_MAX, &b, err);
 
-	if (st == BLT_OK)
-		st = fake_store_load_text(s, text, len, path, err);
-	free(text);
+	if (st) {
+		if (err)
+			err->code = BLT_EUSAGE;
+		return BLT_EUSAGE;
+	}
+	st = fake_store_load_text(s, b.data ? b.data : "", b.len, path, err);
+	buf_free(&b);
 	return st;
 }
 
@@ -579,7 +551,8 @@ blt_status fake_store_from_cassette(struct fake_store *s, const char *path,
 	struct cassette *c = NULL;
 	struct edges e = {NULL, 0, 0};
 	bool cyclic = false;
-	blt_status st = cassette_load_file(path, &c, err);
+	blt_status st =
+	    cassette_load(&(struct cassette_load_opts){.path = path}, &c, err);
 
 	if (st != BLT_OK) {
 		st = BLT_EUSAGE;
