@@ -11,6 +11,17 @@ char hex_digit(unsigned v, bool upper)
 	return (upper ? upper_digits : lower_digits)[v & 15];
 }
 
+int hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void hex_encode(const void *p, size_t n, char *out)
 {
 	const unsigned char *b = p;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "blt/buf.h"
+#include "blt/hex.h"
 #include "blt/httpd.h"
 #include "blt/log.h"
 
@@ -239,7 +240,6 @@ bool redact_header_needed(const struct redact_rules *r, const char *name,
 
 /* The length of the secret that starts at p (with left bytes available),
  * 0 when none does. */
-static int hex_value(char c);
 
 /* The length of the text at p (left bytes) that spells secret s, each of
  * its bytes as itself or %-escaped (hex digits of either case), as a URL
@@ -328,17 +328,6 @@ static bool holds_secret(const struct redact_rules *r, const char *s,
 		if (secret_at(r, s + i, n - i, extra, nextra))
 			return true;
 	return false;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* The n bytes at s %-decoded ('+' read as a space when plus) into a new

@@ -48,17 +48,6 @@ static bool is_unreserved(unsigned char c)
 	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Appends n bytes at s URI-encoded the AWS way: unreserved characters as
  * they are, every other byte as %XX with upper-case hex; '/' is kept when
  * keep_slash is true. */

@@ -13,6 +13,9 @@
 /* The hex digit of v & 15, lower-case unless upper. */
 char hex_digit(unsigned v, bool upper);
 
+/* The value of the hex digit c (either case), or -1 when c is not one. */
+int hex_value(unsigned char c);
+
 /* Writes n bytes at p as lower-case hex into out, which holds 2n + 1
  * characters with the NUL. */
 void hex_encode(const void *p, size_t n, char *out);

@@ -1,5 +1,6 @@
 /* Unit tests for lib/hex.c. */
 #include <criterion/criterion.h>
+#include <ctype.h>
 
 #include "blt/hex.h"
 
@@ -26,4 +27,22 @@ Test(hex, fixed_width_numbers_and_digits)
 	cr_assert_str_eq(out, "ffffffffffffffff");
 	cr_assert_eq(hex_digit(0xab, true), 'B');
 	cr_assert_eq(hex_digit(10, false), 'a');
+}
+
+Test(hex, digit_values)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 0; i < 16; i++) {
+		cr_expect_eq(hex_value((unsigned char)digits[i]), i, "'%c'",
+			     digits[i]);
+		cr_expect_eq(hex_value((unsigned char)toupper(digits[i])), i,
+			     "'%c'", toupper(digits[i]));
+	}
+	cr_expect_eq(hex_value('g'), -1);
+	cr_expect_eq(hex_value('/'), -1);
+	cr_expect_eq(hex_value(':'), -1);
+	cr_expect_eq(hex_value('G'), -1);
+	cr_expect_eq(hex_value(0xC3), -1);
+	cr_expect_eq(hex_value(0), -1);
 }
