@@ -42,8 +42,8 @@ static void headers_clear(struct httpc_response *r)
 	size_t i;
 
 	for (i = 0; i < r->nheaders; i++) {
-		free(r->headers[i].name);
-		free(r->headers[i].value);
+		free((char *)r->headers[i].name);
+		free((char *)r->headers[i].value);
 	}
 	r->nheaders = 0;
 }
@@ -54,7 +54,7 @@ static bool header_store(struct httpc_response *r, const char *line, size_t n)
 {
 	const char *colon = memchr(line, ':', n);
 	const char *v, *end = line + n;
-	struct httpc_header *hd = &r->headers[r->nheaders];
+	char *name, *value;
 	size_t i;
 
 	if (!colon)
@@ -64,15 +64,17 @@ static bool header_store(struct httpc_response *r, const char *line, size_t n)
 		v++;
 	while (end > v && isspace((unsigned char)end[-1]))
 		end--;
-	hd->name = strndup(line, (size_t)(colon - line));
-	hd->value = strndup(v, (size_t)(end - v));
-	if (!hd->name || !hd->value) {
-		free(hd->name);
-		free(hd->value);
+	name = strndup(line, (size_t)(colon - line));
+	value = strndup(v, (size_t)(end - v));
+	if (!name || !value) {
+		free(name);
+		free(value);
 		return false;
 	}
-	for (i = 0; hd->name[i]; i++)
-		hd->name[i] = (char)tolower((unsigned char)hd->name[i]);
+	for (i = 0; name[i]; i++)
+		name[i] = (char)tolower((unsigned char)name[i]);
+	r->headers[r->nheaders].name = name;
+	r->headers[r->nheaders].value = value;
 	r->nheaders++;
 	return true;
 }
@@ -630,12 +632,7 @@ void httpc_url_free(struct httpc_url *u)
 const char *httpc_response_header(const struct httpc_response *r,
 				  const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < r->nheaders; i++)
-		if (!strcasecmp(r->headers[i].name, name))
-			return r->headers[i].value;
-	return NULL;
+	return header_find(r->headers, r->nheaders, name);
 }
 
 void httpc_response_free(struct httpc_response *r)

@@ -518,7 +518,7 @@ bool httpd_field_value_ok(const char *s, size_t n)
 
 /* Gathers request headers in the order received, duplicates kept. */
 struct header_list {
-	struct httpd_header *items;
+	struct blt_header *items;
 	size_t n;
 	size_t max;
 	bool overflow;
@@ -543,12 +543,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind,
 const char *httpd_request_header(const struct httpd_request *r,
 				 const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < r->nheaders; i++)
-		if (!strcasecmp(r->headers[i].name, name))
-			return r->headers[i].value;
-	return NULL;
+	return header_find(r->headers, r->nheaders, name);
 }
 
 /* Called once per request with the raw URI, before any parsing: records
@@ -900,7 +895,7 @@ static enum MHD_Result request_run(struct hconn *c, struct httpd_request *req)
 static enum MHD_Result request_finish(struct hconn *c, const char *method,
 				      const char *version)
 {
-	struct httpd_header headers[HTTPD_MAX_REQ_HEADERS];
+	struct blt_header headers[HTTPD_MAX_REQ_HEADERS];
 	struct header_list hl = {headers, 0, HTTPD_MAX_REQ_HEADERS, false};
 	struct httpd_request req;
 

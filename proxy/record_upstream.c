@@ -193,7 +193,7 @@ static blt_status client_headers(struct record_outgoing *f,
 	blt_status st;
 
 	for (size_t i = 0; i < req->nheaders; i++) {
-		const struct httpd_header *h = &req->headers[i];
+		const struct blt_header *h = &req->headers[i];
 
 		if (dropped(h->name, conn, resign))
 			continue;
@@ -352,7 +352,7 @@ blt_status record_discover(struct httpc *c, const char *discovery_url,
 			   struct record_upstream *out, long *cache_minutes,
 			   struct blt_err *err)
 {
-	const struct httpd_header headers[] = {
+	const struct blt_header headers[] = {
 	    {"content-type", AWSJSON_CONTENT_TYPE},
 	    {"x-amz-target", AWSJSON_TARGET_PREFIX "DescribeEndpoints"},
 	};

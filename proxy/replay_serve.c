@@ -232,7 +232,7 @@ static void match_and_answer(struct replay *rp, const struct httpd_request *req,
  * log line or report can quote one, and a request matches its recording. */
 struct scrubbed {
 	struct httpd_request req;
-	struct httpd_header headers[HTTPD_MAX_REQ_HEADERS];
+	struct blt_header headers[HTTPD_MAX_REQ_HEADERS];
 	char *owned[HTTPD_MAX_REQ_HEADERS + 2];
 	size_t nowned;
 };

@@ -11,6 +11,7 @@
 
 #include "blt/buf.h"
 #include "blt/err.h"
+#include "blt/header.h"
 
 #define HTTPC_BODY_MAX_DEFAULT (64 * 1024 * 1024)
 #define HTTPC_MAX_HEADERS 64
@@ -29,14 +30,11 @@ struct httpc_opts {
 	size_t body_max;         /* HTTPC_BODY_MAX_DEFAULT when 0 */
 };
 
-struct httpc_header {
-	char *name;  /* lower-cased */
-	char *value; /* trimmed */
-};
 
 struct httpc_response {
 	long status;
-	struct httpc_header headers[HTTPC_MAX_HEADERS];
+	/* names lower-cased, values trimmed; owned by the response */
+	struct blt_header headers[HTTPC_MAX_HEADERS];
 	size_t nheaders;
 	struct blt_buf body;
 	double elapsed_ms;

@@ -14,6 +14,7 @@
 
 #include "blt/buf.h"
 #include "blt/err.h"
+#include "blt/header.h"
 
 #define HTTPD_BODY_MAX_DEFAULT (1024 * 1024)
 #define HTTPD_MAX_HEADERS 64
@@ -21,10 +22,6 @@
 
 struct httpd; /* opaque: a running server */
 
-struct httpd_header {
-	const char *name;  /* as the client sent it */
-	const char *value;
-};
 
 /* A complete request, valid for the duration of the handler call. */
 struct httpd_request {
@@ -32,7 +29,7 @@ struct httpd_request {
 	const char *path;      /* the raw URL path as sent, no query */
 	const char *query;     /* the raw query string, or NULL */
 	const char *version;   /* "HTTP/1.1" */
-	const struct httpd_header *headers;
+	const struct blt_header *headers; /* names as the client sent them */
 	size_t nheaders;
 	const char *body;      /* NUL-terminated for convenience */
 	size_t body_len;

@@ -308,7 +308,7 @@ static void check_lines(const struct record_outgoing *o,
 		if (own_header(line, nlen, v, req, resign))
 			continue;
 		while (next < req->nheaders && !found) {
-			const struct httpd_header *h = &req->headers[next++];
+			const struct blt_header *h = &req->headers[next++];
 
 			found = strlen(h->name) == nlen &&
 				!memcmp(h->name, line, nlen) &&
@@ -322,7 +322,7 @@ static void check_lines(const struct record_outgoing *o,
 /* Builds what record sends for an accepted head and checks it. */
 static void check_forward(const struct head *h, bool resign)
 {
-	struct httpd_header headers[REC_HEADERS_MAX];
+	struct blt_header headers[REC_HEADERS_MAX];
 	struct record_upstream up = {"http", REC_UPSTREAM_AUTHORITY, "/base"};
 	struct record_signer s = {
 	    resign,
@@ -343,7 +343,7 @@ static void check_forward(const struct head *h, bool resign)
 	req.path = h->target;
 	req.query = q ? q + 1 : NULL;
 	for (size_t i = 0; i < h->n; i++)
-		headers[i] = (struct httpd_header){h->names[i], h->values[i]};
+		headers[i] = (struct blt_header){h->names[i], h->values[i]};
 	req.headers = headers;
 	req.nheaders = h->n;
 	st = record_outgoing_build(&up, &s, &req, &o, &err);

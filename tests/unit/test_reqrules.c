@@ -15,7 +15,7 @@
 /* A request with the protocol's headers, signed for service in region
  * (NULL: not signed). */
 struct signed_req {
-	struct httpd_header h[6];
+	struct blt_header h[6];
 	char auth[1024];
 	struct httpd_request req;
 };
@@ -29,12 +29,12 @@ static void make(struct signed_req *s, const char *method, const char *ctype,
 	size_t n = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->h[n++] = (struct httpd_header){"Host", "127.0.0.1:8080"};
-	s->h[n++] = (struct httpd_header){"X-Amz-Date", DATE};
+	s->h[n++] = (struct blt_header){"Host", "127.0.0.1:8080"};
+	s->h[n++] = (struct blt_header){"X-Amz-Date", DATE};
 	if (ctype)
-		s->h[n++] = (struct httpd_header){"Content-Type", ctype};
+		s->h[n++] = (struct blt_header){"Content-Type", ctype};
 	if (target)
-		s->h[n++] = (struct httpd_header){"X-Amz-Target", target};
+		s->h[n++] = (struct blt_header){"X-Amz-Target", target};
 	for (size_t i = 0; i < n; i++)
 		sh[i] = (struct sigv4_header){s->h[i].name, s->h[i].value};
 	if (service) {
@@ -43,7 +43,7 @@ static void make(struct signed_req *s, const char *method, const char *ctype,
 		cr_assert_eq(sigv4_sign(&r, &creds, region, service, DATE,
 					s->auth, sizeof(s->auth), NULL),
 			     BLT_OK);
-		s->h[n++] = (struct httpd_header){"Authorization", s->auth};
+		s->h[n++] = (struct blt_header){"Authorization", s->auth};
 	}
 	s->req.method = method;
 	s->req.path = "/";
