@@ -146,6 +146,17 @@ static const struct replay_op_entries *op_entries(const struct replay_index *ix,
 	return NULL;
 }
 
+/* Keeps entry e as *best when it is the first or differs by fewer than
+ * *best_n; true when it is an exact match (the search can stop). */
+static bool keep_best(size_t *best, size_t *best_n, size_t e, size_t n)
+{
+	if (*best == REPLAY_NONE || n < *best_n) {
+		*best = e;
+		*best_n = n;
+	}
+	return n == 0;
+}
+
 /* The entry of operation op whose body differs from live in the fewest
  * members, among the first ones of that operation within the bounds
  * (*compared gets how many were compared); REPLAY_NONE when there is
@@ -169,11 +180,7 @@ static size_t closest(const struct replay_index *ix,
 				      rec_tok, live, live_tok, &work);
 
 		json_decref(rec_tok);
-		if (best == REPLAY_NONE || n < best_n) {
-			best = list->entries[k];
-			best_n = n;
-		}
-		if (n == 0) {
+		if (keep_best(&best, &best_n, list->entries[k], n)) {
 			k++;
 			break;
 		}
@@ -234,11 +241,7 @@ static size_t closest_raw(const struct replay_index *ix,
 			continue;
 		n = raw_distance(e->raw, e->rawlen, raw, rawlen, &work) +
 		    (strcmp(e->token_key, token ? token : "") != 0);
-		if (best == REPLAY_NONE || n < best_n) {
-			best = list->entries[k];
-			best_n = n;
-		}
-		if (n == 0) {
+		if (keep_best(&best, &best_n, list->entries[k], n)) {
 			k++;
 			break;
 		}
