@@ -446,9 +446,3 @@ fail:
 	journal_contents_free(&jc);
 	return st;
 }
-
-blt_status journal_recover(const char *cassette_path, const char *journal_path_,
-			   struct blt_err *err)
-{
-	return journal_recover_report(cassette_path, journal_path_, NULL, err);
-}

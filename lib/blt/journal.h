@@ -103,10 +103,6 @@ blt_status journal_recover_report(const char *cassette_path,
 				  struct journal_recovery *info,
 				  struct blt_err *err);
 
-/* journal_recover_report without the report. */
-blt_status journal_recover(const char *cassette_path, const char *journal_path,
-			   struct blt_err *err);
-
 /* Writes cassette_path JOURNAL_SUFFIX into out (size outsz). BLT_ELIMIT when
  * it does not fit. */
 blt_status journal_path_for(const char *cassette_path, char *out, size_t outsz,

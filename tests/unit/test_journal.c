@@ -126,7 +126,8 @@ Test(journal, missing_journal_is_not_found)
 {
 	struct blt_err err;
 
-	cr_assert_eq(journal_recover(cpath, jpath, &err), BLT_ENOTFOUND);
+	cr_assert_eq(journal_recover_report(cpath, jpath, NULL, &err),
+		     BLT_ENOTFOUND);
 }
 
 Test(journal, recover_replace_writes_a_valid_cassette)
