@@ -288,6 +288,20 @@ static void with_port(char *out, size_t n, const char *fmt, unsigned port)
 	snprintf(out, n, "%.*s%u%s", (int)(p - fmt), fmt, port, p + 3);
 }
 
+/* Exports the cassette cas to the HAR file har and imports it back into
+ * imp (every entry), each step expected to succeed. */
+static void har_round_trip(const char *cas, const char *har, const char *imp)
+{
+	const char *exp[] = {"export-har", cas, "-o", har, NULL};
+	const char *im[] = {"import-har", har, "-o", imp, "--all", NULL};
+	char *o = NULL;
+
+	cr_expect_eq(run_cassette_tool(exp, &o), 0, "%s", o);
+	free(o);
+	cr_expect_eq(run_cassette_tool(im, &o), 0, "%s", o);
+	free(o);
+}
+
 Test(security, record_reaches_no_host_but_the_upstream)
 {
 	struct rt_raw trap;
@@ -889,17 +903,7 @@ Test(security, files_follow_the_umask_and_journals_are_private)
 	cr_expect_eq(mode_of(junit), 0640, "junit mode %o", mode_of(junit));
 	in_dir(har, sizeof(har), "out.har");
 	in_dir(imp, sizeof(imp), "back.json");
-	{
-		const char *exp[] = {"export-har", cas, "-o", har, NULL};
-		const char *im[] = {"import-har", har, "-o", imp, "--all",
-				    NULL};
-		char *o = NULL;
-
-		cr_expect_eq(run_cassette_tool(exp, &o), 0, "%s", o);
-		free(o);
-		cr_expect_eq(run_cassette_tool(im, &o), 0, "%s", o);
-		free(o);
-	}
+	har_round_trip(cas, har, imp);
 	cr_expect_eq(mode_of(har), 0640, "HAR mode %o", mode_of(har));
 	cr_expect_eq(mode_of(imp), 0640, "imported mode %o", mode_of(imp));
 	/* A file that exists keeps its mode when it is rewritten. */
@@ -1388,17 +1392,7 @@ Test(security, no_planted_secret_reaches_any_output)
 
 	in_dir(har, sizeof(har), "all.har");
 	in_dir(imp, sizeof(imp), "all-back.json");
-	{
-		const char *exp[] = {"export-har", cas, "-o", har, NULL};
-		const char *im[] = {"import-har", har, "-o", imp, "--all",
-				    NULL};
-		char *o = NULL;
-
-		cr_expect_eq(run_cassette_tool(exp, &o), 0, "%s", o);
-		free(o);
-		cr_expect_eq(run_cassette_tool(im, &o), 0, "%s", o);
-		free(o);
-	}
+	har_round_trip(cas, har, imp);
 	expect_file_clean(har);
 	expect_file_clean(imp);
 
